@@ -1,0 +1,23 @@
+package dev.certwright.api;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+
+import dev.certwright.platform.ApiAuthorizationRules;
+import dev.certwright.platform.Roles;
+
+/** The role each {@code /api/v1} endpoint needs. Anything not listed here is denied. */
+@Configuration(proxyBeanMethods = false)
+class ApiRules {
+
+    @Bean
+    ApiAuthorizationRules certificateApiRules() {
+        return rules -> rules
+                .requestMatchers(HttpMethod.GET, "/api/v1/issuers").hasRole(Roles.VIEWER)
+                .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)
+                .requestMatchers(HttpMethod.POST, "/api/v1/certificates", "/api/v1/certificates/import").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*").hasRole(Roles.VIEWER)
+                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates").hasRole(Roles.OPERATOR);
+    }
+}

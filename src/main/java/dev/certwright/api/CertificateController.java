@@ -1,0 +1,186 @@
+package dev.certwright.api;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateQuery;
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.inventory.CertificateSource;
+import dev.certwright.inventory.InventoryException;
+import dev.certwright.inventory.ResultPage;
+import dev.certwright.issuance.CertificateImports;
+import dev.certwright.issuance.CertificateIssuance;
+import dev.certwright.issuance.IssuanceException;
+import dev.certwright.issuance.IssuanceRequest;
+import dev.certwright.issuance.IssuedCertificate;
+import dev.certwright.x509.CsrView;
+import dev.certwright.x509.SerialNumber;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Issue from a CSR, import, search and fetch certificates. */
+@RestController
+class CertificateController {
+
+    static final String PEM_CHAIN = "application/pem-certificate-chain";
+    private static final Set<String> STATUSES = Set.of("PENDING", "ISSUED", "FAILED", "REVOKED", "EXPIRED");
+    private static final Set<String> SORTS = Set.of("notAfter", "-notAfter", "createdAt", "-createdAt");
+
+    private final CertificateIssuance issuance;
+    private final CertificateImports imports;
+    private final CertificateInventory inventory;
+    private final Clock clock;
+
+    CertificateController(CertificateIssuance issuance, CertificateImports imports, CertificateInventory inventory, Clock clock) {
+        this.issuance = issuance;
+        this.imports = imports;
+        this.inventory = inventory;
+        this.clock = clock;
+    }
+
+    /** POST /api/v1/certificates. */
+    record IssueBody(
+            @NotBlank @Size(max = CsrView.MAX_LENGTH) String csr,
+            @NotBlank @Size(max = 64) String profile,
+            @NotBlank @Pattern(regexp = Validation.OWNER, message = "must be 1 to 255 printable characters") String owner,
+            @Size(max = Validation.MAX_TAGS) List<@Pattern(regexp = Validation.TAG, message = "must be a tag of letters, digits and ._:/=-, at most 64 characters") String> tags,
+            Duration validity) {
+    }
+
+    @PostMapping(path = "/api/v1/certificates", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<CertificateResponse> issue(@Valid @RequestBody IssueBody body, Authentication actor) {
+        CsrView csr = CsrView.parsePem(body.csr());
+        IssuedCertificate issued = issuance.issue(new IssuanceRequest(body.profile(), csr.commonName(), csr.dnsNames(), csr.ipAddresses(),
+                csr.publicKey(), null, body.validity(), body.owner(), body.tags() == null ? List.of() : body.tags(),
+                CertificateSource.ISSUED, null, null, actor.getName()));
+        CertificateRecord record = inventory.find(issued.certificateId()).orElseThrow();
+        return ResponseEntity.created(URI.create("/api/v1/certificates/" + record.serial().hex()))
+                .body(CertificateResponse.full(record, clock.instant(), null, null));
+    }
+
+    /** POST /api/v1/certificates/import. */
+    record ImportBody(
+            @NotBlank @Size(max = 65536) String pem,
+            @NotBlank @Pattern(regexp = Validation.OWNER, message = "must be 1 to 255 printable characters") String owner,
+            @Size(max = Validation.MAX_TAGS) List<@Pattern(regexp = Validation.TAG, message = "must be a tag of letters, digits and ._:/=-, at most 64 characters") String> tags) {
+    }
+
+    @PostMapping(path = "/api/v1/certificates/import", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<CertificateResponse> importCertificate(@Valid @RequestBody ImportBody body, Authentication actor) {
+        CertificateRecord record = imports.importPem(body.pem(), body.owner(), body.tags() == null ? List.of() : body.tags(), actor.getName());
+        return ResponseEntity.created(URI.create("/api/v1/certificates/" + record.serial().hex()))
+                .body(CertificateResponse.full(record, clock.instant(), null, null));
+    }
+
+    /** A page of results. */
+    record PageResponse(List<CertificateResponse> items, long total, int page, int size) {
+    }
+
+    @GetMapping("/api/v1/certificates")
+    PageResponse search(@RequestParam(required = false) String owner, @RequestParam(required = false) String tag,
+            @RequestParam(required = false) String q, @RequestParam(required = false) String status,
+            @RequestParam(required = false) String expiringWithin, @RequestParam(required = false) String issuer,
+            @RequestParam(required = false) String source, @RequestParam(defaultValue = "-createdAt") String sort,
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+        String normalisedStatus = status == null ? null : status.toUpperCase(Locale.ROOT);
+        if (normalisedStatus != null && !STATUSES.contains(normalisedStatus)) {
+            throw bad("status must be one of " + String.join(", ", new java.util.TreeSet<>(STATUSES)));
+        }
+        if (!SORTS.contains(sort)) {
+            throw bad("sort must be one of notAfter, -notAfter, createdAt, -createdAt");
+        }
+        if (page < 0 || page > 1_000_000) {
+            throw bad("page must be 0 or more");
+        }
+        if (size < 1 || size > 500) {
+            throw bad("size must be from 1 to 500");
+        }
+        String normalisedSource = source == null ? null : source.toUpperCase(Locale.ROOT);
+        if (normalisedSource != null) {
+            try {
+                CertificateSource.valueOf(normalisedSource);
+            } catch (IllegalArgumentException e) {
+                throw bad("source must be one of " + java.util.Arrays.toString(CertificateSource.values()));
+            }
+        }
+        Duration within = null;
+        if (expiringWithin != null) {
+            try {
+                within = Duration.parse(expiringWithin);
+            } catch (DateTimeParseException e) {
+                throw bad("expiringWithin must be an ISO-8601 duration such as P30D");
+            }
+            if (within.isNegative()) {
+                throw bad("expiringWithin must not be negative");
+            }
+        }
+        ResultPage<CertificateRecord> result = inventory.search(new CertificateQuery(blankToNull(owner), blankToNull(tag), blankToNull(q),
+                normalisedStatus, within, blankToNull(issuer), normalisedSource, sort, page, size));
+        Instant now = clock.instant();
+        return new PageResponse(result.items().stream().map(r -> CertificateResponse.summary(r, now)).toList(), result.total(),
+                result.page(), result.size());
+    }
+
+    @GetMapping("/api/v1/certificates/{serial}")
+    ResponseEntity<?> get(@PathVariable String serial, @RequestParam(required = false) String issuer,
+            @RequestHeader(name = "Accept", required = false) String accept) {
+        CertificateRecord record = bySerial(serial, issuer);
+        if (accept != null && accept.contains(PEM_CHAIN)) {
+            if (record.der() == null) {
+                throw new InventoryException(InventoryException.Type.NOT_FOUND, "certificate " + record.serial() + " has not been issued ("
+                        + record.status() + ")");
+            }
+            String pem = dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, record.der())
+                    + (record.chainPem() == null ? "" : record.chainPem());
+            return ResponseEntity.ok().contentType(MediaType.parseMediaType(PEM_CHAIN)).body(pem);
+        }
+        String predecessor = record.predecessorId() == null ? null : inventory.find(record.predecessorId()).map(r -> r.serial().hex()).orElse(null);
+        String successor = record.successorId() == null ? null : inventory.find(record.successorId()).map(r -> r.serial().hex()).orElse(null);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CertificateResponse.full(record, clock.instant(), predecessor, successor));
+    }
+
+    /** Looks a serial up; when several issuers used it, {@code issuer} (our name or the DN) picks one. */
+    private CertificateRecord bySerial(String serial, String issuer) {
+        List<CertificateRecord> found = inventory.findBySerial(SerialNumber.parse(serial));
+        if (issuer != null) {
+            found = found.stream().filter(r -> issuer.equals(r.issuerName()) || issuer.equals(r.issuerDn())).toList();
+        }
+        if (found.isEmpty()) {
+            throw new InventoryException(InventoryException.Type.NOT_FOUND, "no certificate with serial " + SerialNumber.parse(serial));
+        }
+        if (found.size() > 1) {
+            throw new InventoryException(InventoryException.Type.AMBIGUOUS, "serial " + SerialNumber.parse(serial)
+                    + " is used by several issuers; add ?issuer= with one of " + found.stream().map(CertificateRecord::issuerDn).toList());
+        }
+        return found.get(0);
+    }
+
+    private static IssuanceException bad(String message) {
+        return new IssuanceException(IssuanceException.Type.BAD_REQUEST, message);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
+    }
+
+}

@@ -1,0 +1,34 @@
+package dev.certwright.api;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.x509.Pem;
+
+/** A certificate as the API shows it. PEM fields are present on single-certificate responses only. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record CertificateResponse(String serial, String issuer, String issuerDn, String status, String source, String profile,
+        String subject, List<String> sans, String keyAlgorithm, Integer keySize, Instant notBefore, Instant notAfter,
+        String fingerprintSha256, String owner, List<String> tags, String managedCertificate, String predecessorSerial,
+        String successorSerial, String failureReason, Instant createdAt, String certificatePem, String chainPem) {
+
+    static CertificateResponse summary(CertificateRecord r, Instant now) {
+        return of(r, now, null, null, false);
+    }
+
+    static CertificateResponse full(CertificateRecord r, Instant now, String predecessorSerial, String successorSerial) {
+        return of(r, now, predecessorSerial, successorSerial, true);
+    }
+
+    private static CertificateResponse of(CertificateRecord r, Instant now, String predecessor, String successor, boolean full) {
+        return new CertificateResponse(r.serial().hex(), r.issuerName() != null ? r.issuerName() : r.issuerDn(), r.issuerDn(),
+                r.effectiveStatus(now), r.source().name(), r.profile(), r.subject(), r.sans(), r.keyAlgorithm(), r.keySize(),
+                r.notBefore(), r.notAfter(), r.fingerprintSha256(), r.owner(), r.tags(), r.managedName(), predecessor, successor,
+                r.failureReason(), r.createdAt(),
+                full && r.der() != null ? Pem.encode(Pem.CERTIFICATE, r.der()) : null,
+                full ? (r.chainPem() == null ? "" : r.chainPem()) : null);
+    }
+}

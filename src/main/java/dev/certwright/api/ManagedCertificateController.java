@@ -1,0 +1,94 @@
+package dev.certwright.api;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.inventory.ManagedCertificate;
+import dev.certwright.issuance.ManagedCertificateService;
+import dev.certwright.issuance.ManagedCertificateSpec;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Managed certificates: Certwright holds the key and the current instance. The key is never returned here. */
+@RestController
+class ManagedCertificateController {
+
+    private final ManagedCertificateService managed;
+    private final CertificateInventory inventory;
+    private final Clock clock;
+
+    ManagedCertificateController(ManagedCertificateService managed, CertificateInventory inventory, Clock clock) {
+        this.managed = managed;
+        this.inventory = inventory;
+        this.clock = clock;
+    }
+
+    /** POST /api/v1/managed-certificates. */
+    record CreateBody(
+            @NotBlank @Size(max = 64) String name,
+            @NotBlank @Size(max = 64) String profile,
+            @Size(max = 100) List<@NotBlank @Size(max = 253) String> dnsNames,
+            @Size(max = 100) List<@NotBlank @Size(max = 64) String> ipAddresses,
+            @Size(max = 32) String keyAlgorithm,
+            @NotBlank @Pattern(regexp = Validation.OWNER, message = "must be 1 to 255 printable characters") String owner,
+            @Size(max = Validation.MAX_TAGS) List<@Pattern(regexp = Validation.TAG, message = "must be a tag of letters, digits and ._:/=-, at most 64 characters") String> tags,
+            Duration validity,
+            Duration renewBefore,
+            Boolean rekey,
+            @Size(max = 32) List<@NotBlank @Size(max = 64) String> targets) {
+    }
+
+    /** One instance in a managed certificate's history. */
+    record Instance(String serial, String status, Instant notBefore, Instant notAfter, Instant createdAt) {
+    }
+
+    /** A managed certificate as the API shows it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ManagedResponse(String name, String profile, List<String> dnsNames, List<String> ipAddresses, String keyAlgorithm,
+            String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey, List<String> targets,
+            String serial, Instant notAfter, String certificatePem, String chainPem, List<Instance> history, Instant createdAt) {
+    }
+
+    @PostMapping(path = "/api/v1/managed-certificates", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ManagedResponse> create(@Valid @RequestBody CreateBody body, Authentication actor) {
+        ManagedCertificate created = managed.create(new ManagedCertificateSpec(body.name(), body.profile(), body.dnsNames(),
+                body.ipAddresses(), body.keyAlgorithm(), body.owner(), body.tags(), body.validity(), body.renewBefore(), body.rekey(),
+                body.targets()), actor.getName());
+        return ResponseEntity.created(URI.create("/api/v1/managed-certificates/" + created.name())).body(view(created));
+    }
+
+    @GetMapping("/api/v1/managed-certificates/{name}")
+    ManagedResponse get(@PathVariable String name) {
+        return view(managed.get(name));
+    }
+
+    private ManagedResponse view(ManagedCertificate m) {
+        Instant now = clock.instant();
+        CertificateRecord current = m.currentCertificateId() == null ? null : inventory.find(m.currentCertificateId()).orElse(null);
+        List<Instance> history = managed.history(m.name()).stream()
+                .map(r -> new Instance(r.serial().hex(), r.effectiveStatus(now), r.notBefore(), r.notAfter(), r.createdAt())).toList();
+        return new ManagedResponse(m.name(), m.profile(), m.dnsNames(), m.ipAddresses(), m.keyAlgorithm(), m.owner(), m.tags(),
+                m.validity(), m.renewBefore(), m.rekey(), m.targets(),
+                current == null ? null : current.serial().hex(), current == null ? null : current.notAfter(),
+                current == null ? null : dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, current.der()),
+                current == null ? null : current.chainPem(), history, m.createdAt());
+    }
+}

@@ -1,0 +1,190 @@
+package dev.certwright.ca;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import dev.certwright.policy.CaConfiguration;
+import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.x509.SerialNumber;
+
+/**
+ * The certificate authority: the loaded issuers and the key-encryption key. It creates a hierarchy from the
+ * configuration, opens an existing keystore, signs certificates, and wraps managed private keys with AES-256-GCM
+ * under the key-encryption key.
+ */
+@Component
+public class CertificateAuthority {
+
+    private static final byte WRAP_VERSION = 1;
+    private static final int GCM_IV_BYTES = 12;
+    private static final int GCM_TAG_BITS = 128;
+
+    private final Clock clock;
+    private final SecureRandom random;
+    private final CertificateSigner signer;
+    private volatile Map<String, Issuer> issuers = Map.of();
+    private volatile SecretKey kek;
+
+    public CertificateAuthority(Clock clock, SecureRandom random,
+            @Value("${certwright.public-http-url:http://localhost:${certwright.http-port:8080}}") String publicHttpUrl) {
+        this.clock = clock;
+        this.random = random;
+        this.signer = new CertificateSigner(publicHttpUrl);
+    }
+
+    /**
+     * Creates every configured issuer, roots self-signed and intermediates signed by their parents, and a fresh
+     * key-encryption key, and returns them as an encrypted keystore. Nothing is installed yet.
+     */
+    public CaKeystore createKeystore(CaConfiguration configuration, char[] passphrase) {
+        Map<String, Issuer> created = new LinkedHashMap<>();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        for (IssuerDefinition definition : configuration.issuers()) {
+            KeyPair keys = definition.keyAlgorithm().generate(random);
+            X500Name subject = new X500Name(definition.subject());
+            Instant notAfter = now.plus(definition.validity());
+            X509Certificate certificate;
+            List<X509Certificate> chain;
+            if (definition.root()) {
+                certificate = signer.root(subject, keys.getPublic(), keys.getPrivate(), SerialNumber.random(random).value(), now, notAfter, definition.pathLength());
+                chain = List.of(certificate);
+            } else {
+                Issuer parent = created.get(definition.parent());
+                if (notAfter.isAfter(parent.certificate().getNotAfter().toInstant())) {
+                    notAfter = parent.certificate().getNotAfter().toInstant();
+                }
+                certificate = signer.intermediate(parent, subject, keys.getPublic(), SerialNumber.random(random).value(), now, notAfter, definition.pathLength());
+                chain = new java.util.ArrayList<>();
+                chain.add(certificate);
+                chain.addAll(parent.chain());
+            }
+            created.put(definition.name(), new Issuer(definition.name(), chain, keys.getPrivate()));
+        }
+        try {
+            KeyGenerator generator = KeyGenerator.getInstance("AES");
+            generator.init(256, random);
+            return CaKeystore.create(created, generator.generateKey(), passphrase, random);
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot create the key-encryption key", e);
+        }
+    }
+
+    /** Opens the keystore and makes its issuers and key-encryption key current. Every configured issuer must be in it. */
+    public void install(CaKeystore keystore, char[] passphrase, CaConfiguration configuration) {
+        CaKeystore.Contents contents = keystore.open(passphrase);
+        for (IssuerDefinition definition : configuration.issuers()) {
+            if (!contents.issuers().containsKey(definition.name())) {
+                throw new CaException(CaException.Type.KEYSTORE, configuration.source() + ": issuers." + definition.name()
+                        + " is configured but is not in the CA keystore stored in the database; "
+                        + "the keystore holds " + contents.issuers().keySet());
+            }
+        }
+        this.kek = contents.kek();
+        this.issuers = Map.copyOf(contents.issuers());
+    }
+
+    public boolean installed() {
+        return kek != null;
+    }
+
+    /** The named issuer, or UNKNOWN_ISSUER. */
+    public Issuer issuer(String name) {
+        Issuer issuer = issuers.get(name);
+        if (issuer == null) {
+            throw new CaException(installed() ? CaException.Type.UNKNOWN_ISSUER : CaException.Type.NOT_INSTALLED, "no issuer named '" + name + "'");
+        }
+        return issuer;
+    }
+
+    /** All issuers, roots first. */
+    public Collection<Issuer> issuers() {
+        return issuers.values().stream().sorted(java.util.Comparator.comparingInt((Issuer i) -> i.chain().size()).thenComparing(Issuer::name)).toList();
+    }
+
+    /** Builds and signs a leaf certificate. The caller has recorded the serial first. */
+    public X509Certificate sign(CertificateTemplate template) {
+        Issuer issuer = issuer(template.issuer());
+        if (template.notAfter().isAfter(issuer.certificate().getNotAfter().toInstant())) {
+            throw new CaException(CaException.Type.SIGNING, "the certificate would outlive its issuer " + issuer.name()
+                    + ", which expires " + issuer.certificate().getNotAfter().toInstant());
+        }
+        return signer.leaf(issuer, template);
+    }
+
+    /**
+     * Encrypts a private key (PKCS#8) with AES-256-GCM under the key-encryption key. {@code context} (such as the
+     * managed certificate's name) is bound as additional authenticated data, so a wrapped key moved to another row
+     * will not unwrap. Layout: version (1) | IV (12) | ciphertext and tag.
+     */
+    public byte[] wrapKey(PrivateKey key, String context) {
+        try {
+            byte[] iv = new byte[GCM_IV_BYTES];
+            random.nextBytes(iv);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, requireKek(), new GCMParameterSpec(GCM_TAG_BITS, iv));
+            cipher.updateAAD(aad(context));
+            byte[] sealed = cipher.doFinal(key.getEncoded());
+            return ByteBuffer.allocate(1 + iv.length + sealed.length).put(WRAP_VERSION).put(iv).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEY_WRAP, "cannot encrypt a managed key", e);
+        }
+    }
+
+    /** Reverses {@link #wrapKey}; fails if the bytes or the context were altered. */
+    public PrivateKey unwrapKey(byte[] wrapped, String context) {
+        try {
+            if (wrapped.length < 1 + GCM_IV_BYTES + 16 || wrapped[0] != WRAP_VERSION) {
+                throw new CaException(CaException.Type.KEY_WRAP, "a managed key is stored in an unknown format");
+            }
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, requireKek(), new GCMParameterSpec(GCM_TAG_BITS, wrapped, 1, GCM_IV_BYTES));
+            cipher.updateAAD(aad(context));
+            byte[] pkcs8 = cipher.doFinal(wrapped, 1 + GCM_IV_BYTES, wrapped.length - 1 - GCM_IV_BYTES);
+            try {
+                return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(pkcs8));
+            } finally {
+                java.util.Arrays.fill(pkcs8, (byte) 0);
+            }
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new CaException(CaException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
+        }
+    }
+
+    /** The identifier of the key-encryption key now in use, stored beside each wrapped key. */
+    public String keyEncryptionKeyId() {
+        return CaKeystore.KEK_ALIAS;
+    }
+
+    private SecretKey requireKek() {
+        if (kek == null) {
+            throw new CaException(CaException.Type.NOT_INSTALLED, "the CA is not installed yet");
+        }
+        return kek;
+    }
+
+    private static byte[] aad(String context) {
+        return ("certwright-managed-key:" + context).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

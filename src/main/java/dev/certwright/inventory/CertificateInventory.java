@@ -1,0 +1,322 @@
+package dev.certwright.inventory;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.certwright.platform.Timestamps;
+import dev.certwright.x509.CertificateView;
+import dev.certwright.x509.SerialNumber;
+
+/**
+ * The certificate store. Writes are small and explicit: reserve a serial (PENDING), record the signed result (ISSUED)
+ * or the failure, record a certificate issued elsewhere. Reads never load DER or chains for lists.
+ */
+@Component
+public class CertificateInventory {
+
+    static final int MAX_PAGE_SIZE = 500;
+    private static final String SUMMARY_COLUMNS = "c.id, c.serial, c.issuer_dn, c.issuer_name, c.status, c.source, c.profile, c.subject, c.sans, "
+            + "c.key_algorithm, c.key_size, c.not_before, c.not_after, c.fingerprint_sha256, c.owner, c.managed_name, "
+            + "c.predecessor_id, c.successor_id, c.requested_by, c.failure_reason, c.created_at";
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public CertificateInventory(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * Reserves the serial: inserts a PENDING row. A serial already used by this issuer is refused with DUPLICATE, so
+     * that no serial is ever signed twice (RFC 5280 §4.1.2.2).
+     */
+    @Transactional
+    public long reserve(PendingCertificate pending) {
+        Instant now = clock.instant();
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        try {
+            jdbc.sql("INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, profile, common_name, sans, owner, "
+                            + "managed_name, predecessor_id, requested_by, created_at, updated_at) VALUES (:serial, :issuerDn, :issuerName, "
+                            + "'PENDING', :source, :profile, :cn, :sans, :owner, :managed, :predecessor, :requestedBy, :now, :now)")
+                    .param("serial", pending.serial().hex())
+                    .param("issuerDn", pending.issuerDn())
+                    .param("issuerName", pending.issuerName())
+                    .param("source", pending.source().name())
+                    .param("profile", pending.profile())
+                    .param("cn", pending.commonName())
+                    .param("sans", String.join("\n", pending.names()))
+                    .param("owner", pending.owner())
+                    .param("managed", pending.managedName())
+                    .param("predecessor", pending.predecessorId())
+                    .param("requestedBy", pending.requestedBy())
+                    .param("now", Timestamps.of(now))
+                    .update(keys, "id");
+        } catch (DuplicateKeyException e) {
+            throw new InventoryException(InventoryException.Type.DUPLICATE, "serial " + pending.serial() + " is already used by this issuer");
+        }
+        long id = keys.getKey().longValue();
+        insertTags(id, pending.tags());
+        return id;
+    }
+
+    /** Records the signed certificate on its PENDING row. */
+    @Transactional
+    public void markIssued(long id, CertificateView view, String chainPem) {
+        int updated = jdbc.sql("UPDATE certificate SET status = 'ISSUED', subject = :subject, sans = :sans, key_algorithm = :alg, "
+                        + "key_size = :size, not_before = :nb, not_after = :na, fingerprint_sha256 = :fp, der = :der, chain_pem = :chain, "
+                        + "updated_at = :now WHERE id = :id AND status = 'PENDING'")
+                .param("subject", view.subject())
+                .param("sans", String.join("\n", view.sans()))
+                .param("alg", view.key().name())
+                .param("size", view.key().bits())
+                .param("nb", Timestamps.of(view.notBefore()))
+                .param("na", Timestamps.of(view.notAfter()))
+                .param("fp", view.fingerprint().sha256Hex())
+                .param("der", view.der())
+                .param("chain", chainPem)
+                .param("now", Timestamps.of(clock.instant()))
+                .param("id", id)
+                .update();
+        if (updated != 1) {
+            throw new IllegalStateException("certificate row " + id + " is not PENDING");
+        }
+        insertNames(id, view.sans());
+    }
+
+    /** Marks a PENDING row FAILED. Its serial stays reserved. */
+    @Transactional
+    public void markFailed(long id, String reason) {
+        jdbc.sql("UPDATE certificate SET status = 'FAILED', failure_reason = :reason, updated_at = :now WHERE id = :id AND status = 'PENDING'")
+                .param("reason", truncate(reason, 1024)).param("now", Timestamps.of(clock.instant())).param("id", id).update();
+    }
+
+    /**
+     * Marks PENDING rows older than the cutoff FAILED: their signing never completed (the node stopped in between).
+     * The serials stay reserved, so nothing signed under them can ever be recorded twice. Returns the serials.
+     */
+    @Transactional
+    public List<String> failStalePending(Instant olderThan) {
+        List<String> serials = jdbc.sql("SELECT serial FROM certificate WHERE status = 'PENDING' AND created_at < :cutoff")
+                .param("cutoff", Timestamps.of(olderThan)).query(String.class).list();
+        if (!serials.isEmpty()) {
+            jdbc.sql("UPDATE certificate SET status = 'FAILED', failure_reason = 'signing did not complete before the node stopped', "
+                            + "updated_at = :now WHERE status = 'PENDING' AND created_at < :cutoff")
+                    .param("now", Timestamps.of(clock.instant())).param("cutoff", Timestamps.of(olderThan)).update();
+        }
+        return serials;
+    }
+
+    /** Records a certificate that needs no signing here: imported, discovered, or one of our issuers. */
+    @Transactional
+    public long record(CertificateView view, String chainPem, CertificateSource source, String issuerName, String owner,
+            List<String> tags, String requestedBy) {
+        Instant now = clock.instant();
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        try {
+            jdbc.sql("INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, subject, common_name, sans, key_algorithm, "
+                            + "key_size, not_before, not_after, fingerprint_sha256, der, chain_pem, owner, requested_by, created_at, updated_at) "
+                            + "VALUES (:serial, :issuerDn, :issuerName, 'ISSUED', :source, :subject, NULL, :sans, :alg, :size, :nb, :na, :fp, "
+                            + ":der, :chain, :owner, :requestedBy, :now, :now)")
+                    .param("serial", view.serial().hex())
+                    .param("issuerDn", view.issuer())
+                    .param("issuerName", issuerName)
+                    .param("source", source.name())
+                    .param("subject", view.subject())
+                    .param("sans", String.join("\n", view.sans()))
+                    .param("alg", view.key().name())
+                    .param("size", view.key().bits())
+                    .param("nb", Timestamps.of(view.notBefore()))
+                    .param("na", Timestamps.of(view.notAfter()))
+                    .param("fp", view.fingerprint().sha256Hex())
+                    .param("der", view.der())
+                    .param("chain", chainPem)
+                    .param("owner", owner)
+                    .param("requestedBy", requestedBy)
+                    .param("now", Timestamps.of(now))
+                    .update(keys, "id");
+        } catch (DuplicateKeyException e) {
+            throw new InventoryException(InventoryException.Type.DUPLICATE, "a certificate with serial " + view.serial()
+                    + " from issuer '" + view.issuer() + "' is already in the inventory");
+        }
+        long id = keys.getKey().longValue();
+        insertNames(id, view.sans());
+        insertTags(id, tags);
+        return id;
+    }
+
+    /** Links a successor to its predecessor, both ways. */
+    @Transactional
+    public void linkSuccessor(long predecessorId, long successorId) {
+        jdbc.sql("UPDATE certificate SET successor_id = :s, updated_at = :now WHERE id = :p")
+                .param("s", successorId).param("p", predecessorId).param("now", Timestamps.of(clock.instant())).update();
+        jdbc.sql("UPDATE certificate SET predecessor_id = :p WHERE id = :s").param("s", successorId).param("p", predecessorId).update();
+    }
+
+    /** Stores a managed certificate's wrapped private key. */
+    @Transactional
+    public void storeKey(long certificateId, String kekId, byte[] wrappedKey) {
+        jdbc.sql("INSERT INTO certificate_key (certificate_id, kek_id, wrapped_key) VALUES (:id, :kek, :key)")
+                .param("id", certificateId).param("kek", kekId).param("key", wrappedKey).update();
+    }
+
+    /** A certificate's wrapped private key, if Certwright holds it. */
+    public Optional<WrappedKey> key(long certificateId) {
+        return jdbc.sql("SELECT kek_id, wrapped_key FROM certificate_key WHERE certificate_id = :id").param("id", certificateId)
+                .query((rs, i) -> new WrappedKey(rs.getString("kek_id"), rs.getBytes("wrapped_key"))).optional();
+    }
+
+    /** A private key encrypted under the key-encryption key {@code kekId}. */
+    public record WrappedKey(String kekId, byte[] bytes) {
+    }
+
+    /** The full record, with DER and chain. */
+    public Optional<CertificateRecord> find(long id) {
+        return jdbc.sql("SELECT " + SUMMARY_COLUMNS + ", c.der, c.chain_pem FROM certificate c WHERE c.id = :id").param("id", id)
+                .query((rs, i) -> read(rs, true)).optional().map(this::withTags);
+    }
+
+    /** Every certificate with this serial (one, unless imported certificates from several issuers share it). */
+    public List<CertificateRecord> findBySerial(SerialNumber serial) {
+        return jdbc.sql("SELECT " + SUMMARY_COLUMNS + ", c.der, c.chain_pem FROM certificate c WHERE c.serial = :serial ORDER BY c.id")
+                .param("serial", serial.hex()).query((rs, i) -> read(rs, true)).list().stream().map(this::withTags).toList();
+    }
+
+    /** The certificates of a managed certificate, newest first. */
+    public List<CertificateRecord> history(String managedName) {
+        return withTags(jdbc.sql("SELECT " + SUMMARY_COLUMNS + " FROM certificate c WHERE c.managed_name = :name ORDER BY c.id DESC")
+                .param("name", managedName).query((rs, i) -> read(rs, false)).list());
+    }
+
+    /** A page of certificates matching the query, without DER and chains. */
+    public ResultPage<CertificateRecord> search(CertificateQuery query) {
+        Instant now = clock.instant();
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (query.owner() != null) {
+            where.append(" AND c.owner = :owner");
+            params.put("owner", query.owner());
+        }
+        if (query.tag() != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM certificate_tag t WHERE t.certificate_id = c.id AND t.tag = :tag)");
+            params.put("tag", query.tag());
+        }
+        if (query.issuer() != null) {
+            where.append(" AND c.issuer_name = :issuer");
+            params.put("issuer", query.issuer());
+        }
+        if (query.source() != null) {
+            where.append(" AND c.source = :source");
+            params.put("source", query.source());
+        }
+        if (query.q() != null) {
+            String like = "%" + escapeLike(query.q().toLowerCase(Locale.ROOT)) + "%";
+            where.append(" AND (LOWER(c.subject) LIKE :q ESCAPE '\\' OR c.serial LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM certificate_name n "
+                    + "WHERE n.certificate_id = c.id AND n.name LIKE :q ESCAPE '\\'))");
+            params.put("q", like);
+        }
+        String status = query.status();
+        if (status == null) {
+            where.append(" AND c.status IN ('ISSUED', 'REVOKED')");
+        } else if (status.equals("EXPIRED")) {
+            where.append(" AND c.status = 'ISSUED' AND c.not_after <= :now");
+        } else if (status.equals("ISSUED")) {
+            where.append(" AND c.status = 'ISSUED' AND c.not_after > :now");
+        } else {
+            where.append(" AND c.status = :status");
+            params.put("status", status);
+        }
+        if (query.expiringWithin() != null) {
+            where.append(" AND c.not_after > :now AND c.not_after <= :horizon");
+            params.put("horizon", Timestamps.of(now.plus(query.expiringWithin())));
+        }
+        params.put("now", Timestamps.of(now));
+        String order = switch (query.sort() == null ? "-createdAt" : query.sort()) {
+            case "notAfter" -> " ORDER BY c.not_after ASC, c.id ASC";
+            case "-notAfter" -> " ORDER BY c.not_after DESC, c.id DESC";
+            case "createdAt" -> " ORDER BY c.id ASC";
+            default -> " ORDER BY c.id DESC";
+        };
+        int size = Math.max(1, Math.min(query.size(), MAX_PAGE_SIZE));
+        int page = Math.max(0, query.page());
+        long total = jdbc.sql("SELECT COUNT(*) FROM certificate c" + where).params(params).query(Long.class).single();
+        List<CertificateRecord> items = jdbc.sql("SELECT " + SUMMARY_COLUMNS + " FROM certificate c" + where + order
+                        + " LIMIT :limit OFFSET :offset")
+                .params(params).param("limit", size).param("offset", (long) page * size)
+                .query((rs, i) -> read(rs, false)).list();
+        return new ResultPage<>(withTags(items), total, page, size);
+    }
+
+    private void insertNames(long id, List<String> names) {
+        for (String name : new java.util.LinkedHashSet<>(names)) {
+            jdbc.sql("INSERT INTO certificate_name (certificate_id, name) VALUES (:id, :name)")
+                    .param("id", id).param("name", truncate(name.toLowerCase(Locale.ROOT), 255)).update();
+        }
+    }
+
+    private void insertTags(long id, List<String> tags) {
+        for (String tag : new java.util.LinkedHashSet<>(tags == null ? List.<String>of() : tags)) {
+            jdbc.sql("INSERT INTO certificate_tag (certificate_id, tag) VALUES (:id, :tag)").param("id", id).param("tag", tag).update();
+        }
+    }
+
+    private CertificateRecord withTags(CertificateRecord record) {
+        return withTags(List.of(record)).get(0);
+    }
+
+    /** Loads the tags of a page of records in one query. */
+    private List<CertificateRecord> withTags(List<CertificateRecord> records) {
+        if (records.isEmpty()) {
+            return records;
+        }
+        Map<Long, List<String>> tags = new LinkedHashMap<>();
+        jdbc.sql("SELECT certificate_id, tag FROM certificate_tag WHERE certificate_id IN (:ids) ORDER BY tag")
+                .param("ids", records.stream().map(CertificateRecord::id).toList())
+                .query(rs -> {
+                    tags.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                });
+        return records.stream().map(r -> new CertificateRecord(r.id(), r.serial(), r.issuerDn(), r.issuerName(), r.status(), r.source(),
+                r.profile(), r.subject(), r.sans(), r.keyAlgorithm(), r.keySize(), r.notBefore(), r.notAfter(), r.fingerprintSha256(),
+                r.der(), r.chainPem(), r.owner(), List.copyOf(tags.getOrDefault(r.id(), List.of())), r.managedName(), r.predecessorId(),
+                r.successorId(), r.requestedBy(), r.failureReason(), r.createdAt())).toList();
+    }
+
+    private static CertificateRecord read(ResultSet rs, boolean full) throws SQLException {
+        String sans = rs.getString("sans");
+        Object keySize = rs.getObject("key_size");
+        Object predecessor = rs.getObject("predecessor_id");
+        Object successor = rs.getObject("successor_id");
+        return new CertificateRecord(rs.getLong("id"), SerialNumber.parse(rs.getString("serial")), rs.getString("issuer_dn"),
+                rs.getString("issuer_name"), CertificateStatus.valueOf(rs.getString("status")), CertificateSource.valueOf(rs.getString("source")),
+                rs.getString("profile"), rs.getString("subject"), sans == null || sans.isEmpty() ? List.of() : List.of(sans.split("\n")),
+                rs.getString("key_algorithm"), keySize == null ? null : ((Number) keySize).intValue(),
+                Timestamps.read(rs, "not_before"), Timestamps.read(rs, "not_after"), rs.getString("fingerprint_sha256"),
+                full ? rs.getBytes("der") : null, full ? rs.getString("chain_pem") : null, rs.getString("owner"), List.of(),
+                rs.getString("managed_name"), predecessor == null ? null : ((Number) predecessor).longValue(),
+                successor == null ? null : ((Number) successor).longValue(), rs.getString("requested_by"), rs.getString("failure_reason"),
+                Timestamps.read(rs, "created_at"));
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.certwright.inventory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A managed certificate: a named slot whose key Certwright generates and holds, with its spec and its current
+ * instance.
+ *
+ * @param validity requested validity, or null for the profile's default
+ * @param renewBefore renew when less than this is left, or null for the profile's rule
+ * @param rekey whether a renewal generates a new key
+ */
+public record ManagedCertificate(long id, String name, String profile, List<String> dnsNames, List<String> ipAddresses,
+        String keyAlgorithm, String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey,
+        List<String> targets, Long currentCertificateId, String createdBy, Instant createdAt) {
+}

@@ -1,0 +1,162 @@
+package dev.certwright.issuance;
+
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import javax.security.auth.x500.X500Principal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.certwright.ca.CaException;
+import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.ca.CertificateTemplate;
+import dev.certwright.ca.Issuer;
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateSource;
+import dev.certwright.inventory.InventoryException;
+import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.inventory.PendingCertificate;
+import dev.certwright.policy.ApprovedRequest;
+import dev.certwright.policy.IssuancePolicy;
+import dev.certwright.x509.CertificateView;
+import dev.certwright.x509.Pem;
+import dev.certwright.x509.SerialNumber;
+
+/**
+ * Issues certificates in the one order that keeps the books straight (architecture, flow 1):
+ * <ol>
+ * <li>check the request against the profile and the policy;</li>
+ * <li>reserve a fresh random serial in a PENDING row and commit it;</li>
+ * <li>sign;</li>
+ * <li>mark the row ISSUED with its DER and chain, store a managed key, and publish {@link CertificateIssued} (which
+ * the audit log records) in one transaction.</li>
+ * </ol>
+ * If signing fails the row becomes FAILED; the serial is never used again.
+ */
+@Service
+@DependsOn("caBootstrap") // the CA must be open before anything is issued
+public class CertificateIssuance {
+
+    /** notBefore is set this far back, so that a relying party whose clock lags a little accepts a new certificate. */
+    static final Duration BACKDATE = Duration.ofMinutes(1);
+    private static final int SERIAL_ATTEMPTS = 3;
+    private static final Logger log = LoggerFactory.getLogger(CertificateIssuance.class);
+
+    private final IssuancePolicy policy;
+    private final CertificateAuthority ca;
+    private final CertificateInventory inventory;
+    private final ManagedCertificates managed;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, CertificateInventory inventory, ManagedCertificates managed,
+            ApplicationEventPublisher events, TransactionTemplate transactions, Clock clock, SecureRandom random) {
+        this.policy = policy;
+        this.ca = ca;
+        this.inventory = inventory;
+        this.managed = managed;
+        this.events = events;
+        this.transactions = transactions;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** Issues one certificate. Policy refusals throw {@code PolicyException} before anything is written. */
+    public IssuedCertificate issue(IssuanceRequest request) {
+        ApprovedRequest approved = policy.check(request.profile(), request.commonName(), request.dnsNames(), request.ipAddresses(),
+                request.publicKey(), request.validity());
+        Issuer issuer = ca.issuer(approved.profile().issuer());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = now.plus(approved.validity());
+        Instant issuerNotBefore = issuer.certificate().getNotBefore().toInstant();
+        Instant notBefore = now.minus(BACKDATE).isBefore(issuerNotBefore) ? issuerNotBefore : now.minus(BACKDATE);
+        if (notAfter.isAfter(issuer.certificate().getNotAfter().toInstant())) {
+            throw new IssuanceException(IssuanceException.Type.CA_REFUSED, "a certificate valid for " + approved.validity()
+                    + " would outlive issuer " + issuer.name() + ", which expires " + issuer.certificate().getNotAfter().toInstant());
+        }
+        String issuerDn = issuer.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253);
+        List<String> names = new java.util.ArrayList<>(approved.dnsNames());
+        names.addAll(approved.ipAddresses());
+
+        // Step 2: reserve the serial, committed before anything is signed.
+        SerialNumber serial = null;
+        long id = -1;
+        for (int attempt = 1; id < 0; attempt++) {
+            serial = SerialNumber.random(random);
+            try {
+                id = inventory.reserve(new PendingCertificate(serial, issuerDn, issuer.name(), request.source(), approved.profile().name(),
+                        approved.commonName(), names, request.owner(), request.tags(), request.managedName(), request.predecessorId(),
+                        request.actor()));
+            } catch (InventoryException e) {
+                if (e.type() != InventoryException.Type.DUPLICATE || attempt >= SERIAL_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("serial {} collided for issuer {}; drawing another", serial, issuer.name());
+            }
+        }
+
+        // Step 3: sign.
+        X509Certificate certificate;
+        try {
+            certificate = ca.sign(new CertificateTemplate(issuer.name(), serial, approved.commonName(), approved.dnsNames(),
+                    approved.ipAddresses(), request.publicKey(), notBefore, notAfter, approved.profile().extendedKeyUsages()));
+        } catch (CaException | IllegalStateException e) {
+            long failedId = id;
+            String failedSerial = serial.hex();
+            transactions.executeWithoutResult(tx -> {
+                inventory.markFailed(failedId, e.getMessage());
+                events.publishEvent(new CertificateIssueFailed(failedId, failedSerial, issuer.name(), e.getMessage(), request.actor()));
+            });
+            log.error("signing serial {} with issuer {} failed", failedSerial, issuer.name(), e);
+            throw new IssuanceException(IssuanceException.Type.SIGNING_FAILED, "the certificate could not be signed; serial "
+                    + failedSerial + " is recorded as FAILED", e);
+        }
+
+        // Step 4: record the result, the key and the event together.
+        List<X509Certificate> chain = chainBelowRoot(issuer);
+        CertificateView view = CertificateView.of(certificate);
+        long certificateId = id;
+        transactions.executeWithoutResult(tx -> {
+            inventory.markIssued(certificateId, view, Pem.encodeChain(chain));
+            if (request.privateKey() != null) {
+                inventory.storeKey(certificateId, ca.keyEncryptionKeyId(), ca.wrapKey(request.privateKey(), keyContext(certificateId)));
+            }
+            if (request.managedName() != null) {
+                managed.setCurrent(request.managedName(), certificateId);
+            }
+            if (request.predecessorId() != null) {
+                inventory.linkSuccessor(request.predecessorId(), certificateId);
+            }
+            events.publishEvent(new CertificateIssued(certificateId, view.serial().hex(), issuer.name(), approved.profile().name(),
+                    request.owner(), request.source().name(), request.managedName(), view.notAfter(), request.actor()));
+        });
+        log.info("issued serial {} by {} for {} (profile {}, owner {}, until {})", view.serial(), issuer.name(), names,
+                approved.profile().name(), request.owner(), view.notAfter());
+        return new IssuedCertificate(certificateId, certificate, chain);
+    }
+
+    /** The chain to hand out with a leaf: the issuer and its parents, without the self-signed root. */
+    static List<X509Certificate> chainBelowRoot(Issuer issuer) {
+        List<X509Certificate> chain = issuer.chain();
+        X509Certificate last = chain.get(chain.size() - 1);
+        boolean selfSigned = last.getSubjectX500Principal().equals(last.getIssuerX500Principal());
+        return selfSigned ? chain.subList(0, chain.size() - 1) : chain;
+    }
+
+    /** Binds a wrapped key to its certificate row (AES-GCM additional data). */
+    static String keyContext(long certificateId) {
+        return "certificate-id:" + certificateId;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.certwright.issuance;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import dev.certwright.x509.Pem;
+
+/**
+ * A freshly issued certificate and its chain (intermediates, the root left out as a trust anchor should be).
+ */
+public record IssuedCertificate(long certificateId, X509Certificate certificate, List<X509Certificate> chain) {
+
+    public String certificatePem() {
+        return Pem.encode(certificate);
+    }
+
+    public String chainPem() {
+        return Pem.encodeChain(chain);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.certwright.issuance;
+
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.inventory.CertificateSource;
+import dev.certwright.inventory.InventoryException;
+import dev.certwright.inventory.ManagedCertificate;
+import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.policy.IssuancePolicy;
+import dev.certwright.x509.KeySpec;
+import dev.certwright.x509.Pem;
+import dev.certwright.x509.X509Exception;
+
+/**
+ * Managed certificates: Certwright generates the key, keeps it encrypted under the key-encryption key, and issues
+ * the certificate at once.
+ */
+@Service
+@DependsOn("caBootstrap") // the CA must be open before anything is issued
+public class ManagedCertificateService {
+
+    /** A managed certificate's name: lowercase, digits, dot, hyphen, underscore; it appears in URLs. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    private final ManagedCertificates managed;
+    private final CertificateInventory inventory;
+    private final CertificateIssuance issuance;
+    private final CertificateAuthority ca;
+    private final IssuancePolicy policy;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
+    private final SecureRandom random;
+
+    ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
+            CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, TransactionTemplate transactions,
+            SecureRandom random) {
+        this.managed = managed;
+        this.inventory = inventory;
+        this.issuance = issuance;
+        this.ca = ca;
+        this.policy = policy;
+        this.events = events;
+        this.transactions = transactions;
+        this.random = random;
+    }
+
+    /**
+     * Creates the slot, generates its key and issues its first certificate. If issuance is refused, the slot is
+     * removed again, so a refused request leaves nothing behind.
+     */
+    public ManagedCertificate create(ManagedCertificateSpec spec, String actor) {
+        if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
+                    "name must be 1 to 64 characters of lowercase letters, digits, '.', '-' or '_', starting with a letter or digit");
+        }
+        KeySpec keySpec;
+        try {
+            keySpec = KeySpec.fromId(spec.keyAlgorithm() == null ? "EC-P256" : spec.keyAlgorithm());
+        } catch (X509Exception e) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyAlgorithm: " + e.getMessage());
+        }
+        if (managed.find(spec.name()).isPresent()) {
+            throw new InventoryException(InventoryException.Type.DUPLICATE, "a managed certificate named '" + spec.name() + "' already exists");
+        }
+        List<String> dns = spec.dnsNames() == null ? List.of() : spec.dnsNames();
+        List<String> ips = spec.ipAddresses() == null ? List.of() : spec.ipAddresses();
+        KeyPair keys = keySpec.generate(random);
+        // Refuse before anything is stored: names, key and validity against the profile and policy.
+        var approved = policy.check(spec.profile(), null, dns, ips, keys.getPublic(), spec.validity());
+        if (spec.renewBefore() != null && spec.renewBefore().compareTo(approved.validity()) >= 0) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "renewBefore " + spec.renewBefore()
+                    + " must be shorter than the validity " + approved.validity());
+        }
+        List<String> tags = spec.tags() == null ? List.of() : spec.tags();
+        ManagedCertificate slot = transactions.execute(tx -> {
+            ManagedCertificate created = managed.create(new ManagedCertificate(0, spec.name(), approved.profile().name(),
+                    approved.dnsNames(), approved.ipAddresses(), keySpec.id(), spec.owner(), tags, spec.validity(), spec.renewBefore(),
+                    spec.rekey() == null || spec.rekey(), spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
+            events.publishEvent(new ManagedCertificateCreated(created.name(), created.profile(), created.owner(), actor));
+            return created;
+        });
+        try {
+            issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
+                    keys.getPrivate(), slot.validity(), slot.owner(), tags, CertificateSource.ISSUED, slot.name(), null, actor));
+        } catch (RuntimeException e) {
+            managed.deleteIfEmpty(slot.name());
+            throw e;
+        }
+        return managed.find(slot.name()).orElseThrow();
+    }
+
+    public ManagedCertificate get(String name) {
+        return managed.find(name).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
+                "no managed certificate named '" + name + "'"));
+    }
+
+    public java.util.Optional<ManagedCertificate> find(String name) {
+        return managed.find(name);
+    }
+
+    /** The instances of a managed certificate, newest first. */
+    public List<CertificateRecord> history(String name) {
+        return inventory.history(name);
+    }
+
+    /** The current certificate, chain and decrypted private key. Callers must be authorised for this slot. */
+    public ManagedBundle currentBundle(String name) {
+        ManagedCertificate slot = get(name);
+        if (slot.currentCertificateId() == null) {
+            throw new IssuanceException(IssuanceException.Type.NOT_FOUND, "managed certificate '" + name + "' has no certificate yet");
+        }
+        CertificateRecord record = inventory.find(slot.currentCertificateId()).orElseThrow();
+        var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
+                "managed certificate '" + name + "' has no stored key"));
+        X509Certificate certificate = Pem.certificate(record.der());
+        List<X509Certificate> chain = record.chainPem() == null || record.chainPem().isBlank() ? List.of()
+                : new ArrayList<>(Pem.decodeCertificates(record.chainPem()));
+        return new ManagedBundle(name, record, certificate, chain,
+                ca.unwrapKey(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
+    }
+
+    /**
+     * Issues the successor of the current instance: a new key when the spec says {@code rekey}, else the same key.
+     * The successor is linked to its predecessor, which stays valid until it expires.
+     */
+    public IssuedCertificate renew(String name, String actor) {
+        ManagedCertificate slot = get(name);
+        KeyPair keys;
+        if (slot.rekey() || slot.currentCertificateId() == null) {
+            keys = KeySpec.fromId(slot.keyAlgorithm()).generate(random);
+        } else {
+            ManagedBundle current = currentBundle(name);
+            keys = new KeyPair(current.certificate().getPublicKey(), current.privateKey());
+        }
+        return issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
+                keys.getPrivate(), slot.validity(), slot.owner(), slot.tags(), CertificateSource.ISSUED, slot.name(),
+                slot.currentCertificateId(), actor));
+    }
+}

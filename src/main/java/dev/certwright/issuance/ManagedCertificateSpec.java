@@ -1,0 +1,10 @@
+package dev.certwright.issuance;
+
+import java.time.Duration;
+import java.util.List;
+
+/** What an operator asks for when creating a managed certificate. */
+public record ManagedCertificateSpec(String name, String profile, List<String> dnsNames, List<String> ipAddresses,
+        String keyAlgorithm, String owner, List<String> tags, Duration validity, Duration renewBefore, Boolean rekey,
+        List<String> targets) {
+}

@@ -1,0 +1,8 @@
+/**
+ * The registration authority, and the only caller of {@code ca} for certificates. It bootstraps the CA, issues,
+ * imports and (later) renews and revokes: check the policy, reserve the serial, sign, store, publish the event, in
+ * that order, so that nothing is signed that was not recorded first.
+ */
+@org.springframework.modulith.ApplicationModule(displayName = "issuance",
+        allowedDependencies = {"x509", "policy", "ca", "inventory", "platform"})
+package dev.certwright.issuance;

@@ -1,0 +1,91 @@
+package dev.certwright.platform;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * API bearer tokens. A token is {@code cw_} and 32 random bytes in base64url; only its SHA-256 is stored (a
+ * high-entropy secret needs no slow hash), so a token is shown once, when it is made, and never again.
+ */
+@Component
+public class ApiTokens {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public ApiTokens(JdbcClient jdbc, Clock clock, SecureRandom random) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** A token's identity: its name and role. */
+    public record ApiPrincipal(long id, String name, String role) {
+    }
+
+    /** The principal for a presented token, if it is known, unexpired and not revoked. */
+    public Optional<ApiPrincipal> authenticate(String token) {
+        if (token == null || token.length() > 512) {
+            return Optional.empty();
+        }
+        return jdbc.sql("SELECT id, name, role FROM api_token WHERE token_hash = :hash AND revoked_at IS NULL "
+                        + "AND (expires_at IS NULL OR expires_at > :now)")
+                .param("hash", hash(token))
+                .param("now", Timestamps.of(clock.instant()))
+                .query((rs, i) -> new ApiPrincipal(rs.getLong("id"), rs.getString("name"), rs.getString("role")))
+                .optional();
+    }
+
+    /** Makes a new random token and returns its value; the caller shows it once. */
+    @Transactional
+    public String create(String name, String role, Instant expiresAt) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String token = "cw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        store(name, role, token, expiresAt);
+        return token;
+    }
+
+    /** Stores a token whose value is given (the admin token from the environment). */
+    @Transactional
+    public void store(String name, String role, String token, Instant expiresAt) {
+        jdbc.sql("INSERT INTO api_token (name, token_hash, role, created_at, expires_at) VALUES (:name, :hash, :role, :now, :expires)")
+                .param("name", name).param("hash", hash(token)).param("role", role)
+                .param("now", Timestamps.of(clock.instant())).param("expires", Timestamps.of(expiresAt))
+                .update();
+    }
+
+    /** True when a live token with this name exists. */
+    public boolean exists(String name) {
+        return jdbc.sql("SELECT COUNT(*) FROM api_token WHERE name = :name AND revoked_at IS NULL").param("name", name)
+                .query(Long.class).single() > 0;
+    }
+
+    /** Points the named token at a new value (the environment's admin token changed). Returns whether it changed. */
+    @Transactional
+    public boolean replaceValue(String name, String token) {
+        String hash = hash(token);
+        return jdbc.sql("UPDATE api_token SET token_hash = :hash WHERE name = :name AND revoked_at IS NULL AND token_hash <> :hash")
+                .param("hash", hash).param("name", name).update() > 0;
+    }
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.certwright.platform;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.apache.catalina.connector.Connector;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The plain-HTTP listener on {@code certwright.http-port}. It serves only what relying parties fetch without TLS:
+ * CA certificates, CRLs and OCSP (RFC 5280 §4.2.1.13 and RFC 6960 Appendix A expect http URLs), and the health
+ * check. Everything else is answered 404 there, so that no token or key ever travels in clear.
+ */
+@Component
+class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+
+    static final List<String> PUBLIC_PREFIXES = List.of("/ca/", "/crl/", "/ocsp", "/actuator/health");
+
+    private final CertwrightProperties properties;
+
+    PlainHttpConnector(CertwrightProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public void customize(TomcatServletWebServerFactory factory) {
+        Connector connector = new Connector(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
+        connector.setScheme("http");
+        connector.setSecure(false);
+        connector.setPort(properties.httpPort());
+        connector.setProperty("address", "0.0.0.0");
+        factory.addAdditionalConnectors(connector);
+    }
+
+    /** Keeps the plain listener to its public paths. */
+    @Component
+    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+    static class PlainHttpPathFilter extends OncePerRequestFilter {
+
+        private final ProblemResponses problems;
+
+        PlainHttpPathFilter(ProblemResponses problems) {
+            this.problems = problems;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            if (!request.isSecure()) {
+                String path = request.getRequestURI().substring(request.getContextPath().length());
+                if (PUBLIC_PREFIXES.stream().noneMatch(path::startsWith)) {
+                    problems.write(request, response, HttpStatus.NOT_FOUND, "https-required",
+                            "this listener serves only CA certificates, CRLs and OCSP; use HTTPS for " + path);
+                    return;
+                }
+            }
+            chain.doFilter(request, response);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.certwright.platform;
+
+import java.net.URI;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns framework errors into RFC 9457 problem documents, and anything unforeseen into a 500 that says nothing
+ * of the internals (the log carries the details under an incident id). Module errors are mapped closer to their
+ * controllers, by advice ordered before this one.
+ */
+@RestControllerAdvice
+@Order(Ordered.LOWEST_PRECEDENCE)
+class ProblemHandling extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        Throwable cause = ex;
+        while (cause != null) {
+            if (cause instanceof RequestBodyTooLargeException tooLarge) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "request-too-large", tooLarge.getMessage(), request);
+            }
+            cause = cause.getCause();
+        }
+        return problem(HttpStatus.BAD_REQUEST, "malformed-request", "the request body is not valid JSON for this endpoint: "
+                + JsonErrors.describe(ex), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String detail = ex.getBindingResult().getFieldErrors().stream()
+                .map(e -> e.getField() + " " + e.getDefaultMessage()).sorted().reduce((a, b) -> a + "; " + b)
+                .orElse("the request is invalid");
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", detail, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = ex.getAllErrors().stream().map(e -> e.getDefaultMessage()).reduce((a, b) -> a + "; " + b)
+                .orElse("the request is invalid");
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", detail, request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException ex, WebRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "parameter '" + ex.getName() + "' has an invalid value", request);
+    }
+
+    @ExceptionHandler(RequestBodyTooLargeException.class)
+    ResponseEntity<Object> tooLarge(RequestBodyTooLargeException ex, WebRequest request) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "request-too-large", ex.getMessage(), request);
+    }
+
+    @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
+    void rethrowSecurity(RuntimeException ex) {
+        // Spring Security's entry point and access-denied handler answer these.
+        throw ex;
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
+        String incident = UUID.randomUUID().toString();
+        log.error("unexpected error, incident {}", incident, ex);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                "an internal error occurred; the server log has incident " + incident, request);
+    }
+
+    private static ResponseEntity<Object> problem(HttpStatus status, String slug, String detail, WebRequest request) {
+        ProblemDetail problem = Problems.of(status, slug, detail);
+        if (request instanceof ServletWebRequest servlet) {
+            problem.setInstance(URI.create(servlet.getRequest().getRequestURI()));
+        }
+        return ResponseEntity.status(status).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.certwright.platform;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+/** Enables in-node periodic checks (cluster-wide jobs run in Quartz). */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+class SchedulingConfiguration {
+}

@@ -1,0 +1,100 @@
+package dev.certwright.platform;
+
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+import jakarta.servlet.DispatcherType;
+
+/**
+ * Three filter chains, each denying what it does not name:
+ * <ol>
+ * <li>{@code /api/**} and {@code /actuator/**}: bearer tokens, stateless; roles per endpoint come from each module's
+ * {@link ApiAuthorizationRules};</li>
+ * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}) and the OpenAPI description;</li>
+ * <li>the dashboard: form login with CSRF protection.</li>
+ * </ol>
+ * Errors are problem documents: 401 for a missing or bad credential, 403 for a missing role.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.withDefaultRolePrefix()
+                .role(Roles.ADMIN).implies(Roles.OPERATOR)
+                .role(Roles.OPERATOR).implies(Roles.VIEWER)
+                .build();
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiChain(HttpSecurity http, ApiTokens tokens, ProblemResponses problems,
+            List<ApiAuthorizationRules> rules) throws Exception {
+        http.securityMatcher("/api/**", "/actuator/**")
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .requestCache(c -> c.disable())
+                .addFilterBefore(new ApiTokenFilter(tokens, problems), AnonymousAuthenticationFilter.class)
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) -> {
+                            response.setHeader("WWW-Authenticate", "Bearer");
+                            problems.write(request, response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                                    "this endpoint needs a bearer token (Authorization: Bearer <token>)");
+                        })
+                        .accessDeniedHandler((request, response, ex) -> problems.write(request, response, HttpStatus.FORBIDDEN,
+                                "forbidden", "the token's role does not allow this request")))
+                .authorizeHttpRequests(a -> {
+                    a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+                    a.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
+                    a.requestMatchers("/actuator/**").hasRole(Roles.ADMIN);
+                    rules.forEach(r -> r.configure(a));
+                    a.anyRequest().denyAll();
+                });
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
+        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**")
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll());
+        return http.build();
+    }
+
+    @Bean
+    @Order(3)
+    SecurityFilterChain dashboardChain(HttpSecurity http) throws Exception {
+        http.formLogin(f -> f.loginPage("/login").permitAll())
+                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; frame-ancestors 'none'")))
+                .authorizeHttpRequests(a -> a
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        .requestMatchers("/login", "/css/**", "/favicon.ico").permitAll()
+                        .requestMatchers("/").hasRole(Roles.VIEWER)
+                        .anyRequest().denyAll());
+        return http.build();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.certwright.tls;
+
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundleKey;
+import org.springframework.boot.ssl.SslBundleRegistry;
+import org.springframework.boot.ssl.SslStoreBundle;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.certwright.inventory.InventoryException;
+import dev.certwright.issuance.ManagedBundle;
+import dev.certwright.issuance.ManagedCertificateService;
+import dev.certwright.issuance.ManagedCertificateSpec;
+
+/**
+ * Issues, serves and renews the HTTPS listener's certificate. It renews when less than a third of the certificate's
+ * life is left, and every node reloads the bundle when the database's current instance differs from the one it serves.
+ */
+@Component
+class ServerCertificate implements SslBundleRegistrar {
+
+    static final String NAME = "certwright-server";
+    static final String BUNDLE = "certwright-server";
+    private static final Logger log = LoggerFactory.getLogger(ServerCertificate.class);
+
+    private final ManagedCertificateService managed;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final List<String> dnsNames;
+    private final List<String> ipAddresses;
+    private final String profile;
+    private volatile SslBundleRegistry registry;
+    private volatile String servedSerial;
+
+    ServerCertificate(ManagedCertificateService managed, Clock clock, SecureRandom random,
+            @Value("${certwright.tls.dns-names:localhost}") List<String> dnsNames,
+            @Value("${certwright.tls.ip-addresses:127.0.0.1}") List<String> ipAddresses,
+            @Value("${certwright.tls.profile:tls-server}") String profile) {
+        this.managed = managed;
+        this.clock = clock;
+        this.random = random;
+        this.dnsNames = dnsNames;
+        this.ipAddresses = ipAddresses;
+        this.profile = profile;
+    }
+
+    @Override
+    public void registerBundles(SslBundleRegistry registry) {
+        this.registry = registry;
+        if (managed.find(NAME).isEmpty()) {
+            try {
+                managed.create(new ManagedCertificateSpec(NAME, profile, dnsNames, ipAddresses, "EC-P256", "certwright",
+                        List.of("server"), null, null, true, List.of()), "system");
+                log.info("issued the server certificate for {} {}", dnsNames, ipAddresses);
+            } catch (InventoryException e) {
+                if (e.type() != InventoryException.Type.DUPLICATE) {
+                    throw e;
+                }
+                // Another node issued it a moment ago.
+            }
+        }
+        ManagedBundle bundle = managed.currentBundle(NAME);
+        registry.registerBundle(BUNDLE, toSslBundle(bundle));
+        servedSerial = bundle.record().serial().hex();
+    }
+
+    /** Renews the certificate when due, and reloads it when another node renewed it. */
+    @Scheduled(initialDelayString = "${certwright.tls.check-interval:PT1M}", fixedDelayString = "${certwright.tls.check-interval:PT1M}")
+    void check() {
+        try {
+            ManagedBundle bundle = managed.currentBundle(NAME);
+            Instant notBefore = bundle.record().notBefore();
+            Instant notAfter = bundle.record().notAfter();
+            Duration life = Duration.between(notBefore, notAfter);
+            if (Duration.between(clock.instant(), notAfter).compareTo(life.dividedBy(3)) < 0) {
+                managed.renew(NAME, "system");
+                bundle = managed.currentBundle(NAME);
+                log.info("renewed the server certificate: serial {} until {}", bundle.record().serial(), bundle.record().notAfter());
+            }
+            String serial = bundle.record().serial().hex();
+            if (!serial.equals(servedSerial) && registry != null) {
+                registry.updateBundle(BUNDLE, toSslBundle(bundle));
+                servedSerial = serial;
+                log.info("now serving server certificate serial {}", serial);
+            }
+        } catch (RuntimeException e) {
+            log.error("server certificate check failed; will retry", e);
+        }
+    }
+
+    private SslBundle toSslBundle(ManagedBundle bundle) {
+        try {
+            byte[] secret = new byte[24];
+            random.nextBytes(secret);
+            String password = Base64.getEncoder().encodeToString(secret);
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(bundle.certificate());
+            chain.addAll(bundle.chain());
+            store.setKeyEntry("server", bundle.privateKey(), password.toCharArray(), chain.toArray(Certificate[]::new));
+            return SslBundle.of(SslStoreBundle.of(store, password, null), SslBundleKey.of(password, "server"));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the server TLS bundle", e);
+        }
+    }
+}
