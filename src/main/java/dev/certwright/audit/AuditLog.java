@@ -57,6 +57,30 @@ public class AuditLog {
                 .param("t", subjectType).param("s", subjectId).query(AuditLog::read).list();
     }
 
+    /** A page of entries, newest first, filtered by any of subject, actor and action. */
+    public List<Entry> search(String subjectType, String subjectId, String actor, String action, int page, int size) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        java.util.Map<String, Object> params = new java.util.HashMap<>();
+        if (subjectType != null) {
+            where.append(" AND subject_type = :t");
+            params.put("t", subjectType);
+        }
+        if (subjectId != null) {
+            where.append(" AND subject_id = :s");
+            params.put("s", subjectId);
+        }
+        if (actor != null) {
+            where.append(" AND actor = :a");
+            params.put("a", actor);
+        }
+        if (action != null) {
+            where.append(" AND action = :act");
+            params.put("act", action);
+        }
+        return jdbc.sql("SELECT * FROM audit_log" + where + " ORDER BY id DESC LIMIT :limit OFFSET :offset").params(params)
+                .param("limit", size).param("offset", (long) page * size).query(AuditLog::read).list();
+    }
+
     /** Recomputes the chain; returns the id of the first entry that does not match, or -1 when all do. */
     public long verify() {
         String[] prev = {"0".repeat(64)};

@@ -81,6 +81,30 @@ public class ApiTokens {
                 .param("hash", hash).param("name", name).update() > 0;
     }
 
+    /** A token as listed: never its value. */
+    public record TokenInfo(String name, String role, Instant createdAt, Instant expiresAt, Instant revokedAt) {
+    }
+
+    /** All tokens, newest first. */
+    public java.util.List<TokenInfo> list() {
+        return jdbc.sql("SELECT name, role, created_at, expires_at, revoked_at FROM api_token ORDER BY id DESC")
+                .query((rs, i) -> new TokenInfo(rs.getString("name"), rs.getString("role"), Timestamps.read(rs, "created_at"),
+                        Timestamps.read(rs, "expires_at"), Timestamps.read(rs, "revoked_at")))
+                .list();
+    }
+
+    /** Revokes a live token; returns whether one was revoked. */
+    @Transactional
+    public boolean revoke(String name) {
+        return jdbc.sql("UPDATE api_token SET revoked_at = :now WHERE name = :name AND revoked_at IS NULL")
+                .param("now", Timestamps.of(clock.instant())).param("name", name).update() > 0;
+    }
+
+    /** True when a token with this name was ever made (names are never reused). */
+    public boolean nameTaken(String name) {
+        return jdbc.sql("SELECT COUNT(*) FROM api_token WHERE name = :name").param("name", name).query(Long.class).single() > 0;
+    }
+
     static String hash(String token) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));

@@ -172,7 +172,7 @@ public final class CaConfigLoader {
             try {
                 ranges.add(NamePolicy.IpRange.parse(cidr));
             } catch (IllegalArgumentException e) {
-                throw fail("policy.ipRanges", "has " + e.getMessage());
+                throw fail("policy.ipRanges", "entry " + e.getMessage());
             }
         }
         Set<String> keys = new LinkedHashSet<>();

@@ -129,7 +129,7 @@ public class IssuancePolicy {
     private static String ipText(String text) {
         try {
             InetAddress address = IpLiteral.parse(text == null ? "" : text.trim());
-            return address.getHostAddress();
+            return dev.certwright.x509.IpAddresses.canonical(address);
         } catch (IllegalArgumentException e) {
             throw new PolicyException(PolicyException.Type.REJECTED_IDENTIFIER, e.getMessage());
         }

@@ -38,7 +38,7 @@ public record CertificateView(
                     if (type == 2) {
                         dns.add((String) san.get(1));
                     } else if (type == 7) {
-                        ips.add(InetAddress.getByName((String) san.get(1)).getHostAddress());
+                        ips.add(IpAddresses.canonical(InetAddress.getByName((String) san.get(1))));
                     }
                 }
             }

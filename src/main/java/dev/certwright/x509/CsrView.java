@@ -96,7 +96,7 @@ public record CsrView(String commonName, List<String> dnsNames, List<String> ipA
 
     private static String ipText(byte[] octets) {
         try {
-            return InetAddress.getByAddress(octets).getHostAddress();
+            return IpAddresses.canonical(InetAddress.getByAddress(octets));
         } catch (UnknownHostException e) {
             throw new X509Exception("the CSR has an IP address SAN of " + octets.length + " octets");
         }

@@ -1,0 +1,91 @@
+package dev.certwright.api;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.certwright.inventory.InventoryException;
+import dev.certwright.issuance.IssuanceException;
+import dev.certwright.platform.ApiTokens;
+import dev.certwright.platform.Roles;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+/** Admin API tokens for people and scripts: made by an admin, shown once, listed without values, revoked. */
+@RestController
+class ApiTokenController {
+
+    private static final Set<String> ROLES = Set.of(Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER);
+    private static final String BOOTSTRAP_TOKEN = "admin";
+
+    private final ApiTokens tokens;
+    private final Clock clock;
+
+    ApiTokenController(ApiTokens tokens, Clock clock) {
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    /** POST /api/v1/api-tokens. */
+    record CreateBody(
+            @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}", message = "must be 1 to 64 lowercase letters, digits, '.', '-' or '_'") String name,
+            @NotBlank String role,
+            Duration expiresIn) {
+    }
+
+    /** A token; {@code token} is present only in the response that created it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record TokenResponse(String name, String role, Instant createdAt, Instant expiresAt, Instant revokedAt, String token) {
+    }
+
+    @PostMapping(path = "/api/v1/api-tokens", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<TokenResponse> create(@Valid @RequestBody CreateBody body) {
+        if (!ROLES.contains(body.role())) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "role must be one of ADMIN, OPERATOR, VIEWER");
+        }
+        if (body.expiresIn() != null && (body.expiresIn().isNegative() || body.expiresIn().isZero())) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "expiresIn must be a positive duration");
+        }
+        if (tokens.nameTaken(body.name())) {
+            throw new InventoryException(InventoryException.Type.DUPLICATE, "a token named '" + body.name() + "' exists or existed; names are not reused");
+        }
+        Instant now = clock.instant();
+        Instant expires = body.expiresIn() == null ? null : now.plus(body.expiresIn());
+        String token = tokens.create(body.name(), body.role(), expires);
+        return ResponseEntity.created(URI.create("/api/v1/api-tokens/" + body.name()))
+                .header("Cache-Control", "no-store")
+                .body(new TokenResponse(body.name(), body.role(), now, expires, null, token));
+    }
+
+    @GetMapping("/api/v1/api-tokens")
+    List<TokenResponse> list() {
+        return tokens.list().stream().map(t -> new TokenResponse(t.name(), t.role(), t.createdAt(), t.expiresAt(), t.revokedAt(), null)).toList();
+    }
+
+    @DeleteMapping("/api/v1/api-tokens/{name}")
+    ResponseEntity<Void> revoke(@PathVariable String name) {
+        if (BOOTSTRAP_TOKEN.equals(name)) {
+            throw new InventoryException(InventoryException.Type.DUPLICATE,
+                    "the bootstrap admin token cannot be revoked here; replace it by setting CERTWRIGHT_ADMIN_TOKEN and restarting");
+        }
+        if (!tokens.revoke(name)) {
+            throw new InventoryException(InventoryException.Type.NOT_FOUND, "no live token named '" + name + "'");
+        }
+        return ResponseEntity.noContent().build();
+    }
+}
