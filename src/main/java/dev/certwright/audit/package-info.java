@@ -1,6 +1,7 @@
 /**
- * The append-only, hash-chained audit log. It listens to the other modules' events synchronously, so each entry is
- * written in the same transaction as the state change it records.
+ * The append-only, hash-chained audit log. Modules that change state call {@link dev.certwright.audit.AuditLog#append}
+ * inside the transaction of the change, so the entry commits or rolls back with it (see docs/decisions.md: events are
+ * not used for this, because Spring defers events published during startup).
  */
-@org.springframework.modulith.ApplicationModule(displayName = "audit", allowedDependencies = {"platform", "issuance"})
+@org.springframework.modulith.ApplicationModule(displayName = "audit", allowedDependencies = {"platform"})
 package dev.certwright.audit;

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.certwright.audit.AuditLog;
 import dev.certwright.ca.CaKeystore;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.ca.Issuer;
@@ -48,11 +49,12 @@ class CaBootstrap implements InitializingBean {
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
+    private final AuditLog audit;
     private final Clock clock;
     private final String envPassphrase;
 
     CaBootstrap(CertificateAuthority ca, CaConfiguration configuration, CertificateInventory inventory, DataDirectory dataDirectory,
-            JdbcClient jdbc, TransactionTemplate transactions, ApplicationEventPublisher events, Clock clock,
+            JdbcClient jdbc, TransactionTemplate transactions, ApplicationEventPublisher events, AuditLog audit, Clock clock,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
         this.ca = ca;
         this.configuration = configuration;
@@ -61,6 +63,7 @@ class CaBootstrap implements InitializingBean {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.events = events;
+        this.audit = audit;
         this.clock = clock;
         this.envPassphrase = envPassphrase;
     }
@@ -75,7 +78,12 @@ class CaBootstrap implements InitializingBean {
         } else {
             create();
         }
-        List<String> abandoned = inventory.failStalePending(clock.instant().minus(STALE_PENDING));
+        List<String> abandoned = transactions.execute(tx -> {
+            List<String> serials = inventory.failStalePending(clock.instant().minus(STALE_PENDING));
+            serials.forEach(serial -> audit.append("system", "certificate.issue-abandoned", "certificate", serial,
+                    "PENDING for more than " + STALE_PENDING + "; marked FAILED at startup"));
+            return serials;
+        });
         if (!abandoned.isEmpty()) {
             log.warn("marked {} abandoned PENDING certificate rows FAILED: serials {}", abandoned.size(), abandoned);
         }
@@ -94,6 +102,8 @@ class CaBootstrap implements InitializingBean {
                     inventory.record(CertificateView.of(issuer.certificate()), Pem.encodeChain(issuer.chain().subList(1, issuer.chain().size())),
                             CertificateSource.CA, issuer.name(), "certwright", List.of("ca"), "system");
                 }
+                List<String> names = ca.issuers().stream().map(Issuer::name).toList();
+                audit.append("system", "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + configuration.source());
                 events.publishEvent(new CaBootstrapped(ca.issuers().stream().map(Issuer::name).toList(), "system"));
                 return true;
             }));

@@ -7,6 +7,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
@@ -23,10 +24,12 @@ public class CertificateImports {
 
     private final CertificateInventory inventory;
     private final ApplicationEventPublisher events;
+    private final AuditLog audit;
 
-    CertificateImports(CertificateInventory inventory, ApplicationEventPublisher events) {
+    CertificateImports(CertificateInventory inventory, ApplicationEventPublisher events, AuditLog audit) {
         this.inventory = inventory;
         this.events = events;
+        this.audit = audit;
     }
 
     /**
@@ -52,6 +55,7 @@ public class CertificateImports {
         CertificateView view = CertificateView.of(certificates.get(0));
         String chainPem = Pem.encodeChain(certificates.subList(1, certificates.size()));
         long id = inventory.record(view, chainPem, CertificateSource.IMPORTED, null, owner, tags, actor);
+        audit.append(actor, "certificate.imported", "certificate", view.serial().hex(), "issuer=" + view.issuer() + " owner=" + owner);
         events.publishEvent(new CertificateImported(id, view.serial().hex(), view.issuer(), owner, actor));
         return inventory.find(id).orElseThrow();
     }

@@ -17,6 +17,7 @@ import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.certwright.audit.AuditLog;
 import dev.certwright.ca.CaException;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.ca.CertificateTemplate;
@@ -57,17 +58,19 @@ public class CertificateIssuance {
     private final CertificateInventory inventory;
     private final ManagedCertificates managed;
     private final ApplicationEventPublisher events;
+    private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final SecureRandom random;
 
     CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, CertificateInventory inventory, ManagedCertificates managed,
-            ApplicationEventPublisher events, TransactionTemplate transactions, Clock clock, SecureRandom random) {
+            ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions, Clock clock, SecureRandom random) {
         this.policy = policy;
         this.ca = ca;
         this.inventory = inventory;
         this.managed = managed;
         this.events = events;
+        this.audit = audit;
         this.transactions = transactions;
         this.clock = clock;
         this.random = random;
@@ -117,6 +120,8 @@ public class CertificateIssuance {
             String failedSerial = serial.hex();
             transactions.executeWithoutResult(tx -> {
                 inventory.markFailed(failedId, e.getMessage());
+                audit.append(request.actor(), "certificate.issue-failed", "certificate", failedSerial, "issuer=" + issuer.name()
+                        + " reason=" + e.getMessage());
                 events.publishEvent(new CertificateIssueFailed(failedId, failedSerial, issuer.name(), e.getMessage(), request.actor()));
             });
             log.error("signing serial {} with issuer {} failed", failedSerial, issuer.name(), e);
@@ -139,6 +144,10 @@ public class CertificateIssuance {
             if (request.predecessorId() != null) {
                 inventory.linkSuccessor(request.predecessorId(), certificateId);
             }
+            audit.append(request.actor(), "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuer.name()
+                    + " profile=" + approved.profile().name() + " owner=" + request.owner() + " source=" + request.source()
+                    + (request.managedName() == null ? "" : " managed=" + request.managedName())
+                    + (request.predecessorId() == null ? "" : " predecessor=" + request.predecessorId()) + " notAfter=" + view.notAfter());
             events.publishEvent(new CertificateIssued(certificateId, view.serial().hex(), issuer.name(), approved.profile().name(),
                     request.owner(), request.source().name(), request.managedName(), view.notAfter(), request.actor()));
         });

@@ -12,6 +12,7 @@ import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.certwright.audit.AuditLog;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
@@ -41,11 +42,12 @@ public class ManagedCertificateService {
     private final CertificateAuthority ca;
     private final IssuancePolicy policy;
     private final ApplicationEventPublisher events;
+    private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final SecureRandom random;
 
     ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
-            CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, TransactionTemplate transactions,
+            CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions,
             SecureRandom random) {
         this.managed = managed;
         this.inventory = inventory;
@@ -53,6 +55,7 @@ public class ManagedCertificateService {
         this.ca = ca;
         this.policy = policy;
         this.events = events;
+        this.audit = audit;
         this.transactions = transactions;
         this.random = random;
     }
@@ -89,6 +92,8 @@ public class ManagedCertificateService {
             ManagedCertificate created = managed.create(new ManagedCertificate(0, spec.name(), approved.profile().name(),
                     approved.dnsNames(), approved.ipAddresses(), keySpec.id(), spec.owner(), tags, spec.validity(), spec.renewBefore(),
                     spec.rekey() == null || spec.rekey(), spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
+            audit.append(actor, "managed-certificate.created", "managed-certificate", created.name(), "profile=" + created.profile()
+                    + " owner=" + created.owner() + " names=" + created.dnsNames() + created.ipAddresses() + " key=" + created.keyAlgorithm());
             events.publishEvent(new ManagedCertificateCreated(created.name(), created.profile(), created.owner(), actor));
             return created;
         });

@@ -1,0 +1,319 @@
+package dev.certwright.support;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The real application, started from the packaged jar ({@code target/certwright.jar}) as its own process, the way
+ * {@code scripts/run.sh} starts it. It listens on free loopback ports; its output goes to {@code <data-dir>/console.log}.
+ */
+public final class CertwrightProcess implements AutoCloseable {
+
+    public static final Path PROJECT = Path.of(System.getenv().getOrDefault("CERTWRIGHT_PROJECT_DIR", System.getProperty("user.dir")));
+    static final Path JAR = PROJECT.resolve("target/certwright.jar");
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+
+    private final Process process;
+    private final Path dataDir;
+    private final Path log;
+    private final int httpsPort;
+    private final int httpPort;
+    private HttpClient client;
+    private X509Certificate root;
+
+    private CertwrightProcess(Process process, Path dataDir, Path log, int httpsPort, int httpPort) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.log = log;
+        this.httpsPort = httpsPort;
+        this.httpPort = httpPort;
+    }
+
+    /** Options for a start. */
+    public static final class Options {
+        final Path dataDir;
+        final TestDatabase database;
+        final Map<String, String> environment = new HashMap<>();
+        final List<String> arguments = new ArrayList<>();
+        boolean waitUntilReady = true;
+
+        public Options(Path dataDir, TestDatabase database) {
+            this.dataDir = dataDir;
+            this.database = database;
+        }
+
+        public Options env(String name, String value) {
+            environment.put(name, value);
+            return this;
+        }
+
+        public Options arg(String argument) {
+            arguments.add(argument);
+            return this;
+        }
+
+        /** Start without waiting, for tests that expect startup to fail. */
+        public Options noWait() {
+            waitUntilReady = false;
+            return this;
+        }
+    }
+
+    public static CertwrightProcess start(Options options) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new AssertionError(JAR + " is missing: end-to-end tests run after 'mvn package' (mvn verify)");
+        }
+        try {
+            Files.createDirectories(options.dataDir);
+            int https = freePort();
+            int http = freePort();
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.add("-Xmx512m");
+            command.add("-jar");
+            command.add(JAR.toString());
+            command.add("--server.port=" + https);
+            command.add("--certwright.http-port=" + http);
+            command.add("--certwright.data-dir=" + options.dataDir);
+            if (options.arguments.stream().noneMatch(a -> a.startsWith("--certwright.ca-config="))) {
+                command.add("--certwright.ca-config=" + PROJECT.resolve("ca-config/dev.yml"));
+            }
+            command.addAll(options.database.arguments());
+            command.addAll(options.arguments);
+            Path log = options.dataDir.resolve("console.log");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().keySet().removeIf(k -> k.startsWith("CERTWRIGHT_") && !k.equals("CERTWRIGHT_PROJECT_DIR"));
+            builder.environment().putAll(options.environment);
+            CertwrightProcess app = new CertwrightProcess(builder.start(), options.dataDir, log, https, http);
+            if (options.waitUntilReady) {
+                app.awaitReady();
+            }
+            return app;
+        } catch (IOException e) {
+            throw new AssertionError("cannot start Certwright", e);
+        }
+    }
+
+    private void awaitReady() {
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("Certwright exited with code " + process.exitValue() + " during startup:\n" + logTail());
+            }
+            try {
+                HttpResponse<String> health = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            sleep(250);
+        }
+        close();
+        throw new AssertionError("Certwright did not become healthy within " + STARTUP + ":\n" + logTail());
+    }
+
+    /** Waits for the process to exit by itself (for startup failures) and returns its exit code. */
+    public int awaitExit(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                close();
+                throw new AssertionError("Certwright did not exit within " + limit + ":\n" + logTail());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public URI https(String path) {
+        return URI.create("https://localhost:" + httpsPort + path);
+    }
+
+    public URI http(String path) {
+        return URI.create("http://localhost:" + httpPort + path);
+    }
+
+    /** The admin token the application wrote on first start. */
+    public String adminToken() {
+        return readSecret("admin-token");
+    }
+
+    public String readSecret(String relative) {
+        try {
+            return Files.readString(dataDir.resolve(relative), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The root certificate, fetched over plain HTTP from /ca/dev-root.crt. */
+    public synchronized X509Certificate root() {
+        if (root == null) {
+            try {
+                HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(http("/ca/dev-root.crt")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() != 200) {
+                    throw new AssertionError("GET /ca/dev-root.crt answered " + response.statusCode());
+                }
+                root = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(response.body()));
+            } catch (Exception e) {
+                throw new AssertionError("cannot fetch the root certificate", e);
+            }
+        }
+        return root;
+    }
+
+    /** An HTTPS client that trusts our root and nothing else, and checks host names: no "-k". */
+    public synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().sslContext(trustingRoot(root())).connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        return client;
+    }
+
+    public static SSLContext trustingRoot(X509Certificate root) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("root", root);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Sends a request with a bearer token (null for none). */
+    public Response send(String method, String path, String token, String contentType, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(https(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> response = client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(),
+                    response.headers().map());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public Response get(String path, String token, String... headers) {
+        return send("GET", path, token, null, null, headers);
+    }
+
+    public Response postJson(String path, String token, Object body) {
+        return send("POST", path, token, "application/json", body instanceof String s ? s : Json.write(body));
+    }
+
+    /** An HTTP response. */
+    public record Response(int status, String contentType, String body, Map<String, List<String>> headers) {
+
+        public tools.jackson.databind.JsonNode json() {
+            return Json.parse(body);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + contentType + " " + body;
+        }
+    }
+
+    /** Everything the application printed so far. */
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String logTail() {
+        String text = log();
+        return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
+    }
+
+    /** Stops the application as an operator would (SIGTERM), and waits for it. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
