@@ -29,7 +29,10 @@ class AuditController {
         return audit.search(subjectType, subjectId, actor, action, page, size);
     }
 
-    /** The result of recomputing the chain: valid, or the first entry whose hash does not match. */
+    /**
+     * The result of recomputing the chains: valid, or the first entry whose hash does not match (0 when entries were
+     * cut off the end of a chain).
+     */
     record ChainCheck(boolean valid, Long firstBrokenEntry) {
     }
 

@@ -73,7 +73,7 @@ class CertificateController {
         IssuedCertificate issued = issuance.issue(new IssuanceRequest(body.profile(), csr.commonName(), csr.dnsNames(), csr.ipAddresses(),
                 csr.publicKey(), null, body.validity(), body.owner(), body.tags() == null ? List.of() : body.tags(),
                 CertificateSource.ISSUED, null, null, actor.getName()));
-        CertificateRecord record = inventory.find(issued.certificateId()).orElseThrow();
+        CertificateRecord record = issued.record();
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + record.serial().hex()))
                 .body(CertificateResponse.full(record, clock.instant(), null, null));
     }

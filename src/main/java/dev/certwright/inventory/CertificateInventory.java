@@ -263,16 +263,27 @@ public class CertificateInventory {
     }
 
     private void insertNames(long id, List<String> names) {
-        for (String name : new java.util.LinkedHashSet<>(names)) {
-            jdbc.sql("INSERT INTO certificate_name (certificate_id, name) VALUES (:id, :name)")
-                    .param("id", id).param("name", truncate(name.toLowerCase(Locale.ROOT), 255)).update();
-        }
+        insertRows("certificate_name", "name", id, names.stream().map(n -> truncate(n.toLowerCase(Locale.ROOT), 255)).toList());
     }
 
     private void insertTags(long id, List<String> tags) {
-        for (String tag : new java.util.LinkedHashSet<>(tags == null ? List.<String>of() : tags)) {
-            jdbc.sql("INSERT INTO certificate_tag (certificate_id, tag) VALUES (:id, :tag)").param("id", id).param("tag", tag).update();
+        insertRows("certificate_tag", "tag", id, tags == null ? List.of() : tags);
+    }
+
+    /** One multi-row INSERT for a certificate's names or tags, duplicates removed. */
+    private void insertRows(String table, String column, long id, List<String> values) {
+        List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(values));
+        if (distinct.isEmpty()) {
+            return;
         }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (certificate_id, ").append(column).append(") VALUES ");
+        Map<String, Object> params = new HashMap<>();
+        params.put("id", id);
+        for (int i = 0; i < distinct.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(:id, :v").append(i).append(')');
+            params.put("v" + i, distinct.get(i));
+        }
+        jdbc.sql(sql.toString()).params(params).update();
     }
 
     private CertificateRecord withTags(CertificateRecord record) {

@@ -23,6 +23,8 @@ import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.ca.CertificateTemplate;
 import dev.certwright.ca.Issuer;
 import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.inventory.CertificateStatus;
 import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.inventory.ManagedCertificates;
@@ -153,7 +155,12 @@ public class CertificateIssuance {
         });
         log.info("issued serial {} by {} for {} (profile {}, owner {}, until {})", view.serial(), issuer.name(), names,
                 approved.profile().name(), request.owner(), view.notAfter());
-        return new IssuedCertificate(certificateId, certificate, chain);
+        CertificateRecord record = new CertificateRecord(certificateId, view.serial(), issuerDn, issuer.name(), CertificateStatus.ISSUED,
+                request.source(), approved.profile().name(), view.subject(), view.sans(), view.key().name(), view.key().bits(),
+                view.notBefore(), view.notAfter(), view.fingerprint().sha256Hex(), view.der(), Pem.encodeChain(chain), request.owner(),
+                request.tags() == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(request.tags())), request.managedName(),
+                request.predecessorId(), null, request.actor(), null, now);
+        return new IssuedCertificate(certificateId, certificate, chain, record);
     }
 
     /** The chain to hand out with a leaf: the issuer and its parents, without the self-signed root. */

@@ -1,21 +1,27 @@
 package dev.certwright.platform;
 
 import java.security.SecureRandom;
-import java.security.Security;
 import java.time.Clock;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The injected clock and randomness, and the Bouncy Castle provider (added last, so the JDK's providers sign). */
+import dev.certwright.x509.CryptoProviders;
+
+/**
+ * The injected clock and randomness, and the crypto providers: ACCP first when healthy, Bouncy Castle last (see
+ * {@link CryptoProviders}). {@code certwright.crypto.native=false} keeps to pure Java.
+ */
 @Configuration(proxyBeanMethods = false)
 class PlatformConfiguration {
 
-    static {
-        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            Security.addProvider(new BouncyCastleProvider());
-        }
+    private static final Logger log = LoggerFactory.getLogger(PlatformConfiguration.class);
+
+    PlatformConfiguration(@Value("${certwright.crypto.native:true}") boolean useNative) {
+        log.info("crypto providers: {}", CryptoProviders.install(useNative));
     }
 
     @Bean

@@ -53,7 +53,7 @@ public record CsrView(String commonName, List<String> dnsNames, List<String> ipA
         }
         boolean valid;
         try {
-            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
+            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(CryptoProviders.verification()).build(key));
         } catch (Exception e) {
             valid = false;
         }
