@@ -86,11 +86,13 @@ field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 for _ in $(seq 1 30); do curl -sf -o /dev/null -X POST -d @"$work/cfssl.json" http://127.0.0.1:18888/api/v1/cfssl/sign && break; sleep 0.5; done
 curl -s -X POST -d @"$work/cfssl.json" http://127.0.0.1:18888/api/v1/cfssl/sign | grep -q '"success":true' || { echo "cfssl does not sign" >&2; cat "$work/cfssl.log" >&2; exit 1; }
+cfssl_cold=$(load http://127.0.0.1:18888/api/v1/cfssl/sign "$work/cfssl.json" "" 60s)
 load http://127.0.0.1:18888/api/v1/cfssl/sign "$work/cfssl.json" "" "$WARMUP" >/dev/null
 cfssl_result=$(load http://127.0.0.1:18888/api/v1/cfssl/sign "$work/cfssl.json" "" "$DURATION")
 cfssl_rows=$(pg -d cw_bench_cfssl -c "select count(*) from certificates")
 
 results=()
+colds=()
 for db in postgres h2; do
   if [ "$db" = postgres ]; then
     start_certwright ours-pg --spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/cw_bench_ours \
@@ -101,13 +103,14 @@ for db in postgres h2; do
   code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d @"$work/ours.json" https://localhost:18443/api/v1/certificates)
   [ "$code" = 201 ] || { echo "Certwright answered $code" >&2; exit 1; }
+  colds+=("$db|$(load https://localhost:18443/api/v1/certificates "$work/ours.json" "$TOKEN" 60s)")
   load https://localhost:18443/api/v1/certificates "$work/ours.json" "$TOKEN" "$WARMUP" >/dev/null
   results+=("$db|$(load https://localhost:18443/api/v1/certificates "$work/ours.json" "$TOKEN" "$DURATION")")
   [ "$db" = postgres ] && ours_rows=$(pg -d cw_bench_ours -c "select count(*) from certificate where owner='bench' and status='ISSUED'")
   stop_last
 done
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after $WARMUP warm-up)"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after 60s cold + $WARMUP warm-up)"
 printf '%-34s %12s %12s %8s\n' measure certwright cfssl ratio
 c_rps=$(field rps "$cfssl_result")
 for r in "${results[@]}"; do
@@ -117,5 +120,11 @@ for r in "${results[@]}"; do
   printf '%-34s %12s %12s\n' "issuance p50 ms (ours on $db)" "$(field p50_ms "$line")" "$(field p50_ms "$cfssl_result")"
   printf '%-34s %12s %12s\n' "issuance p99 ms (ours on $db)" "$(field p99_ms "$line")" "$(field p99_ms "$cfssl_result")"
   printf '%-34s %12s %12s\n' "errors (ours on $db)" "$(field errors "$line")" "$(field errors "$cfssl_result")"
+done
+c_cold=$(field rps "$cfssl_cold")
+for r in "${colds[@]}"; do
+  db=${r%%|*}; line=${r#*|}
+  o_rps=$(field rps "$line")
+  printf '%-34s %12s %12s %8s\n' "cold first minute req/s ($db)" "$o_rps" "$c_cold" "$(python3 -c "print(f'{$o_rps/$c_cold:.2f}x')")"
 done
 echo "rows stored in PostgreSQL: certwright $ours_rows, cfssl $cfssl_rows"

@@ -81,15 +81,7 @@ public class CertificateInventory {
         int updated = jdbc.sql("UPDATE certificate SET status = 'ISSUED', subject = :subject, sans = :sans, key_algorithm = :alg, "
                         + "key_size = :size, not_before = :nb, not_after = :na, fingerprint_sha256 = :fp, der = :der, chain_pem = :chain, "
                         + "updated_at = :now WHERE id = :id AND status = 'PENDING'")
-                .param("subject", view.subject())
-                .param("sans", String.join("\n", view.sans()))
-                .param("alg", view.key().name())
-                .param("size", view.key().bits())
-                .param("nb", Timestamps.of(view.notBefore()))
-                .param("na", Timestamps.of(view.notAfter()))
-                .param("fp", view.fingerprint().sha256Hex())
-                .param("der", view.der())
-                .param("chain", chainPem)
+                .params(certificateFields(view, chainPem))
                 .param("now", Timestamps.of(clock.instant()))
                 .param("id", id)
                 .update();
@@ -137,15 +129,7 @@ public class CertificateInventory {
                     .param("issuerDn", view.issuer())
                     .param("issuerName", issuerName)
                     .param("source", source.name())
-                    .param("subject", view.subject())
-                    .param("sans", String.join("\n", view.sans()))
-                    .param("alg", view.key().name())
-                    .param("size", view.key().bits())
-                    .param("nb", Timestamps.of(view.notBefore()))
-                    .param("na", Timestamps.of(view.notAfter()))
-                    .param("fp", view.fingerprint().sha256Hex())
-                    .param("der", view.der())
-                    .param("chain", chainPem)
+                    .params(certificateFields(view, chainPem))
                     .param("owner", owner)
                     .param("requestedBy", requestedBy)
                     .param("now", Timestamps.of(now))
@@ -260,6 +244,21 @@ public class CertificateInventory {
                 .params(params).param("limit", size).param("offset", (long) page * size)
                 .query((rs, i) -> read(rs, false)).list();
         return new ResultPage<>(withTags(items), total, page, size);
+    }
+
+    /** The columns that come from the certificate itself, as named parameters. */
+    private static Map<String, Object> certificateFields(CertificateView view, String chainPem) {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("subject", view.subject());
+        fields.put("sans", String.join("\n", view.sans()));
+        fields.put("alg", view.key().name());
+        fields.put("size", view.key().bits());
+        fields.put("nb", Timestamps.of(view.notBefore()));
+        fields.put("na", Timestamps.of(view.notAfter()));
+        fields.put("fp", view.fingerprint().sha256Hex());
+        fields.put("der", view.der());
+        fields.put("chain", chainPem);
+        return fields;
     }
 
     private void insertNames(long id, List<String> names) {

@@ -44,19 +44,22 @@ class ServerCertificate implements SslBundleRegistrar {
     private final List<String> dnsNames;
     private final List<String> ipAddresses;
     private final String profile;
+    private final Duration validity;
     private volatile SslBundleRegistry registry;
     private volatile String servedSerial;
 
     ServerCertificate(ManagedCertificateService managed, Clock clock, SecureRandom random,
             @Value("${certwright.tls.dns-names:localhost}") List<String> dnsNames,
             @Value("${certwright.tls.ip-addresses:127.0.0.1}") List<String> ipAddresses,
-            @Value("${certwright.tls.profile:tls-server}") String profile) {
+            @Value("${certwright.tls.profile:tls-server}") String profile,
+            @Value("${certwright.tls.validity:#{null}}") Duration validity) {
         this.managed = managed;
         this.clock = clock;
         this.random = random;
         this.dnsNames = dnsNames;
         this.ipAddresses = ipAddresses;
         this.profile = profile;
+        this.validity = validity;
     }
 
     @Override
@@ -65,7 +68,7 @@ class ServerCertificate implements SslBundleRegistrar {
         if (managed.find(NAME).isEmpty()) {
             try {
                 managed.create(new ManagedCertificateSpec(NAME, profile, dnsNames, ipAddresses, "EC-P256", "certwright",
-                        List.of("server"), null, null, true, List.of()), "system");
+                        List.of("server"), validity, null, true, List.of()), "system");
                 log.info("issued the server certificate for {} {}", dnsNames, ipAddresses);
             } catch (InventoryException e) {
                 if (e.type() != InventoryException.Type.DUPLICATE) {

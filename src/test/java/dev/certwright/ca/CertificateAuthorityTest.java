@@ -95,6 +95,41 @@ class CertificateAuthorityTest {
     }
 
     @Test
+    void issuersMayUseRsaEd25519AndP384Keys() throws Exception {
+        String yaml = """
+                issuers:
+                  rsa-root: {subject: "CN=RSA Root", keyAlgorithm: RSA-3072, validity: P3650D}
+                  ed-issuing: {parent: rsa-root, subject: "CN=Ed25519 Issuing", keyAlgorithm: Ed25519, validity: P365D, pathLength: 0}
+                  p384-issuing: {parent: rsa-root, subject: "CN=P-384 Issuing", keyAlgorithm: EC-P384, validity: P365D, pathLength: 0}
+                profiles:
+                  ed: {issuer: ed-issuing, extendedKeyUsages: [serverAuth], maxValidity: P30D}
+                  p384: {issuer: p384-issuing, extendedKeyUsages: [serverAuth], maxValidity: P30D}
+                policy:
+                  dnsNames: ["*.test"]
+                  keyAlgorithms: [EC-P256, RSA-2048, Ed25519]
+                """;
+        CaConfiguration mixed = CaConfigLoader.parse("mixed.yml", new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        CertificateAuthority other = new CertificateAuthority(Clock.systemUTC(), RANDOM, "http://pki.test");
+        other.install(other.createKeystore(mixed, PASSPHRASE), PASSPHRASE, mixed);
+        assertThat(other.issuer("rsa-root").keySpec()).isEqualTo(KeySpec.RSA_3072);
+        assertThat(other.issuer("ed-issuing").keySpec()).isEqualTo(KeySpec.ED25519);
+        assertThat(other.issuer("p384-issuing").keySpec()).isEqualTo(KeySpec.EC_P384);
+        for (String issuer : List.of("ed-issuing", "p384-issuing")) {
+            for (KeySpec leafKey : List.of(KeySpec.EC_P256, KeySpec.RSA_2048, KeySpec.ED25519)) {
+                Instant now = Instant.now();
+                X509Certificate leaf = other.sign(new CertificateTemplate(issuer, SerialNumber.random(RANDOM), null, List.of("a.test"), List.of(),
+                        leafKey.generate(RANDOM).getPublic(), now, now.plus(Duration.ofDays(1)), List.of("serverAuth")));
+                leaf.verify(other.issuer(issuer).certificate().getPublicKey());
+                PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(other.issuer("rsa-root").certificate(), null)));
+                params.setRevocationEnabled(false);
+                CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509")
+                        .generateCertPath(List.of(leaf, other.issuer(issuer).certificate())), params);
+            }
+        }
+        assertThat(other.issuer("ed-issuing").certificate().getSigAlgName()).isEqualTo("SHA256withRSA");
+    }
+
+    @Test
     void anEmptySubjectMakesTheSanCritical() {
         KeyPair keys = KeySpec.EC_P256.generate(RANDOM);
         Instant now = Instant.now();

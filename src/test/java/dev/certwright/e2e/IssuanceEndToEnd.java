@@ -11,12 +11,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -330,7 +328,7 @@ abstract class IssuanceEndToEnd {
         // for Tomcat. A completed handshake with the expected leaf proves the round trip.
         Response server = app.get("/api/v1/managed-certificates/certwright-server", admin);
         assertThat(server.status()).isEqualTo(200);
-        X509Certificate served = servedLeaf(app.httpsPort());
+        X509Certificate served = app.servedLeaf();
         assertThat(served.getSerialNumber().toString(16)).isEqualTo(new java.math.BigInteger(server.json().get("serial").asString(), 16).toString(16));
         assertThat(served.getSubjectAlternativeNames().stream().map(l -> l.get(1).toString()).toList()).contains("localhost", "127.0.0.1");
         assertThat(server.body()).doesNotContain("PRIVATE");
@@ -420,7 +418,7 @@ abstract class IssuanceEndToEnd {
         assertThat(app.get("/api/v1/certificates?size=500", admin).json().get("total").asInt()).isEqualTo(all.get("total").asInt());
         String oneSerial = all.get("items").get(0).get("serial").asString();
         assertThat(app.get("/api/v1/certificates/" + oneSerial, admin).status()).isEqualTo(200);
-        assertThat(servedLeaf(app.httpsPort()).getSerialNumber()).isEqualTo(new java.math.BigInteger(serverSerial, 16));
+        assertThat(app.servedLeaf().getSerialNumber()).isEqualTo(new java.math.BigInteger(serverSerial, 16));
         Response issued = issue(opensslCsr("/CN=after-restart.test", null, ec()), "tls-server", null);
         assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
         assertThat(app.get("/api/v1/audit-log/verify", admin).json().get("valid").asBoolean()).isTrue();
@@ -437,6 +435,47 @@ abstract class IssuanceEndToEnd {
             assertThat(log).doesNotContain(secret);
         }
         assertThat(log).contains(dataDir.resolve("admin-token").toString());
+    }
+
+    @Test
+    @Order(31)
+    void generatedSecretsAreReadableByTheOwnerOnly() throws Exception {
+        for (String file : List.of("admin-token", "admin-password", "ca/passphrase", "ca/ca-keystore.p12")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(file))))
+                    .as(file).isEqualTo("rw-------");
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("ca"))))
+                .isEqualTo("rwx------");
+    }
+
+    @Test
+    @Order(32)
+    void theAdminSignsInToTheDashboardWithTheGeneratedPassword() throws Exception {
+        java.net.CookieManager cookies = new java.net.CookieManager();
+        java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().sslContext(CertwrightProcess.trustingRoot(app.root()))
+                .cookieHandler(cookies).followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        String loginPage = browser.send(java.net.http.HttpRequest.newBuilder(app.https("/login")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(loginPage);
+        assertThat(csrf.find()).as("the sign-in form carries a CSRF token").isTrue();
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> login = (user, password) -> {
+            try {
+                String form = "username=" + user + "&password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)
+                        + "&_csrf=" + csrf.group(1);
+                return browser.send(java.net.http.HttpRequest.newBuilder(app.https("/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertThat(login.apply("admin", "wrong").headers().firstValue("location").orElse("")).endsWith("/login?error");
+        java.net.http.HttpResponse<String> ok = login.apply("admin", app.readSecret("admin-password"));
+        assertThat(ok.statusCode()).isEqualTo(302);
+        assertThat(ok.headers().firstValue("location").orElse("")).doesNotContain("error");
+        java.net.http.HttpResponse<String> home = browser.send(java.net.http.HttpRequest.newBuilder(app.https("/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.body()).contains("Signed in as <span>admin</span>");
     }
 
     // --- helpers ---
@@ -512,23 +551,6 @@ abstract class IssuanceEndToEnd {
     static String pem(X509Certificate certificate) throws Exception {
         return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(certificate.getEncoded())
                 + "\n-----END CERTIFICATE-----\n";
-    }
-
-    /** The leaf an HTTPS port serves, after a full handshake validated against our root and the host name. */
-    X509Certificate servedLeaf(int port) throws Exception {
-        var context = CertwrightProcess.trustingRoot(app.root());
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
-            var params = socket.getSSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-            socket.setSSLParameters(params);
-            socket.setSoTimeout(5000);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
-    }
-
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 
     @ParameterizedTest

@@ -75,7 +75,7 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
                     "profile", "tls-server", "owner", "node2"));
             assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
             assertThat(app.get("/api/v1/certificates/" + issued.json().get("serial").asString(), admin).status()).isEqualTo(200);
-            assertThat(servedLeaf(second.httpsPort())).isEqualTo(servedLeaf(app.httpsPort()));
+            assertThat(second.servedLeaf()).isEqualTo(app.servedLeaf());
             try (Connection db = database.connect(); Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM ca_keystore")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(1);

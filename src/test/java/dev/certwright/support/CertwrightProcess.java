@@ -227,6 +227,20 @@ public final class CertwrightProcess implements AutoCloseable {
         }
     }
 
+    /** The leaf the HTTPS port serves, after a full handshake validated against our root and the host name. */
+    public X509Certificate servedLeaf() {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustingRoot(root()).getSocketFactory().createSocket("localhost", httpsPort)) {
+            var params = socket.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(params);
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        } catch (IOException e) {
+            throw new AssertionError("TLS handshake with localhost:" + httpsPort + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Sends a request with a bearer token (null for none). */
     public Response send(String method, String path, String token, String contentType, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(https(path)).timeout(Duration.ofSeconds(30))
