@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/jdk.sh
 
-# Test peers, from Debian.
-packages=(openssl postgresql)
+# Test peers, from Debian: openssl checks what we emit, PostgreSQL is the production database; nginx, wrk and cfssl are
+# the benchmark peers of scripts/bench/ (nginx is also a deployment target).
+packages=(openssl postgresql nginx wrk golang-cfssl curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,8 +15,14 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # Installing a server must not start it (nginx would take port 80): policy-rc.d says no while we install.
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+  fi
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # PostgreSQL: a local cluster, started, with a role the tests use to create one database per test class.

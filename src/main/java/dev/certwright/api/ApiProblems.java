@@ -61,6 +61,7 @@ class ApiProblems {
             case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage(), request);
             case CA_REFUSED -> problem(HttpStatus.UNPROCESSABLE_CONTENT, "ca-refused", e.getMessage(), request);
             case SIGNING_FAILED -> problem(HttpStatus.SERVICE_UNAVAILABLE, "signing-failed", e.getMessage(), request);
+            case CONFLICT -> problem(HttpStatus.CONFLICT, "conflict", e.getMessage(), request);
         };
     }
 

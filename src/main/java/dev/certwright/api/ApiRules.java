@@ -17,6 +17,8 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/issuers").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates", "/api/v1/certificates/import").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.POST, "/api/v1/certificates/*/revoke", "/api/v1/certificates/*/unrevoke").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/revoke").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-log", "/api/v1/audit-log/verify").hasRole(Roles.OPERATOR)

@@ -32,7 +32,6 @@ import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.IssuanceRequest;
 import dev.certwright.issuance.IssuedCertificate;
 import dev.certwright.x509.CsrView;
-import dev.certwright.x509.SerialNumber;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -159,20 +158,8 @@ class CertificateController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CertificateResponse.full(record, clock.instant(), predecessor, successor));
     }
 
-    /** Looks a serial up; when several issuers used it, {@code issuer} (our name or the DN) picks one. */
     private CertificateRecord bySerial(String serial, String issuer) {
-        List<CertificateRecord> found = inventory.findBySerial(SerialNumber.parse(serial));
-        if (issuer != null) {
-            found = found.stream().filter(r -> issuer.equals(r.issuerName()) || issuer.equals(r.issuerDn())).toList();
-        }
-        if (found.isEmpty()) {
-            throw new InventoryException(InventoryException.Type.NOT_FOUND, "no certificate with serial " + SerialNumber.parse(serial));
-        }
-        if (found.size() > 1) {
-            throw new InventoryException(InventoryException.Type.AMBIGUOUS, "serial " + SerialNumber.parse(serial)
-                    + " is used by several issuers; add ?issuer= with one of " + found.stream().map(CertificateRecord::issuerDn).toList());
-        }
-        return found.get(0);
+        return CertificateLookup.bySerial(inventory, serial, issuer);
     }
 
     private static IssuanceException bad(String message) {

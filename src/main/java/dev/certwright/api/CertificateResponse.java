@@ -13,7 +13,8 @@ import dev.certwright.x509.Pem;
 record CertificateResponse(String serial, String issuer, String issuerDn, String status, String source, String profile,
         String subject, List<String> sans, String keyAlgorithm, Integer keySize, Instant notBefore, Instant notAfter,
         String fingerprintSha256, String owner, List<String> tags, String managedCertificate, String predecessorSerial,
-        String successorSerial, String failureReason, Instant createdAt, String certificatePem, String chainPem) {
+        String successorSerial, String failureReason, Instant createdAt, Instant revokedAt, String revocationReason, String revokedBy, String certificatePem,
+        String chainPem) {
 
     static CertificateResponse summary(CertificateRecord r, Instant now) {
         return of(r, now, null, null, false);
@@ -27,7 +28,8 @@ record CertificateResponse(String serial, String issuer, String issuerDn, String
         return new CertificateResponse(r.serial().hex(), r.issuerName() != null ? r.issuerName() : r.issuerDn(), r.issuerDn(),
                 r.effectiveStatus(now), r.source().name(), r.profile(), r.subject(), r.sans(), r.keyAlgorithm(), r.keySize(),
                 r.notBefore(), r.notAfter(), r.fingerprintSha256(), r.owner(), r.tags(), r.managedName(), predecessor, successor,
-                r.failureReason(), r.createdAt(),
+                r.failureReason(), r.createdAt(), r.revocation() == null ? null : r.revocation().revokedAt(),
+                r.revocation() == null ? null : r.revocation().reason(), r.revocation() == null ? null : r.revocation().revokedBy(),
                 full && r.der() != null ? Pem.encode(Pem.CERTIFICATE, r.der()) : null,
                 full ? (r.chainPem() == null ? "" : r.chainPem()) : null);
     }

@@ -1,18 +1,23 @@
 package dev.certwright.ca;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
@@ -21,7 +26,11 @@ import javax.crypto.spec.GCMParameterSpec;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -45,6 +54,7 @@ public class CertificateAuthority {
     private final SecureRandom random;
     private final CertificateSigner signer;
     private volatile Map<String, Issuer> issuers = Map.of();
+    private final Map<String, Responder> responders = new ConcurrentHashMap<>();
     private volatile SecretKey kek;
 
     public CertificateAuthority(Clock clock, SecureRandom random,
@@ -76,7 +86,7 @@ public class CertificateAuthority {
                     notAfter = parent.certificate().getNotAfter().toInstant();
                 }
                 certificate = signer.intermediate(parent, subject, keys.getPublic(), SerialNumber.random(random).value(), now, notAfter, definition.pathLength());
-                chain = new java.util.ArrayList<>();
+                chain = new ArrayList<>();
                 chain.add(certificate);
                 chain.addAll(parent.chain());
             }
@@ -131,6 +141,81 @@ public class CertificateAuthority {
                     + ", which expires " + issuer.certificate().getNotAfter().toInstant());
         }
         return signer.leaf(issuer, template);
+    }
+
+    /**
+     * Starts a CRL signed by the issuer (RFC 5280 §5): CRL number, AKI, and either the Delta CRL Indicator naming
+     * the base CRL's number (a delta CRL, §5.2.4) or a Freshest CRL pointer to the issuer's delta CRL (a full CRL,
+     * §5.2.6). Entries are added to the returned draft, which then signs and writes itself.
+     */
+    public CrlDraft newCrl(String issuerName, long crlNumber, Instant thisUpdate, Instant nextUpdate, Long deltaBaseNumber) {
+        Issuer issuer = issuer(issuerName);
+        try {
+            List<Extension> extensions = new ArrayList<>();
+            extensions.add(new Extension(Extension.authorityKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(issuer.certificate().getPublicKey())
+                            .getEncoded()));
+            extensions.add(new Extension(Extension.cRLNumber, false,
+                    new CRLNumber(BigInteger.valueOf(crlNumber)).getEncoded()));
+            if (deltaBaseNumber != null) {
+                // RFC 5280 §5.2.4: the Delta CRL Indicator is critical.
+                extensions.add(new Extension(Extension.deltaCRLIndicator, true,
+                        new CRLNumber(BigInteger.valueOf(deltaBaseNumber)).getEncoded()));
+            } else {
+                // RFC 5280 §5.2.6: Freshest CRL, non-critical, points at the delta CRL.
+                extensions.add(new Extension(Extension.freshestCRL, false,
+                        signer.distributionPoints(signer.deltaCrlUrl(issuerName)).getEncoded()));
+            }
+            var contentSigner = new JcaContentSignerBuilder(issuer.keySpec().signatureAlgorithm()).build(issuer.key());
+            return new CrlDraft(contentSigner, X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
+                    thisUpdate, nextUpdate, extensions);
+        } catch (CaException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CaException(CaException.Type.SIGNING, "cannot start a CRL for issuer " + issuerName, e);
+        }
+    }
+
+    /**
+     * Signs a delegated OCSP responder certificate for the issuer (RFC 6960 §4.2.2.2). The caller has recorded the
+     * serial first.
+     */
+    public X509Certificate signOcspResponderCertificate(String issuerName, PublicKey publicKey, SerialNumber serial,
+            Instant notBefore, Instant notAfter) {
+        Issuer issuer = issuer(issuerName);
+        if (notAfter.isAfter(issuer.certificate().getNotAfter().toInstant())) {
+            notAfter = issuer.certificate().getNotAfter().toInstant();
+        }
+        return OcspSigning.responderCertificate(issuer, publicKey, serial.value(), notBefore, notAfter);
+    }
+
+    /** Makes this certificate and key the issuer's OCSP responder on this node. */
+    public void installOcspResponder(String issuerName, X509Certificate certificate, PrivateKey key) {
+        issuer(issuerName);
+        responders.put(issuerName, new Responder(certificate, key));
+    }
+
+    /** The issuer's OCSP responder certificate on this node, if one is installed. */
+    public Optional<X509Certificate> ocspResponder(String issuerName) {
+        return Optional.ofNullable(responders.get(issuerName)).map(Responder::certificate);
+    }
+
+    /**
+     * Signs an OCSP response for the issuer with its delegated responder. nextUpdate never passes the responder
+     * certificate's notAfter, so that no response outlives the key that signed it.
+     */
+    public byte[] signOcspResponse(String issuerName, List<OcspAnswer> answers, Instant thisUpdate, Instant nextUpdate, byte[] nonce,
+            Instant producedAt) {
+        Responder responder = responders.get(issuerName);
+        if (responder == null) {
+            throw new CaException(CaException.Type.NOT_INSTALLED, "issuer " + issuerName + " has no OCSP responder yet");
+        }
+        Instant limit = responder.certificate().getNotAfter().toInstant();
+        return OcspSigning.sign(responder.certificate(), responder.key(), answers, thisUpdate, nextUpdate.isAfter(limit) ? limit : nextUpdate,
+                nonce, producedAt);
+    }
+
+    private record Responder(X509Certificate certificate, PrivateKey key) {
     }
 
     /**

@@ -129,11 +129,20 @@ final class CertificateSigner {
         return usage;
     }
 
+    /** The URL of the issuer's delta CRL. */
+    String deltaCrlUrl(String issuerName) {
+        return publicHttpUrl + "/crl/" + issuerName + "-delta.crl";
+    }
+
+    /** A CRLDistributionPoints value with one full-name URI (RFC 5280 §4.2.1.13). */
+    CRLDistPoint distributionPoints(String url) {
+        GeneralName name = new GeneralName(GeneralName.uniformResourceIdentifier, new DERIA5String(url));
+        return new CRLDistPoint(new DistributionPoint[] {new DistributionPoint(new DistributionPointName(new GeneralNames(name)), null, null)});
+    }
+
     /** RFC 5280 §4.2.1.13 CRL distribution point and §4.2.2.1 AIA with OCSP and caIssuers. */
     private void addRevocationPointers(X509v3CertificateBuilder builder, String issuerName) throws Exception {
-        GeneralName crl = new GeneralName(GeneralName.uniformResourceIdentifier, new DERIA5String(publicHttpUrl + "/crl/" + issuerName + ".crl"));
-        builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
-                new DistributionPoint(new DistributionPointName(new GeneralNames(crl)), null, null)}));
+        builder.addExtension(Extension.cRLDistributionPoints, false, distributionPoints(publicHttpUrl + "/crl/" + issuerName + ".crl"));
         builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(new AccessDescription[] {
                 new AccessDescription(AccessDescription.id_ad_ocsp,
                         new GeneralName(GeneralName.uniformResourceIdentifier, new DERIA5String(publicHttpUrl + "/ocsp"))),

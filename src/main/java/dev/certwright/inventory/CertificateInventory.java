@@ -32,7 +32,7 @@ public class CertificateInventory {
     static final int MAX_PAGE_SIZE = 500;
     private static final String SUMMARY_COLUMNS = "c.id, c.serial, c.issuer_dn, c.issuer_name, c.status, c.source, c.profile, c.subject, c.sans, "
             + "c.key_algorithm, c.key_size, c.not_before, c.not_after, c.fingerprint_sha256, c.owner, c.managed_name, "
-            + "c.predecessor_id, c.successor_id, c.requested_by, c.failure_reason, c.created_at";
+            + "c.predecessor_id, c.successor_id, c.requested_by, c.failure_reason, c.created_at, c.revoked_at, c.revocation_reason, c.revoked_by";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -303,7 +303,7 @@ public class CertificateInventory {
         return records.stream().map(r -> new CertificateRecord(r.id(), r.serial(), r.issuerDn(), r.issuerName(), r.status(), r.source(),
                 r.profile(), r.subject(), r.sans(), r.keyAlgorithm(), r.keySize(), r.notBefore(), r.notAfter(), r.fingerprintSha256(),
                 r.der(), r.chainPem(), r.owner(), List.copyOf(tags.getOrDefault(r.id(), List.of())), r.managedName(), r.predecessorId(),
-                r.successorId(), r.requestedBy(), r.failureReason(), r.createdAt())).toList();
+                r.successorId(), r.requestedBy(), r.failureReason(), r.createdAt(), r.revocation())).toList();
     }
 
     private static CertificateRecord read(ResultSet rs, boolean full) throws SQLException {
@@ -319,7 +319,9 @@ public class CertificateInventory {
                 full ? rs.getBytes("der") : null, full ? rs.getString("chain_pem") : null, rs.getString("owner"), List.of(),
                 rs.getString("managed_name"), predecessor == null ? null : ((Number) predecessor).longValue(),
                 successor == null ? null : ((Number) successor).longValue(), rs.getString("requested_by"), rs.getString("failure_reason"),
-                Timestamps.read(rs, "created_at"));
+                Timestamps.read(rs, "created_at"), rs.getString("revocation_reason") == null ? null
+                        : new CertificateRecord.Revocation(Timestamps.read(rs, "revoked_at"), rs.getString("revocation_reason"),
+                                rs.getString("revoked_by")));
     }
 
     private static String escapeLike(String text) {

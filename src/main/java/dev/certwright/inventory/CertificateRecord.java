@@ -10,7 +10,11 @@ public record CertificateRecord(long id, SerialNumber serial, String issuerDn, S
         CertificateSource source, String profile, String subject, List<String> sans, String keyAlgorithm, Integer keySize,
         Instant notBefore, Instant notAfter, String fingerprintSha256, byte[] der, String chainPem, String owner,
         List<String> tags, String managedName, Long predecessorId, Long successorId, String requestedBy,
-        String failureReason, Instant createdAt) {
+        String failureReason, Instant createdAt, Revocation revocation) {
+
+    /** How a certificate was revoked: when, why and by whom (RFC 5280 reason name). Null when it is not revoked. */
+    public record Revocation(Instant revokedAt, String reason, String revokedBy) {
+    }
 
     /** The status a person means: ISSUED past notAfter reads EXPIRED. */
     public String effectiveStatus(Instant now) {

@@ -99,8 +99,11 @@ class CaBootstrap implements InitializingBean {
                         .param("ks", keystore.bytes()).param("now", Timestamps.of(clock.instant())).update();
                 ca.install(keystore, passphrase, configuration);
                 for (Issuer issuer : ca.issuers()) {
+                    // issuer_name is the issuer that signed it: its parent, or itself for a root.
+                    String signer = ca.issuers().stream().filter(p -> issuer.chain().size() > 1 && p.certificate().equals(issuer.chain().get(1)))
+                            .map(Issuer::name).findFirst().orElse(issuer.name());
                     inventory.record(CertificateView.of(issuer.certificate()), Pem.encodeChain(issuer.chain().subList(1, issuer.chain().size())),
-                            CertificateSource.CA, issuer.name(), "certwright", List.of("ca"), "system");
+                            CertificateSource.CA, signer, "certwright", List.of("ca"), "system");
                 }
                 List<String> names = ca.issuers().stream().map(Issuer::name).toList();
                 audit.append("system", "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + configuration.source());

@@ -159,8 +159,58 @@ public class CertificateIssuance {
                 request.source(), approved.profile().name(), view.subject(), view.sans(), view.key().name(), view.key().bits(),
                 view.notBefore(), view.notAfter(), view.fingerprint().sha256Hex(), view.der(), Pem.encodeChain(chain), request.owner(),
                 request.tags() == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(request.tags())), request.managedName(),
-                request.predecessorId(), null, request.actor(), null, now);
+                request.predecessorId(), null, request.actor(), null, now, null);
         return new IssuedCertificate(certificateId, certificate, chain, record);
+    }
+
+    /** The profile name recorded on delegated OCSP responder certificates. */
+    public static final String OCSP_RESPONDER_PROFILE = "ocsp-responder";
+
+    /**
+     * Issues the issuer's delegated OCSP responder certificate (RFC 6960 §4.2.2.2) for a key generated here, in the same
+     * order as every other certificate: reserve the serial, sign, then record the certificate, the wrapped key and the
+     * audit entry in one transaction. No profile or name policy applies: the CA certifies its own responder.
+     */
+    public IssuedCertificate issueOcspResponder(String issuerName, java.security.KeyPair keys, Duration validity, String actor) {
+        Issuer issuer = ca.issuer(issuerName);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        String issuerDn = issuer.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253);
+        SerialNumber serial = SerialNumber.random(random);
+        long id = inventory.reserve(new PendingCertificate(serial, issuerDn, issuerName, CertificateSource.CA, OCSP_RESPONDER_PROFILE,
+                issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor));
+        X509Certificate certificate;
+        try {
+            certificate = ca.signOcspResponderCertificate(issuerName, keys.getPublic(), serial, now.minus(BACKDATE), now.plus(validity));
+        } catch (CaException e) {
+            transactions.executeWithoutResult(tx -> {
+                inventory.markFailed(id, e.getMessage());
+                audit.append(actor, "certificate.issue-failed", "certificate", serial.hex(), "issuer=" + issuerName + " reason=" + e.getMessage());
+            });
+            throw new IssuanceException(IssuanceException.Type.SIGNING_FAILED, "the OCSP responder certificate of " + issuerName
+                    + " could not be signed", e);
+        }
+        List<X509Certificate> chain = issuer.chain();
+        CertificateView view = CertificateView.of(certificate);
+        transactions.executeWithoutResult(tx -> {
+            inventory.markIssued(id, view, Pem.encodeChain(chain));
+            inventory.storeKey(id, ca.keyEncryptionKeyId(), ca.wrapKey(keys.getPrivate(), keyContext(id)));
+            audit.append(actor, "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuerName + " profile="
+                    + OCSP_RESPONDER_PROFILE + " notAfter=" + view.notAfter());
+            events.publishEvent(new CertificateIssued(id, view.serial().hex(), issuerName, OCSP_RESPONDER_PROFILE, "certwright",
+                    CertificateSource.CA.name(), null, view.notAfter(), actor));
+        });
+        log.info("issued OCSP responder certificate serial {} for issuer {} until {}", view.serial(), issuerName, view.notAfter());
+        return new IssuedCertificate(id, certificate, chain, inventory.find(id).orElseThrow());
+    }
+
+    /** The private key of an OCSP responder certificate issued by {@link #issueOcspResponder}; no other key is handed out here. */
+    public java.security.PrivateKey ocspResponderKey(long certificateId) {
+        CertificateRecord record = inventory.find(certificateId).filter(r -> OCSP_RESPONDER_PROFILE.equals(r.profile())
+                && r.source() == CertificateSource.CA).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
+                        "certificate " + certificateId + " is not an OCSP responder certificate"));
+        var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
+                "OCSP responder certificate " + record.serial() + " has no stored key"));
+        return ca.unwrapKey(wrapped.bytes(), keyContext(record.id()));
     }
 
     /** The chain to hand out with a leaf: the issuer and its parents, without the self-signed root. */

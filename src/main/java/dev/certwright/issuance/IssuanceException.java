@@ -11,8 +11,10 @@ public class IssuanceException extends RuntimeException {
         NOT_FOUND,
         /** The certificate could not be signed; the row is FAILED and the serial stays reserved. */
         SIGNING_FAILED,
-        /** The CA cannot issue this (e.g. it would outlive its issuer). */
-        CA_REFUSED
+        /** The CA cannot issue this (e.g. it would outlive its issuer), or cannot revoke this certificate. */
+        CA_REFUSED,
+        /** The certificate is not in a state that allows the change (already revoked, not on hold, never issued). */
+        CONFLICT
     }
 
     private final Type type;

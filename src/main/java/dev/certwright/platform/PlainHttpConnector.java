@@ -41,6 +41,11 @@ class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebS
         connector.setPort(properties.httpPort());
         connector.setProperty("address", "0.0.0.0");
         factory.addAdditionalConnectors(connector);
+        // RFC 6960 Appendix A.1: an OCSP GET path is base64, whose '/' some clients percent-encode. Tomcat refuses %2F by
+        // default; pass it through to the OCSP endpoint, which decodes its own path. Spring Security's firewall still
+        // refuses it on every other path.
+        connector.setEncodedSolidusHandling("passthrough");
+        factory.addConnectorCustomizers(c -> c.setEncodedSolidusHandling("passthrough"));
     }
 
     /** Keeps the plain listener to its public paths. */

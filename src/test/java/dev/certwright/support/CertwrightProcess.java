@@ -274,6 +274,38 @@ public final class CertwrightProcess implements AutoCloseable {
         return send("POST", path, token, "application/json", body instanceof String s ? s : Json.write(body));
     }
 
+    /** Sends a request to the plain-HTTP listener (CRLs, OCSP, CA certificates) and returns the raw bytes. */
+    public Binary plain(String method, String path, String contentType, byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<byte[]> response = PLAIN.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Binary(response.statusCode(), response.body(), response.headers().map());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static final HttpClient PLAIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A raw HTTP response. */
+    public record Binary(int status, byte[] body, Map<String, List<String>> headers) {
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().get(0)).findFirst()
+                    .orElse(null);
+        }
+    }
+
     /** An HTTP response. */
     public record Response(int status, String contentType, String body, Map<String, List<String>> headers) {
 

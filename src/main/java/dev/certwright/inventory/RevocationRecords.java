@@ -1,0 +1,163 @@
+package dev.certwright.inventory;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.certwright.platform.Timestamps;
+import dev.certwright.x509.RevocationReason;
+import dev.certwright.x509.SerialNumber;
+
+/**
+ * The revocation state of certificates issued here: revoke, release a hold, and the reads that CRLs and OCSP need.
+ * <p>
+ * Each issuer has a revision counter ({@code issuer_revocation}). A change takes the counter's row lock, increments
+ * it, and stamps the certificate with the new value; the lock is held until commit, so per issuer the revisions are
+ * in commit order. A CRL records the revision it was built from, and a delta CRL lists exactly the changes after its
+ * base's revision.
+ */
+@Component
+public class RevocationRecords {
+
+    private static final int STREAM_FETCH_SIZE = 2000;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public RevocationRecords(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** One certificate's revocation state, as a CRL entry or an OCSP answer needs it. */
+    public record RevocationEntry(long id, SerialNumber serial, CertificateStatus status, Instant notAfter, Instant revokedAt,
+            RevocationReason reason, long revision, Instant holdReleasedAt) {
+
+        public boolean revoked() {
+            return status == CertificateStatus.REVOKED;
+        }
+    }
+
+    /**
+     * Marks an ISSUED certificate REVOKED and returns the issuer's new revision. Returns empty, changing nothing, when
+     * the row is not ISSUED (already revoked, or never signed).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<Long> revoke(long id, String issuerName, RevocationReason reason, Instant at, String actor) {
+        long revision = nextRevision(issuerName);
+        int updated = jdbc.sql("UPDATE certificate SET status = 'REVOKED', revoked_at = :at, revocation_reason = :reason, revoked_by = :actor, "
+                        + "revocation_revision = :revision, updated_at = :now WHERE id = :id AND status = 'ISSUED'")
+                .param("at", Timestamps.of(at)).param("reason", reason.name()).param("actor", actor).param("revision", revision)
+                .param("now", Timestamps.of(clock.instant())).param("id", id).update();
+        return updated == 1 ? Optional.of(revision) : Optional.empty();
+    }
+
+    /**
+     * Releases a certificateHold: the certificate is ISSUED again, and the next delta CRL carries it with removeFromCRL
+     * (RFC 5280 §5.3.1). Returns empty, changing nothing, when the certificate is not on hold.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<Long> releaseHold(long id, String issuerName, Instant at) {
+        long revision = nextRevision(issuerName);
+        int updated = jdbc.sql("UPDATE certificate SET status = 'ISSUED', revoked_at = NULL, revocation_reason = NULL, revoked_by = NULL, "
+                        + "hold_released_at = :at, revocation_revision = :revision, updated_at = :at "
+                        + "WHERE id = :id AND status = 'REVOKED' AND revocation_reason = 'certificateHold'")
+                .param("at", Timestamps.of(at)).param("revision", revision).param("id", id).update();
+        return updated == 1 ? Optional.of(revision) : Optional.empty();
+    }
+
+    /** The issuer's current revision: 0 before its first revocation. */
+    public long revision(String issuerName) {
+        return jdbc.sql("SELECT revision FROM issuer_revocation WHERE issuer_name = :issuer").param("issuer", issuerName)
+                .query(Long.class).optional().orElse(0L);
+    }
+
+    /**
+     * Streams every certificate of this issuer that is revoked now (a full CRL's entries), without holding them all in
+     * memory. Must run in a transaction (PostgreSQL streams with a cursor only outside auto-commit).
+     */
+    @Transactional(propagation = Propagation.MANDATORY, readOnly = true)
+    public void forEachRevoked(String issuerName, Consumer<RevocationEntry> consumer) {
+        jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, revocation_revision, hold_released_at FROM certificate "
+                        + "WHERE issuer_name = :issuer AND revocation_revision > 0 AND status = 'REVOKED' AND source <> 'IMPORTED'")
+                .withFetchSize(STREAM_FETCH_SIZE).param("issuer", issuerName)
+                .query(rs -> {
+                    consumer.accept(read(rs));
+                });
+    }
+
+    /**
+     * Streams the changes after {@code sinceRevision}: certificates revoked since, and holds released since (a delta
+     * CRL's entries). Must run in a transaction.
+     */
+    @Transactional(propagation = Propagation.MANDATORY, readOnly = true)
+    public void forEachChangeSince(String issuerName, long sinceRevision, Consumer<RevocationEntry> consumer) {
+        jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, revocation_revision, hold_released_at FROM certificate "
+                        + "WHERE issuer_name = :issuer AND revocation_revision > :since AND source <> 'IMPORTED'")
+                .withFetchSize(STREAM_FETCH_SIZE).param("issuer", issuerName).param("since", sinceRevision)
+                .query(rs -> {
+                    consumer.accept(read(rs));
+                });
+    }
+
+    /**
+     * The state of the certificate with this serial from this issuer, if it was issued here. PENDING and FAILED rows
+     * (serials reserved but never signed) and imported certificates count as unknown.
+     */
+    public Optional<RevocationEntry> find(String issuerName, SerialNumber serial) {
+        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, revocation_revision, hold_released_at FROM certificate "
+                        + "WHERE serial = :serial AND issuer_name = :issuer AND status IN ('ISSUED', 'REVOKED') AND source <> 'IMPORTED'")
+                .param("serial", serial.hex()).param("issuer", issuerName).query((rs, i) -> read(rs)).optional();
+    }
+
+    /** A certificate issued here that OCSP answers for, with its issuer: the pre-signing job's unit of work. */
+    public record IssuedEntry(String issuerName, RevocationEntry entry) {
+    }
+
+    /**
+     * Certificates issued here with an id above {@code afterId}, in id order: what the OCSP pre-signing job has not
+     * seen yet. OCSP responder certificates are left out (they carry id-pkix-ocsp-nocheck).
+     */
+    public List<IssuedEntry> issuedAfter(long afterId, int limit) {
+        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, revocation_revision, hold_released_at, issuer_name FROM certificate "
+                        + "WHERE id > :after AND status IN ('ISSUED', 'REVOKED') AND issuer_name IS NOT NULL AND source <> 'IMPORTED' "
+                        + "AND (profile IS NULL OR profile <> 'ocsp-responder') ORDER BY id LIMIT :limit")
+                .param("after", afterId).param("limit", limit)
+                .query((rs, i) -> new IssuedEntry(rs.getString("issuer_name"), read(rs))).list();
+    }
+
+    /** The highest certificate id, so that a job can tell when it has read everything. */
+    public long maxId() {
+        return jdbc.sql("SELECT COALESCE(MAX(id), 0) FROM certificate").query(Long.class).single();
+    }
+
+    private long nextRevision(String issuerName) {
+        // The UPDATE takes the row lock that orders this issuer's changes; the INSERT makes the row on first use.
+        int updated = jdbc.sql("UPDATE issuer_revocation SET revision = revision + 1 WHERE issuer_name = :issuer")
+                .param("issuer", issuerName).update();
+        if (updated == 0) {
+            jdbc.sql("INSERT INTO issuer_revocation (issuer_name, revision) VALUES (:issuer, 0) ON CONFLICT DO NOTHING")
+                    .param("issuer", issuerName).update();
+            jdbc.sql("UPDATE issuer_revocation SET revision = revision + 1 WHERE issuer_name = :issuer").param("issuer", issuerName).update();
+        }
+        return revision(issuerName);
+    }
+
+    private static RevocationEntry read(ResultSet rs) throws SQLException {
+        String reason = rs.getString("revocation_reason");
+        Object revision = rs.getObject("revocation_revision");
+        return new RevocationEntry(rs.getLong("id"), SerialNumber.parse(rs.getString("serial")), CertificateStatus.valueOf(rs.getString("status")),
+                Timestamps.read(rs, "not_after"), Timestamps.read(rs, "revoked_at"),
+                reason == null ? null : RevocationReason.valueOf(reason), revision == null ? 0 : ((Number) revision).longValue(),
+                Timestamps.read(rs, "hold_released_at"));
+    }
+}

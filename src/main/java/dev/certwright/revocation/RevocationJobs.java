@@ -1,0 +1,87 @@
+package dev.certwright.revocation;
+
+import java.time.Duration;
+
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The revocation module's Quartz jobs. With the clustered JDBC job store each firing runs on one node; the jobs
+ * disallow concurrent execution, so a long run is never overlapped by the next.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({RevocationProperties.Crl.class, RevocationProperties.Ocsp.class})
+class RevocationJobs {
+
+    static final String GROUP = "revocation";
+
+    @Bean
+    JobDetail crlPublishJob() {
+        return JobBuilder.newJob(CrlPublishJob.class).withIdentity("crl-publish", GROUP).withDescription("Publishes full and delta CRLs when due")
+                .storeDurably().build();
+    }
+
+    @Bean
+    Trigger crlPublishTrigger(RevocationProperties.Crl crl) {
+        return every(crlPublishJob(), "crl-publish", crl.checkInterval());
+    }
+
+    @Bean
+    JobDetail ocspPresignJob() {
+        return JobBuilder.newJob(OcspPresignJob.class).withIdentity("ocsp-presign", GROUP)
+                .withDescription("Renews OCSP responders and pre-signs OCSP responses").storeDurably().build();
+    }
+
+    @Bean
+    Trigger ocspPresignTrigger(RevocationProperties.Ocsp ocsp) {
+        return every(ocspPresignJob(), "ocsp-presign", ocsp.presignInterval());
+    }
+
+    private static Trigger every(JobDetail job, String name, Duration interval) {
+        return TriggerBuilder.newTrigger().forJob(job).withIdentity(name, GROUP).startNow()
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(interval.toMillis()).repeatForever()
+                        .withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+    }
+}
+
+/** Runs {@link CrlPublisher#publishDue()}. */
+@DisallowConcurrentExecution
+class CrlPublishJob implements Job {
+
+    private final CrlPublisher publisher;
+
+    CrlPublishJob(CrlPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+        publisher.publishDue();
+    }
+}
+
+/** Runs {@link OcspPresigner#run}, for at most 50 seconds per firing. */
+@DisallowConcurrentExecution
+class OcspPresignJob implements Job {
+
+    private final OcspPresigner presigner;
+
+    OcspPresignJob(OcspPresigner presigner) {
+        this.presigner = presigner;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+        presigner.run(Duration.ofSeconds(50));
+    }
+}
