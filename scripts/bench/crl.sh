@@ -62,7 +62,8 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 [ -n "$line" ] || { echo "Certwright did not publish the CRL" >&2; tail -30 "$work/certwright.log" >&2; exit 1; }
-ours_ms=$(sed -n 's/.*(\([0-9]*\) ms).*/\1/p' <<<"$line")
+ours_ms=$(sed -n 's/.*(\([0-9]*\) ms;.*/\1/p' <<<"$line")
+ours_read_ms=$(sed -n 's/.*encoded in \([0-9]*\) ms).*/\1/p' <<<"$line")
 ours_bytes=$(sed -n 's/.* entries, \([0-9]*\) bytes.*/\1/p' <<<"$line")
 # The CRL as served verifies with openssl, and holds every entry.
 curl -sf -o "$work/ours.crl" http://127.0.0.1:$HTTP/crl/dev-issuing.crl
@@ -133,6 +134,7 @@ cd - >/dev/null
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) -Xmx$HEAP, $(openssl version | cut -d' ' -f1-2), $ENTRIES revoked entries"
 printf '%-34s %12s %12s %8s\n' measure certwright openssl ratio
 printf '%-34s %12s %12s %8s\n' "full CRL time ms" "$ours_ms" "$peer_ms" "$(python3 -c "print(f'{$ours_ms/$peer_ms:.2f}x')")"
+printf '%-34s %12s %12s\n' "  of which read and encoded ms" "$ours_read_ms" "-"
 printf '%-34s %12s %12s\n' "peak heap MB (ours) / max RSS MB" "$ours_heap" "$peer_rss"
 printf '%-34s %12s %12s\n' "entries in the CRL" "$ours_count" "$peer_count"
 printf '%-34s %12s %12s\n' "CRL size bytes (DER)" "$ours_bytes" "$peer_bytes"

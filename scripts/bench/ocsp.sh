@@ -63,6 +63,7 @@ openssl ocsp -respin "$work/resp.der" -issuer "$work/issuing.pem" -cert "$work/l
 # nginx serves the same bytes as a static file, with the same content type.
 mkdir -p "$work/www"
 cp "$work/resp.der" "$work/www/resp.der"
+chmod 755 "$work" "$work/www"; chmod 644 "$work/www/resp.der"  # nginx workers run unprivileged
 cat > "$work/nginx.conf" <<CONF
 worker_processes auto;
 pid $work/nginx.pid;
