@@ -1,12 +1,56 @@
 package dev.certwright.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.certwright.support.CertwrightProcess;
+import dev.certwright.support.CertwrightProcess.Binary;
 import dev.certwright.support.TestDatabase;
 
-/** Revocation end to end on PostgreSQL. */
+/** Revocation end to end on PostgreSQL, and across two nodes sharing it. */
 class PostgresRevocationIT extends RevocationEndToEnd {
 
     @Override
     TestDatabase database() {
         return TestDatabase.postgres();
+    }
+
+    @Test
+    @Order(35)
+    void aRevocationOnOneNodeIsAnsweredByTheOtherWithinOneSecond(@TempDir Path secondData) throws Exception {
+        Issued victim = issue("two-nodes", "tls-server", null);
+        try (CertwrightProcess second = CertwrightProcess.start(new CertwrightProcess.Options(secondData, database)
+                .env("CERTWRIGHT_CA_PASSPHRASE", app.readSecret("ca/passphrase"))
+                .arg("--certwright.crl.publish-delay=" + PUBLISH_DELAY))) {
+            byte[] request = request(victim, false);
+            Binary before = second.plain("POST", "/ocsp", "application/ocsp-request", request);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (new org.bouncycastle.cert.ocsp.OCSPResp(before.body()).getStatus() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200); // the second node loads the responders when it is ready
+                before = second.plain("POST", "/ocsp", "application/ocsp-request", request);
+            }
+            assertThat(status(before.body())).isEqualTo("good");
+
+            long started = System.nanoTime();
+            assertThat(revoke(victim.serial(), "keyCompromise").status()).isEqualTo(200);
+            String status = "good";
+            while (!status.equals("revoked") && System.nanoTime() - started < Duration.ofSeconds(3).toNanos()) {
+                status = status(second.plain("POST", "/ocsp", "application/ocsp-request", request).body());
+            }
+            assertThat(status).isEqualTo("revoked");
+            assertThat((System.nanoTime() - started) / 1_000_000).as("revoked on node 1, answered by node 2").isLessThan(1000);
+            // Both nodes serve the same CRL, published once.
+            awaitCrlEntry("/crl/dev-issuing.crl", victim.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
+            Binary one = app.plain("GET", "/crl/dev-issuing.crl", null, null);
+            Binary two = second.plain("GET", "/crl/dev-issuing.crl", null, null);
+            assertThat(two.header("ETag")).isEqualTo(one.header("ETag"));
+            assertThat(two.body()).isEqualTo(one.body());
+        }
     }
 }
