@@ -67,15 +67,7 @@ abstract class IssuanceEndToEnd {
 
     @AfterAll
     void stop() {
-        if (app != null) {
-            app.close();
-        }
-        database.close();
-        try (var files = Files.walk(work)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a temporary folder left behind
-        }
+        CertwrightProcess.stopAll(app, database, work);
     }
 
     // --- issuance ---

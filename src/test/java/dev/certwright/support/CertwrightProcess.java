@@ -274,6 +274,19 @@ public final class CertwrightProcess implements AutoCloseable {
         return send("POST", path, token, "application/json", body instanceof String s ? s : Json.write(body));
     }
 
+    /** Stops the application (if it started), closes the database and deletes the test's working folder. */
+    public static void stopAll(CertwrightProcess app, TestDatabase database, Path work) {
+        if (app != null) {
+            app.close();
+        }
+        database.close();
+        try (var files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind
+        }
+    }
+
     /** Sends a request to the plain-HTTP listener (CRLs, OCSP, CA certificates) and returns the raw bytes. */
     public Binary plain(String method, String path, String contentType, byte[] body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(30))
