@@ -14,7 +14,7 @@ class ModularityTests {
     @Test
     void everyModuleOfTheArchitectureIsDetected() {
         assertThat(MODULES.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
-                .contains("x509", "platform", "policy", "ca", "inventory", "issuance", "audit", "api", "tls", "dashboard", "revocation");
+                .contains("x509", "platform", "policy", "ca", "inventory", "issuance", "audit", "api", "tls", "dashboard", "revocation", "acme");
     }
 
     @Test

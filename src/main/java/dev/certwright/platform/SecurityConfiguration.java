@@ -22,7 +22,8 @@ import jakarta.servlet.DispatcherType;
  * <ol>
  * <li>{@code /api/**} and {@code /actuator/**}: bearer tokens, stateless; roles per endpoint come from each module's
  * {@link ApiAuthorizationRules};</li>
- * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}) and the OpenAPI description;</li>
+ * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}), the OpenAPI description, and ACME
+ * ({@code /acme}), whose requests are authenticated by their JWS;</li>
  * <li>the dashboard: form login with CSRF protection.</li>
  * </ol>
  * Errors are problem documents: 401 for a missing or bad credential, 403 for a missing role.
@@ -76,7 +77,8 @@ class SecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
-        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**")
+        // /acme/**: RFC 8555 authenticates every request itself (JWS signed by the account key), checked in acme.web.
+        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/acme/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())

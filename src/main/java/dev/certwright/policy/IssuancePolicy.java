@@ -47,7 +47,6 @@ public class IssuancePolicy {
     public ApprovedRequest check(String profileName, String commonName, Collection<String> dnsNames,
             Collection<String> ipAddresses, PublicKey key, Duration requestedValidity) {
         Profile profile = profile(profileName);
-        NamePolicy policy = configuration.policy();
         Set<String> dns = new LinkedHashSet<>();
         Set<String> ips = new LinkedHashSet<>();
         for (String name : dnsNames) {
@@ -66,6 +65,18 @@ public class IssuancePolicy {
                 dns.add(cn);
             }
         }
+        checkIdentifiers(dns, ips);
+        KeySpec.KeyDescription description = checkKey(key);
+        Duration validity = profile.validityFor(requestedValidity);
+        return new ApprovedRequest(profile, cn, List.copyOf(dns), List.copyOf(ips), description, validity);
+    }
+
+    /**
+     * Checks normalised DNS names and IP texts against the policy, without a key: what an ACME newOrder can be refused
+     * for before any CSR exists.
+     */
+    public void checkIdentifiers(Collection<String> dns, Collection<String> ips) {
+        NamePolicy policy = configuration.policy();
         if (dns.isEmpty() && ips.isEmpty()) {
             throw new PolicyException(PolicyException.Type.BAD_REQUEST, "the request names no DNS name or IP address");
         }
@@ -84,9 +95,6 @@ public class IssuancePolicy {
                         + "' is not allowed by policy (allowed: " + String.join(", ", policy.ipRanges().stream().map(NamePolicy.IpRange::text).toList()) + ")");
             }
         }
-        KeySpec.KeyDescription description = checkKey(key);
-        Duration validity = profile.validityFor(requestedValidity);
-        return new ApprovedRequest(profile, cn, List.copyOf(dns), List.copyOf(ips), description, validity);
     }
 
     /** Checks a public key's type, size, exponent and, for RSA, the weak-modulus tests. */

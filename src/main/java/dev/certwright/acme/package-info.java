@@ -1,0 +1,9 @@
+/**
+ * The ACME server (RFC 8555): {@code web} (JWS checks, controllers, one URL builder, problem types), {@code domain}
+ * (Account, Order, Authorization, Challenge and their state rules), {@code validation} (http-01, dns-01,
+ * tls-alpn-01, run asynchronously) and {@code store} (JDBC). Certificates are issued through {@code issuance}, on the
+ * same record-before-sign path as every other certificate, with source ACME.
+ */
+@org.springframework.modulith.ApplicationModule(displayName = "acme",
+        allowedDependencies = {"x509", "policy", "issuance", "inventory", "platform"})
+package dev.certwright.acme;

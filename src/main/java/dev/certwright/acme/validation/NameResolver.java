@@ -1,0 +1,98 @@
+package dev.certwright.acme.validation;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Lookup;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+import dev.certwright.acme.AcmeProperties;
+
+/**
+ * DNS for validation, through dnsjava: the server named by {@code certwright.acme.dns-resolver}, or the system's. No
+ * cache, so that a record the client just set is seen.
+ */
+@Component
+class NameResolver {
+
+    private final AcmeProperties properties;
+
+    NameResolver(AcmeProperties properties) {
+        this.properties = properties;
+    }
+
+    /** A and AAAA addresses of a name, IPv4 first. */
+    List<InetAddress> addresses(String name) throws ValidationFailure {
+        List<InetAddress> out = new ArrayList<>();
+        for (int type : new int[] {Type.A, Type.AAAA}) {
+            for (Record record : lookup(name, type)) {
+                if (record instanceof ARecord a) {
+                    out.add(a.getAddress());
+                } else if (record instanceof AAAARecord aaaa) {
+                    out.add(aaaa.getAddress());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ValidationFailure("dns", "no A or AAAA record for " + name);
+        }
+        return out;
+    }
+
+    /** The TXT strings at a name. */
+    List<String> txt(String name) throws ValidationFailure {
+        List<String> out = new ArrayList<>();
+        for (Record record : lookup(name, Type.TXT)) {
+            if (record instanceof TXTRecord txt) {
+                out.addAll(txt.getStrings());
+            }
+        }
+        return out;
+    }
+
+    private List<Record> lookup(String name, int type) throws ValidationFailure {
+        try {
+            Lookup lookup = new Lookup(Name.fromString(name.endsWith(".") ? name : name + "."), type);
+            lookup.setResolver(resolver());
+            lookup.setCache(null);
+            Record[] records = lookup.run();
+            if (lookup.getResult() == Lookup.TRY_AGAIN || lookup.getResult() == Lookup.UNRECOVERABLE) {
+                throw new ValidationFailure("dns", "DNS lookup of " + Type.string(type) + " " + name + " failed: " + lookup.getErrorString());
+            }
+            return records == null ? List.of() : List.of(records);
+        } catch (TextParseException e) {
+            throw new ValidationFailure("dns", "'" + name + "' is not a DNS name");
+        }
+    }
+
+    private Resolver resolver() throws ValidationFailure {
+        try {
+            Resolver resolver;
+            String configured = properties.dnsResolver();
+            if (configured == null || configured.isBlank()) {
+                resolver = Lookup.getDefaultResolver();
+            } else {
+                int colon = configured.lastIndexOf(':');
+                SimpleResolver simple = new SimpleResolver(InetAddress.getByName(configured.substring(0, colon).replace("[", "").replace("]", "")));
+                simple.setPort(Integer.parseInt(configured.substring(colon + 1)));
+                resolver = simple;
+            }
+            resolver.setTimeout(Duration.ofSeconds(5));
+            return resolver;
+        } catch (UnknownHostException e) {
+            throw new ValidationFailure("dns", "the DNS resolver " + properties.dnsResolver() + " cannot be reached");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.certwright.acme.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Every ACME URL, built from the base the client used (scheme, host and port of the request), so that the directory
+ * and the JWS {@code url} checks agree whatever name the server is reached by.
+ */
+public final class AcmeLinker {
+
+    private final String base;
+
+    private AcmeLinker(String base) {
+        this.base = base;
+    }
+
+    public static AcmeLinker of(HttpServletRequest request) {
+        String scheme = request.getScheme();
+        int port = request.getServerPort();
+        boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+        String host = request.getServerName();
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return new AcmeLinker(scheme + "://" + host + (defaultPort ? "" : ":" + port) + request.getContextPath() + "/acme");
+    }
+
+    public String directory() {
+        return base + "/directory";
+    }
+
+    public String newNonce() {
+        return base + "/new-nonce";
+    }
+
+    public String newAccount() {
+        return base + "/new-account";
+    }
+
+    public String newOrder() {
+        return base + "/new-order";
+    }
+
+    public String revokeCert() {
+        return base + "/revoke-cert";
+    }
+
+    public String keyChange() {
+        return base + "/key-change";
+    }
+
+    public String renewalInfo() {
+        return base + "/renewal-info";
+    }
+
+    public String account(long id) {
+        return base + "/acct/" + id;
+    }
+
+    public String orders(long accountId) {
+        return base + "/acct/" + accountId + "/orders";
+    }
+
+    public String order(long id) {
+        return base + "/order/" + id;
+    }
+
+    public String finalize(long orderId) {
+        return base + "/order/" + orderId + "/finalize";
+    }
+
+    public String authorization(long id) {
+        return base + "/authz/" + id;
+    }
+
+    public String challenge(long id) {
+        return base + "/chall/" + id;
+    }
+
+    public String certificate(long orderId) {
+        return base + "/cert/" + orderId;
+    }
+
+    /** The account id in a kid URL, or -1 when it is not one of ours. */
+    public long accountId(String kid) {
+        String prefix = base + "/acct/";
+        if (kid == null || !kid.startsWith(prefix)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(kid.substring(prefix.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The URL this request was sent to, as the JWS {@code url} header must name it (RFC 8555 §6.4). */
+    public String requestUrl(HttpServletRequest request) {
+        return base + request.getRequestURI().substring((request.getContextPath() + "/acme").length());
+    }
+}

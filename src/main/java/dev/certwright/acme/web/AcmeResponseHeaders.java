@@ -1,0 +1,48 @@
+package dev.certwright.acme.web;
+
+import java.io.IOException;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.certwright.acme.store.NonceStore;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Headers every ACME response carries: a fresh Replay-Nonce on every POST and on newNonce (RFC 8555 §6.5, errors
+ * included, so that a client can retry after badNonce), the directory as Link rel="index" (§7.1), and no caching.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 3)
+class AcmeResponseHeaders extends OncePerRequestFilter {
+
+    private final NonceStore nonces;
+
+    AcmeResponseHeaders(NonceStore nonces) {
+        this.nonces = nonces;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith(request.getContextPath() + "/acme/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if ("POST".equals(request.getMethod()) || path.equals("/acme/new-nonce")) {
+            response.setHeader("Replay-Nonce", nonces.issue());
+        }
+        if (!path.equals("/acme/directory")) {
+            response.addHeader("Link", "<" + AcmeLinker.of(request).directory() + ">;rel=\"index\"");
+        }
+        response.setHeader("Cache-Control", "no-store");
+        chain.doFilter(request, response);
+    }
+}
