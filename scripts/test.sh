@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib/jdk.sh
 
 # Test peers, from Debian: openssl checks what we emit, PostgreSQL is the production database; nginx, wrk and cfssl are
-# the benchmark peers of scripts/bench/ (nginx is also a deployment target).
-packages=(openssl postgresql nginx wrk golang-cfssl curl)
+# the benchmark peers of scripts/bench/ (nginx is also a deployment target); certbot and lego are ACME clients, and
+# pebble brings pebble-challtestsrv, the DNS server ACME tests resolve names through.
+packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
