@@ -29,7 +29,6 @@ class AccountController {
 
     /** RFC 8555 §7.3: contact URLs; we accept mailto: with one plain address (RFC 6068, no hfields). */
     static final Pattern MAILTO = Pattern.compile("mailto:[^@\\s?,]{1,64}@[A-Za-z0-9.-]{1,253}");
-    static final String JOSE = "application/jose+json";
 
     private final AcmeRequests requests;
     private final AccountStore accounts;
@@ -41,7 +40,7 @@ class AccountController {
         this.orders = orders;
     }
 
-    @PostMapping(path = "/acme/new-account", consumes = JOSE)
+    @PostMapping(path = "/acme/new-account")
     ResponseEntity<Map<String, Object>> newAccount(HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.JWK);
         JsonNode payload = verified.payload() == null ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode() : verified.payload();
@@ -64,7 +63,7 @@ class AccountController {
     }
 
     /** RFC 8555 §7.3.2 and §7.3.6: read (POST-as-GET), update the contact, or deactivate. */
-    @PostMapping(path = "/acme/acct/{id}", consumes = JOSE)
+    @PostMapping(path = "/acme/acct/{id}")
     ResponseEntity<Map<String, Object>> account(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         Account account = verified.account();
@@ -88,7 +87,7 @@ class AccountController {
     }
 
     /** RFC 8555 §7.1.2.1: the account's orders (the most recent thousand). */
-    @PostMapping(path = "/acme/acct/{id}/orders", consumes = JOSE)
+    @PostMapping(path = "/acme/acct/{id}/orders")
     Map<String, Object> orders(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         if (verified.account().id() != id) {
@@ -101,7 +100,7 @@ class AccountController {
      * RFC 8555 §7.3.5 key rollover: the outer JWS is signed by the account's key; its payload is a JWS signed by the new
      * key (jwk), with the same url, no nonce, and a payload naming the account and the old key.
      */
-    @PostMapping(path = "/acme/key-change", consumes = JOSE)
+    @PostMapping(path = "/acme/key-change")
     ResponseEntity<Map<String, Object>> keyChange(HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified outer = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         if (outer.payload() == null) {

@@ -61,7 +61,6 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class OrderController {
 
-    static final String JOSE = "application/jose+json";
     static final String PEM_CHAIN = "application/pem-certificate-chain";
     private static final Logger log = LoggerFactory.getLogger(OrderController.class);
 
@@ -94,7 +93,7 @@ class OrderController {
     }
 
     /** RFC 8555 §7.4: newOrder, with draft-ietf-acme-profiles' {@code profile}. */
-    @PostMapping(path = "/acme/new-order", consumes = JOSE)
+    @PostMapping(path = "/acme/new-order")
     ResponseEntity<Map<String, Object>> newOrder(HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         JsonNode payload = verified.payload();
@@ -133,14 +132,14 @@ class OrderController {
                 .contentType(MediaType.APPLICATION_JSON).body(render(order, verified.linker()));
     }
 
-    @PostMapping(path = "/acme/order/{id}", consumes = JOSE)
+    @PostMapping(path = "/acme/order/{id}")
     Map<String, Object> order(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         return render(ownedOrder(id, verified.account()), verified.linker());
     }
 
     /** RFC 8555 §7.4: finalize with a CSR that names exactly the order's identifiers. */
-    @PostMapping(path = "/acme/order/{id}/finalize", consumes = JOSE)
+    @PostMapping(path = "/acme/order/{id}/finalize")
     ResponseEntity<Map<String, Object>> finalizeOrder(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         Order order = ownedOrder(id, verified.account());
@@ -192,7 +191,7 @@ class OrderController {
     }
 
     /** RFC 8555 §7.5 (read) and §7.5.2 (deactivate). */
-    @PostMapping(path = "/acme/authz/{id}", consumes = JOSE)
+    @PostMapping(path = "/acme/authz/{id}")
     Map<String, Object> authorization(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         Authorization authorization = ownedAuthorization(id, verified.account());
@@ -210,7 +209,7 @@ class OrderController {
     }
 
     /** RFC 8555 §7.5.1: the client says it is ready: validation starts, and the challenge is answered at once. */
-    @PostMapping(path = "/acme/chall/{id}", consumes = JOSE)
+    @PostMapping(path = "/acme/chall/{id}")
     ResponseEntity<Map<String, Object>> challenge(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         Challenge challenge = orders.findChallenge(id).orElseThrow(() -> notFound("challenge", id));
@@ -229,7 +228,7 @@ class OrderController {
     }
 
     /** RFC 8555 §7.4.2: the certificate and its chain, PEM. */
-    @PostMapping(path = "/acme/cert/{orderId}", consumes = JOSE)
+    @PostMapping(path = "/acme/cert/{orderId}")
     ResponseEntity<String> certificate(@PathVariable long orderId, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         Order order = ownedOrder(orderId, verified.account());
@@ -245,7 +244,7 @@ class OrderController {
      * RFC 8555 §7.6: revokeCert, signed by the account that ordered the certificate (kid) or by the certificate's own
      * key (jwk). The revocation reaches OCSP at once and the CRLs within the publish delay.
      */
-    @PostMapping(path = "/acme/revoke-cert", consumes = JOSE)
+    @PostMapping(path = "/acme/revoke-cert")
     ResponseEntity<Void> revokeCert(HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.EITHER);
         JsonNode payload = verified.payload();

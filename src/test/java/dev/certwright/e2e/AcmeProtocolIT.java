@@ -1,0 +1,434 @@
+package dev.certwright.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.shredzone.acme4j.Account;
+import org.shredzone.acme4j.AccountBuilder;
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Certificate;
+import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.RevocationReason;
+import org.shredzone.acme4j.Session;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.exception.AcmeServerException;
+import org.shredzone.acme4j.util.CSRBuilder;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.certwright.support.ChallengeTestServer;
+import dev.certwright.support.CertwrightProcess;
+import dev.certwright.support.Json;
+import dev.certwright.support.Openssl;
+import dev.certwright.support.TestDatabase;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The ACME protocol on PostgreSQL, with acme4j as the client for the flows (http-01 and dns-01, profiles, key
+ * rollover, deactivation, revocation by account and by certificate key) and hand-made JWS (Nimbus) for what a good
+ * client never sends: a replayed nonce, a wrong url, an unknown account, an HMAC signature. Every refusal has its RFC
+ * 8555 error type.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AcmeProtocolIT {
+
+    Path work;
+    Openssl openssl;
+    TestDatabase database;
+    ChallengeTestServer dns;
+    CertwrightProcess app;
+    HttpServer http01;
+    final Map<String, String> tokens = new ConcurrentHashMap<>();
+    String directory;
+    SSLContext previousDefault;
+    HttpClient client;
+    KeyPair accountKey;
+    Login login;
+
+    @BeforeAll
+    void start() throws Exception {
+        work = Files.createTempDirectory("certwright-acme-");
+        openssl = new Openssl(work);
+        database = TestDatabase.postgres();
+        dns = ChallengeTestServer.start(work.resolve("challtestsrv.log"));
+        int http01Port = CertwrightProcess.freePort();
+        http01 = HttpServer.create(new InetSocketAddress("127.0.0.1", http01Port), 0);
+        http01.createContext("/.well-known/acme-challenge/", exchange -> {
+            String token = exchange.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length());
+            String answer = tokens.get(token);
+            byte[] body = (answer == null ? "" : answer).getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(answer == null ? 404 : 200, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        http01.start();
+        app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database)
+                .arg("--certwright.acme.http01-port=" + http01Port).arg("--certwright.acme.dns-resolver=" + dns.dnsResolver())
+                .arg("--certwright.acme.validation-attempts=2"));
+        openssl.write("root.pem", Openssl.pem(app.root()));
+        openssl.write("chain.pem", app.get("/ca/dev-issuing.pem", null).body());
+        directory = "https://localhost:" + app.httpsPort() + "/acme/directory";
+        // acme4j uses the JVM's default TLS context: make it trust our root, and nothing else, for this class.
+        previousDefault = SSLContext.getDefault();
+        SSLContext.setDefault(CertwrightProcess.trustingRoot(app.root()));
+        client = HttpClient.newBuilder().sslContext(CertwrightProcess.trustingRoot(app.root())).build();
+        accountKey = ecKeyPair();
+        login = new AccountBuilder().agreeToTermsOfService().addEmail("ops@example.test").useKeyPair(accountKey).createLogin(session());
+    }
+
+    @AfterAll
+    void stop() {
+        if (previousDefault != null) {
+            SSLContext.setDefault(previousDefault);
+        }
+        if (http01 != null) {
+            http01.stop(0);
+        }
+        if (dns != null) {
+            dns.close();
+        }
+        CertwrightProcess.stopAll(app, database, work);
+    }
+
+    // --- flows, with acme4j ---
+
+    @Test
+    @Order(1)
+    void theDirectoryOffersEveryResourceAndTheAcmeProfiles() throws Exception {
+        JsonNode directoryJson = Json.parse(client.send(HttpRequest.newBuilder(URI.create(directory)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        for (String resource : List.of("newNonce", "newAccount", "newOrder", "revokeCert", "keyChange")) {
+            assertThat(directoryJson.get(resource).asString()).startsWith("https://localhost:" + app.httpsPort() + "/acme/");
+        }
+        assertThat(directoryJson.get("meta").get("profiles").has("tls-server")).isTrue();
+        assertThat(directoryJson.get("meta").get("profiles").has("short-lived")).isTrue();
+        assertThat(directoryJson.get("meta").get("externalAccountRequired").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(2)
+    void anAccountIsFoundAgainByItsKeyAndItsContactCanChange() throws Exception {
+        Login again = new AccountBuilder().onlyExisting().useKeyPair(accountKey).createLogin(session());
+        assertThat(again.getAccountLocation()).isEqualTo(login.getAccountLocation());
+        Account account = login.getAccount();
+        account.modify().addEmail("second@example.test").commit();
+        assertThat(account.getContacts()).extracting(URI::toString).contains("mailto:ops@example.test", "mailto:second@example.test");
+        assertThatThrownBy(() -> new AccountBuilder().onlyExisting().useKeyPair(ecKeyPair()).createLogin(session()))
+                .isInstanceOf(AcmeServerException.class).satisfies(e -> assertType(e, "accountDoesNotExist"));
+    }
+
+    @Test
+    @Order(3)
+    void anOrderIsValidatedOverHttp01AndIssuedThroughTheInventory() throws Exception {
+        X509Certificate certificate = obtain(login, "http", "acme4j-http.test");
+        openssl.write("acme4j-http.pem", Openssl.pem(certificate));
+        assertThat(openssl.run("verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "root.pem", "-untrusted", "chain.pem",
+                "acme4j-http.pem").output()).contains(": OK");
+        JsonNode inventory = app.get("/api/v1/certificates/" + certificate.getSerialNumber().toString(16), app.adminToken()).json();
+        assertThat(inventory.get("source").asString()).isEqualTo("ACME");
+        assertThat(inventory.get("owner").asString()).isEqualTo("acme-account-" + login.getAccountLocation().toString()
+                .substring(login.getAccountLocation().toString().lastIndexOf('/') + 1));
+    }
+
+    @Test
+    @Order(4)
+    void anOrderIsValidatedOverDns01() throws Exception {
+        X509Certificate certificate = obtain(login, "dns", "acme4j-dns.test");
+        assertThat(certificate.getSubjectAlternativeNames().stream().map(n -> n.get(1).toString())).containsExactly("acme4j-dns.test");
+    }
+
+    @Test
+    @Order(5)
+    void theProfileOfAnOrderDecidesTheCertificate() throws Exception {
+        var order = login.newOrder().domain("short.test").profile("short-lived").create();
+        assertThat(order.getProfile()).isEqualTo("short-lived");
+        solve(order.getAuthorizations(), "http");
+        order.waitUntilReady(Duration.ofSeconds(30));
+        order.execute(ecKeyPair());
+        order.waitForCompletion(Duration.ofSeconds(30));
+        X509Certificate certificate = order.getCertificate().getCertificate();
+        assertThat(Duration.between(certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant()))
+                .isLessThanOrEqualTo(Duration.ofHours(24).plusMinutes(1));
+        // acme4j refuses a profile the directory does not offer; the server refuses it too.
+        assertThatThrownBy(() -> login.newOrder().domain("x.test").profile("no-such-profile").create())
+                .isInstanceOf(org.shredzone.acme4j.exception.AcmeNotSupportedException.class);
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        HttpResponse<String> account = post(base() + "/new-account", sign(key, newNonce(), base() + "/new-account", true,
+                "{\"termsOfServiceAgreed\":true}"));
+        String kid = account.headers().firstValue("Location").orElseThrow();
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(kid).customParam("nonce", newNonce())
+                .customParam("url", base() + "/new-order").build();
+        JWSObject jws = new JWSObject(header, new Payload("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"x.test\"}],"
+                + "\"profile\":\"no-such-profile\"}"));
+        jws.sign(new ECDSASigner(key));
+        assertProblem(post(base() + "/new-order", flattened(jws)), 400, "malformed");
+    }
+
+    @Test
+    @Order(6)
+    void revocationByTheAccountAndByTheCertificateKeyReachesOcsp() throws Exception {
+        X509Certificate byAccount = obtain(login, "http", "revoke-account.test");
+        Certificate.revoke(login, byAccount, RevocationReason.KEY_COMPROMISE);
+        assertThat(ocsp(byAccount)).contains(": revoked").contains("Reason: keyCompromise");
+        assertThatThrownBy(() -> Certificate.revoke(login, byAccount, RevocationReason.KEY_COMPROMISE))
+                .isInstanceOf(AcmeServerException.class).satisfies(e -> assertType(e, "alreadyRevoked"));
+
+        KeyPair domainKey = ecKeyPair();
+        X509Certificate byKey = obtain(login, "http", "revoke-key.test", domainKey);
+        Certificate.revoke(session(), domainKey, byKey, RevocationReason.SUPERSEDED);
+        assertThat(ocsp(byKey)).contains(": revoked").contains("Reason: superseded");
+
+        // Another account may not revoke it.
+        X509Certificate mine = obtain(login, "http", "not-yours.test");
+        Login stranger = new AccountBuilder().agreeToTermsOfService().useKeyPair(ecKeyPair()).createLogin(session());
+        assertThatThrownBy(() -> Certificate.revoke(stranger, mine, RevocationReason.UNSPECIFIED))
+                .isInstanceOf(AcmeServerException.class).satisfies(e -> assertType(e, "unauthorized"));
+        assertThat(ocsp(mine)).contains(": good");
+    }
+
+    @Test
+    @Order(7)
+    void aKeyRolloverMovesTheAccountToTheNewKey() throws Exception {
+        KeyPair oldKey = ecKeyPair();
+        Login rolling = new AccountBuilder().agreeToTermsOfService().useKeyPair(oldKey).createLogin(session());
+        KeyPair newKey = ecKeyPair();
+        rolling.getAccount().changeKey(newKey);
+        Login withNewKey = new AccountBuilder().onlyExisting().useKeyPair(newKey).createLogin(session());
+        assertThat(withNewKey.getAccountLocation()).isEqualTo(rolling.getAccountLocation());
+        assertThatThrownBy(() -> new AccountBuilder().onlyExisting().useKeyPair(oldKey).createLogin(session()))
+                .isInstanceOf(AcmeServerException.class).satisfies(e -> assertType(e, "accountDoesNotExist"));
+        assertThat(obtain(withNewKey, "http", "rolled.test")).isNotNull();
+    }
+
+    @Test
+    @Order(8)
+    void aDeactivatedAccountCanNoLongerAct() throws Exception {
+        Login leaving = new AccountBuilder().agreeToTermsOfService().useKeyPair(ecKeyPair()).createLogin(session());
+        leaving.getAccount().deactivate();
+        assertThat(leaving.getAccount().getStatus()).isEqualTo(Status.DEACTIVATED);
+        assertThatThrownBy(() -> leaving.newOrder().domain("gone.test").create()).isInstanceOf(AcmeServerException.class)
+                .satisfies(e -> assertType(e, "unauthorized"));
+    }
+
+    // --- refusals ---
+
+    @Test
+    @Order(20)
+    void aNameOutsideThePolicyIsARejectedIdentifier() {
+        assertThatThrownBy(() -> login.newOrder().domain("www.example.com").create()).isInstanceOf(AcmeServerException.class)
+                .satisfies(e -> assertType(e, "rejectedIdentifier"));
+    }
+
+    @Test
+    @Order(21)
+    void aCsrThatDoesNotMatchItsOrderIsABadCsr() throws Exception {
+        var order = login.newOrder().domain("csr-order.test").create();
+        solve(order.getAuthorizations(), "http");
+        order.waitUntilReady(Duration.ofSeconds(30));
+        CSRBuilder csr = new CSRBuilder();
+        csr.addDomain("another-name.test");
+        csr.sign(ecKeyPair());
+        assertThatThrownBy(() -> order.execute(csr.getEncoded())).isInstanceOf(AcmeServerException.class)
+                .satisfies(e -> assertType(e, "badCSR"));
+        // The order can still be finalized with the right CSR.
+        order.execute(ecKeyPair());
+        assertThat(order.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+    }
+
+    @Test
+    @Order(22)
+    void aFailedChallengeInvalidatesTheAuthorizationAndTheOrderSaysWhy() throws Exception {
+        var order = login.newOrder().domain("nobody-answers.test").create();
+        Authorization authorization = order.getAuthorizations().get(0);
+        Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
+        challenge.trigger(); // nothing serves the token
+        assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.INVALID);
+        challenge.fetch();
+        assertThat(challenge.getStatus()).isEqualTo(Status.INVALID);
+        assertThat(challenge.getError().orElseThrow().getType().toString()).isEqualTo("urn:ietf:params:acme:error:unauthorized");
+        order.fetch();
+        assertThat(order.getStatus()).isEqualTo(Status.INVALID);
+        var error = order.getError().orElseThrow();
+        assertThat(error.getSubProblems()).hasSize(1);
+        assertThat(error.getSubProblems().get(0).getIdentifier().orElseThrow().getDomain()).isEqualTo("nobody-answers.test");
+    }
+
+    @Test
+    @Order(23)
+    void aReplayedNonceIsBadNonceAndComesWithAFreshOne() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        String nonce = newNonce();
+        String url = base() + "/new-account";
+        HttpResponse<String> first = post(url, sign(key, nonce, url, true, "{\"termsOfServiceAgreed\":true}"));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        HttpResponse<String> replay = post(url, sign(key, nonce, url, true, "{\"termsOfServiceAgreed\":true}"));
+        assertProblem(replay, 400, "badNonce");
+        assertThat(replay.headers().firstValue("Replay-Nonce")).isPresent();
+        // The fresh nonce works.
+        HttpResponse<String> retried = post(url, sign(key, replay.headers().firstValue("Replay-Nonce").orElseThrow(), url, true,
+                "{\"termsOfServiceAgreed\":true}"));
+        assertThat(retried.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(24)
+    void aJwsForAnotherUrlIsUnauthorized() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        String url = base() + "/new-account";
+        assertProblem(post(url, sign(key, newNonce(), base() + "/new-order", true, "{}")), 403, "unauthorized");
+    }
+
+    @Test
+    @Order(25)
+    void anUnknownAccountIsAccountDoesNotExist() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        String url = base() + "/new-order";
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(base() + "/acct/999999").customParam("nonce", newNonce())
+                .customParam("url", url).build();
+        JWSObject jws = new JWSObject(header, new Payload("{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.test\"}]}"));
+        jws.sign(new ECDSASigner(key));
+        assertProblem(post(url, flattened(jws)), 400, "accountDoesNotExist");
+    }
+
+    @Test
+    @Order(26)
+    void aMacOrMalformedBodyIsRefusedWithItsType() throws Exception {
+        String url = base() + "/new-account";
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JOSE).customParam("nonce", newNonce())
+                .customParam("url", url).jwk(new ECKeyGenerator(Curve.P_256).generate().toPublicJWK()).build();
+        JWSObject jws = new JWSObject(header, new Payload("{}"));
+        jws.sign(new MACSigner(new byte[32]));
+        assertProblem(post(url, flattened(jws)), 400, "badSignatureAlgorithm");
+        assertProblem(post(url, "{not json"), 400, "malformed");
+        HttpResponse<String> wrongType = client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongType.statusCode()).isBetween(400, 499);
+        assertThat(wrongType.body()).contains("urn:ietf:params:acme:error:malformed");
+    }
+
+    // --- helpers ---
+
+    Session session() {
+        return new Session(URI.create(directory));
+    }
+
+    X509Certificate obtain(Login account, String how, String domain) throws Exception {
+        return obtain(account, how, domain, ecKeyPair());
+    }
+
+    X509Certificate obtain(Login account, String how, String domain, KeyPair domainKey) throws Exception {
+        var order = account.newOrder().domain(domain).create();
+        solve(order.getAuthorizations(), how);
+        assertThat(order.waitUntilReady(Duration.ofSeconds(30))).isEqualTo(Status.READY);
+        order.execute(domainKey);
+        assertThat(order.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+        return order.getCertificate().getCertificate();
+    }
+
+    void solve(List<Authorization> authorizations, String how) throws Exception {
+        for (Authorization authorization : authorizations) {
+            if (how.equals("http")) {
+                Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
+                tokens.put(challenge.getToken(), challenge.getAuthorization());
+                challenge.trigger();
+            } else {
+                Dns01Challenge challenge = authorization.findChallenge(Dns01Challenge.class).orElseThrow();
+                dns.setTxt(challenge.getRRName(authorization.getIdentifier()), challenge.getDigest());
+                challenge.trigger();
+            }
+            assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+        }
+    }
+
+    String ocsp(X509Certificate certificate) {
+        Path file = openssl.write("ocsp-" + certificate.getSerialNumber().toString(16) + ".pem", Openssl.pem(certificate));
+        return openssl.run("ocsp", "-issuer", "chain.pem", "-cert", file.toString(), "-url", "http://127.0.0.1:" + app.httpPort() + "/ocsp",
+                "-CAfile", "root.pem", "-verify_other", "chain.pem").output();
+    }
+
+    static KeyPair ecKeyPair() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    static void assertType(Throwable e, String type) {
+        assertThat(((AcmeServerException) e).getType().toString()).as(e.getMessage()).isEqualTo("urn:ietf:params:acme:error:" + type);
+    }
+
+    String base() {
+        return "https://localhost:" + app.httpsPort() + "/acme";
+    }
+
+    String newNonce() throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base() + "/new-nonce")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).headers().firstValue("Replay-Nonce").orElseThrow();
+    }
+
+    static String sign(ECKey key, String nonce, String url, boolean jwk, String payload) throws Exception {
+        JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.ES256).customParam("nonce", nonce).customParam("url", url);
+        if (jwk) {
+            header.jwk(key.toPublicJWK());
+        }
+        JWSObject jws = new JWSObject(header.build(), new Payload(payload));
+        jws.sign(new ECDSASigner(key));
+        return flattened(jws);
+    }
+
+    static String flattened(JWSObject jws) {
+        String[] parts = jws.serialize().split("\\.", -1);
+        return "{\"protected\":\"" + parts[0] + "\",\"payload\":\"" + parts[1] + "\",\"signature\":\"" + parts[2] + "\"}";
+    }
+
+    HttpResponse<String> post(String url, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/jose+json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(Json.parse(response.body()).get("type").asString()).isEqualTo("urn:ietf:params:acme:error:" + type);
+    }
+}
