@@ -17,11 +17,18 @@ import dev.certwright.platform.StartupException;
  * @param orderValidity how long an order and its authorizations stay pending
  * @param validationTimeout the limit of one validation attempt
  * @param validationAttempts how many times a challenge is tried before it is invalid
+ * @param externalAccountRequired whether newAccount needs an external account binding (RFC 8555 §7.3.4)
+ * @param ordersPerAccount how many orders one account may create within {@code ordersPerAccountWindow}
+ * @param ordersPerAccountWindow that window
+ * @param ordersPerIdentifier how many orders may name one identifier within {@code ordersPerIdentifierWindow}
+ * @param ordersPerIdentifierWindow that window
  */
 @ConfigurationProperties("certwright.acme")
 public record AcmeProperties(@DefaultValue("80") int http01Port, @DefaultValue("443") int tlsAlpn01Port, String dnsResolver,
         String termsOfService, @DefaultValue("P1D") Duration orderValidity, @DefaultValue("PT10S") Duration validationTimeout,
-        @DefaultValue("3") int validationAttempts) {
+        @DefaultValue("3") int validationAttempts, @DefaultValue("false") boolean externalAccountRequired,
+        @DefaultValue("300") int ordersPerAccount, @DefaultValue("PT1H") Duration ordersPerAccountWindow,
+        @DefaultValue("100") int ordersPerIdentifier, @DefaultValue("P1D") Duration ordersPerIdentifierWindow) {
 
     public AcmeProperties {
         if (http01Port < 1 || http01Port > 65535) {
@@ -35,6 +42,13 @@ public record AcmeProperties(@DefaultValue("80") int http01Port, @DefaultValue("
         }
         if (orderValidity.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new StartupException("certwright.acme.order-validity must be at least PT1M, not " + orderValidity);
+        }
+        if (ordersPerAccount < 1 || ordersPerIdentifier < 1) {
+            throw new StartupException("certwright.acme.orders-per-account and certwright.acme.orders-per-identifier must be at least 1");
+        }
+        if (ordersPerAccountWindow.isNegative() || ordersPerAccountWindow.isZero() || ordersPerIdentifierWindow.isNegative()
+                || ordersPerIdentifierWindow.isZero()) {
+            throw new StartupException("certwright.acme.orders-per-account-window and orders-per-identifier-window must be positive durations");
         }
         if (validationAttempts < 1 || validationAttempts > 10) {
             throw new StartupException("certwright.acme.validation-attempts must be from 1 to 10, not " + validationAttempts);

@@ -257,6 +257,20 @@ public class CertificateAuthority {
         }
     }
 
+    /**
+     * A 256-bit secret derived from the key-encryption key for one purpose and context (HMAC-SHA256 as the KDF, keyed
+     * with the KEK, over "purpose:context"): the same on every node that opened the CA, and never stored.
+     */
+    public byte[] deriveSecret(String purpose, String context) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(requireKek().getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("certwright-derived:" + purpose + ":" + context).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEY_WRAP, "cannot derive a secret", e);
+        }
+    }
+
     /** The identifier of the key-encryption key now in use, stored beside each wrapped key. */
     public String keyEncryptionKeyId() {
         return CaKeystore.KEK_ALIAS;

@@ -246,6 +246,44 @@ public class CertificateInventory {
         return new ResultPage<>(withTags(items), total, page, size);
     }
 
+    /**
+     * Which unexpired certificates an incident's renewal advance covers: those of an issuer, of a profile, with given
+     * serials, or issued before a time. Unset parts do not restrict; at least one must be set.
+     */
+    public record RenewalSelector(String issuerName, String profile, List<SerialNumber> serials, Instant issuedBefore) {
+    }
+
+    /** Marks the selected unexpired certificates as due for renewal now (RFC 9773 window in the past). Returns how many. */
+    @Transactional
+    public int advanceRenewal(RenewalSelector selector, Instant at) {
+        StringBuilder where = new StringBuilder(" WHERE status = 'ISSUED' AND not_after > :at AND source <> 'IMPORTED' AND source <> 'CA'");
+        Map<String, Object> params = new HashMap<>();
+        params.put("at", Timestamps.of(at));
+        if (selector.issuerName() != null) {
+            where.append(" AND issuer_name = :issuer");
+            params.put("issuer", selector.issuerName());
+        }
+        if (selector.profile() != null) {
+            where.append(" AND profile = :profile");
+            params.put("profile", selector.profile());
+        }
+        if (selector.serials() != null && !selector.serials().isEmpty()) {
+            where.append(" AND serial IN (:serials)");
+            params.put("serials", selector.serials().stream().map(SerialNumber::hex).toList());
+        }
+        if (selector.issuedBefore() != null) {
+            where.append(" AND created_at < :before");
+            params.put("before", Timestamps.of(selector.issuedBefore()));
+        }
+        return jdbc.sql("UPDATE certificate SET renewal_advanced_at = :at" + where).params(params).update();
+    }
+
+    /** When an operator advanced this certificate's renewal, if they did. */
+    public Optional<Instant> renewalAdvancedAt(long id) {
+        return jdbc.sql("SELECT renewal_advanced_at FROM certificate WHERE id = :id").param("id", id)
+                .query((rs, i) -> Timestamps.read(rs, "renewal_advanced_at")).list().stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
     /** The columns that come from the certificate itself, as named parameters. */
     private static Map<String, Object> certificateFields(CertificateView view, String chainPem) {
         Map<String, Object> fields = new HashMap<>();

@@ -105,7 +105,7 @@ class AcmeProtocolIT {
         http01.start();
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database)
                 .arg("--certwright.acme.http01-port=" + http01Port).arg("--certwright.acme.dns-resolver=" + dns.dnsResolver())
-                .arg("--certwright.acme.validation-attempts=2"));
+                .arg("--certwright.acme.validation-attempts=2").arg("--certwright.acme.orders-per-identifier=3"));
         openssl.write("root.pem", Openssl.pem(app.root()));
         openssl.write("chain.pem", app.get("/ca/dev-issuing.pem", null).body());
         directory = "https://localhost:" + app.httpsPort() + "/acme/directory";
@@ -251,6 +251,40 @@ class AcmeProtocolIT {
                 .satisfies(e -> assertType(e, "unauthorized"));
     }
 
+    @Test
+    @Order(9)
+    void renewalInfoSuggestsAWindowAnIncidentMovesItIntoThePastAndReplacesLinksTheSuccessor() throws Exception {
+        X509Certificate first = obtain(login, "http", "ari.test");
+        var info = login.bindRenewalInfo(first);
+        info.fetch();
+        assertThat(info.getSuggestedWindowStart()).isAfter(first.getNotBefore().toInstant()).isBefore(first.getNotAfter().toInstant());
+        assertThat(info.getSuggestedWindowEnd()).isAfter(info.getSuggestedWindowStart()).isBefore(first.getNotAfter().toInstant());
+        assertThat(info.renewalIsRecommended(java.time.Instant.now())).isFalse();
+
+        // An incident: the operator advances renewal for this serial; ARI now says the window has passed.
+        var advanced = app.postJson("/api/v1/acme/renewal-info/advance", app.adminToken(), Map.of("serials",
+                List.of(first.getSerialNumber().toString(16))));
+        assertThat(advanced.status()).as(advanced.toString()).isEqualTo(200);
+        assertThat(advanced.json().get("advanced").asInt()).isEqualTo(1);
+        var urgent = login.bindRenewalInfo(first);
+        urgent.fetch();
+        assertThat(urgent.getSuggestedWindowEnd()).isBeforeOrEqualTo(java.time.Instant.now());
+        assertThat(urgent.renewalIsOverdue(java.time.Instant.now())).isTrue();
+        assertThat(app.postJson("/api/v1/acme/renewal-info/advance", app.adminToken(), Map.of()).status()).isEqualTo(400);
+
+        // The replacement names its predecessor (RFC 9773 §5); the inventory links them; a second replacement is refused.
+        var order = login.newOrder().domain("ari.test").replaces(first).create();
+        solve(order.getAuthorizations(), "http");
+        order.waitUntilReady(Duration.ofSeconds(30));
+        order.execute(ecKeyPair());
+        order.waitForCompletion(Duration.ofSeconds(30));
+        X509Certificate second = order.getCertificate().getCertificate();
+        JsonNode successor = app.get("/api/v1/certificates/" + second.getSerialNumber().toString(16), app.adminToken()).json();
+        assertThat(new java.math.BigInteger(successor.get("predecessorSerial").asString(), 16)).isEqualTo(first.getSerialNumber());
+        assertThatThrownBy(() -> login.newOrder().domain("ari.test").replaces(first).create()).isInstanceOf(AcmeServerException.class)
+                .satisfies(e -> assertType(e, "alreadyReplaced"));
+    }
+
     // --- refusals ---
 
     @Test
@@ -345,6 +379,20 @@ class AcmeProtocolIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(wrongType.statusCode()).isBetween(400, 499);
         assertThat(wrongType.body()).contains("urn:ietf:params:acme:error:malformed");
+    }
+
+    @Test
+    @Order(27)
+    void tooManyOrdersForOneNameAreRateLimitedWithRetryAfter() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            login.newOrder().domain("limited.test").create();
+        }
+        assertThatThrownBy(() -> login.newOrder().domain("limited.test").create())
+                .isInstanceOf(org.shredzone.acme4j.exception.AcmeRateLimitedException.class)
+                .satisfies(e -> assertType(e, "rateLimited"))
+                .satisfies(e -> assertThat(((org.shredzone.acme4j.exception.AcmeRateLimitedException) e).getRetryAfter())
+                        .hasValueSatisfying(at -> assertThat(at).isAfter(java.time.Instant.now().plus(Duration.ofHours(23)))));
+        assertThat(login.newOrder().domain("not-limited.test").create()).isNotNull();
     }
 
     // --- helpers ---

@@ -2,6 +2,7 @@ package dev.certwright.support;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,21 +24,34 @@ public final class Commands {
         }
     }
 
+    /** Runs the command with a 120 s limit: past it the command is killed and the test fails, whatever it printed. */
     public static Result run(Path directory, String... command) {
+        Path output = null;
         try {
-            Process process = new ProcessBuilder(List.of(command)).directory(directory.toFile()).redirectErrorStream(true).start();
+            output = Files.createTempFile("certwright-command-", ".out");
+            Process process = new ProcessBuilder(List.of(command)).directory(directory.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
             process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new AssertionError("command timed out: " + String.join(" ", command));
+                throw new AssertionError("command timed out after 120 s: " + String.join(" ", command) + "\n"
+                        + Files.readString(output, StandardCharsets.UTF_8));
             }
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new AssertionError("cannot run " + command[0] + " (is it installed? scripts/test.sh installs it)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // a temp file left behind
+                }
+            }
         }
     }
 }

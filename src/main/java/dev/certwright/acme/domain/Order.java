@@ -5,7 +5,7 @@ import java.util.List;
 
 /** RFC 8555 §7.1.3 order. */
 public record Order(long id, long accountId, String status, List<Identifier> identifiers, String profile, Instant expires, String error,
-        Long certificateId, Instant createdAt) {
+        Long certificateId, Instant createdAt, Long replacesCertificateId) {
 
     /**
      * RFC 8555 §7.1.6: an order is invalid once it expired or any of its authorizations is no longer pending or valid;

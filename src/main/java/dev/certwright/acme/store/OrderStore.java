@@ -42,11 +42,13 @@ public class OrderStore {
 
     /** Creates the order, its authorizations and their challenges in one transaction. */
     @Transactional
-    public Order create(long accountId, List<Identifier> identifiers, String profile, Instant expires, List<NewAuthorization> authorizations) {
+    public Order create(long accountId, List<Identifier> identifiers, String profile, Instant expires, List<NewAuthorization> authorizations,
+            Long replacesCertificateId) {
         Instant now = clock.instant();
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
-        jdbc.sql("INSERT INTO acme_order (account_id, status, identifiers, profile, expires_at, created_at, updated_at) "
-                        + "VALUES (:a, 'pending', :ids, :profile, :exp, :now, :now)")
+        jdbc.sql("INSERT INTO acme_order (account_id, status, identifiers, profile, expires_at, replaces_certificate_id, created_at, updated_at) "
+                        + "VALUES (:a, 'pending', :ids, :profile, :exp, :replaces, :now, :now)")
+                .param("replaces", replacesCertificateId)
                 .param("a", accountId).param("ids", String.join("\n", identifiers.stream().map(Identifier::line).toList()))
                 .param("profile", profile).param("exp", Timestamps.of(expires)).param("now", Timestamps.of(now)).update(keys, "id");
         long orderId = keys.getKey().longValue();
@@ -64,6 +66,21 @@ public class OrderStore {
         return findOrder(orderId).orElseThrow();
     }
 
+    /** The creation times of this account's orders since a moment, oldest first (rate limits). */
+    public List<Instant> accountOrdersSince(long accountId, Instant since, int limit) {
+        return jdbc.sql("SELECT created_at FROM acme_order WHERE account_id = :a AND created_at > :since ORDER BY created_at LIMIT :limit")
+                .param("a", accountId).param("since", Timestamps.of(since)).param("limit", limit)
+                .query((rs, i) -> Timestamps.read(rs, "created_at")).list();
+    }
+
+    /** The creation times of orders naming this identifier since a moment, oldest first (rate limits). */
+    public List<Instant> identifierOrdersSince(String value, Instant since, int limit) {
+        return jdbc.sql("SELECT o.created_at FROM acme_authorization a JOIN acme_order o ON o.id = a.order_id "
+                        + "WHERE a.identifier_value = :v AND o.created_at > :since ORDER BY o.created_at LIMIT :limit")
+                .param("v", value).param("since", Timestamps.of(since)).param("limit", limit)
+                .query((rs, i) -> Timestamps.read(rs, "created_at")).list();
+    }
+
     public Optional<Order> findOrder(long id) {
         return jdbc.sql("SELECT * FROM acme_order WHERE id = :id").param("id", id).query((rs, i) -> readOrder(rs)).optional();
     }
@@ -71,6 +88,13 @@ public class OrderStore {
     public List<Long> orderIds(long accountId, int limit) {
         return jdbc.sql("SELECT id FROM acme_order WHERE account_id = :a ORDER BY id DESC LIMIT :limit").param("a", accountId)
                 .param("limit", limit).query(Long.class).list();
+    }
+
+    /** A pending, ready, processing or valid order that replaces this certificate (RFC 9773 §5). */
+    public Optional<Long> replacedBy(long certificateId) {
+        return jdbc.sql("SELECT id FROM acme_order WHERE replaces_certificate_id = :c AND (status = 'valid' "
+                        + "OR (status IN ('pending', 'processing') AND expires_at > :now)) ORDER BY id LIMIT 1")
+                .param("c", certificateId).param("now", Timestamps.of(clock.instant())).query(Long.class).optional();
     }
 
     public Optional<Order> findByCertificate(long certificateId) {
@@ -137,7 +161,8 @@ public class OrderStore {
         return new Order(rs.getLong("id"), rs.getLong("account_id"), rs.getString("status"),
                 Arrays.stream(rs.getString("identifiers").split("\n")).map(Identifier::parse).toList(), rs.getString("profile"),
                 Timestamps.read(rs, "expires_at"), rs.getString("error"), certificate == null ? null : ((Number) certificate).longValue(),
-                Timestamps.read(rs, "created_at"));
+                Timestamps.read(rs, "created_at"), rs.getObject("replaces_certificate_id") == null ? null
+                        : ((Number) rs.getObject("replaces_certificate_id")).longValue());
     }
 
     private static Authorization readAuthorization(ResultSet rs) throws SQLException {

@@ -12,11 +12,16 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.jwk.JWK;
 
+import dev.certwright.acme.AcmeProperties;
+import dev.certwright.acme.ExternalAccountKeys;
 import dev.certwright.acme.domain.Account;
 import dev.certwright.acme.store.AccountStore;
 import dev.certwright.acme.store.OrderStore;
@@ -33,11 +38,18 @@ class AccountController {
     private final AcmeRequests requests;
     private final AccountStore accounts;
     private final OrderStore orders;
+    private final ExternalAccountKeys eabKeys;
+    private final AcmeProperties properties;
+    private final TransactionTemplate transactions;
 
-    AccountController(AcmeRequests requests, AccountStore accounts, OrderStore orders) {
+    AccountController(AcmeRequests requests, AccountStore accounts, OrderStore orders, ExternalAccountKeys eabKeys, AcmeProperties properties,
+            TransactionTemplate transactions) {
         this.requests = requests;
         this.accounts = accounts;
         this.orders = orders;
+        this.eabKeys = eabKeys;
+        this.properties = properties;
+        this.transactions = transactions;
     }
 
     @PostMapping(path = "/acme/new-account")
@@ -53,13 +65,59 @@ class AccountController {
         if (payload.path("onlyReturnExisting").asBoolean(false)) {
             throw new AcmeException(AcmeProblem.accountDoesNotExist, "no account exists for this key");
         }
+        ExternalAccountKeys.EabKey binding = null;
         if (payload.has("externalAccountBinding")) {
-            throw new AcmeException(AcmeProblem.malformed, "this server does not use external account binding");
+            binding = externalBinding(payload.get("externalAccountBinding"), verified);
+        } else if (properties.externalAccountRequired()) {
+            throw new AcmeException(AcmeProblem.externalAccountRequired, "this server requires an external account binding; ask an admin for a key");
         }
         List<String> contact = contact(payload);
-        Account created = accounts.create(thumbprint, verified.jwk().toPublicJWK().toJSONString(), contact, null, null)
-                .orElseGet(() -> accounts.findByThumbprint(thumbprint).orElseThrow());
+        String jwk = verified.jwk().toPublicJWK().toJSONString();
+        ExternalAccountKeys.EabKey eab = binding;
+        Account created = transactions.execute(tx -> {
+            Account account = accounts.create(thumbprint, jwk, contact, eab == null ? null : eab.owner(), eab == null ? null : eab.kid())
+                    .orElseThrow(() -> new AcmeException(AcmeProblem.malformed, "an account for this key was created at the same moment; retry"));
+            if (eab != null && !eabKeys.bind(eab.kid(), account.id())) {
+                throw new AcmeException(AcmeProblem.unauthorized, "external account key " + eab.kid() + " is revoked or bound to another account");
+            }
+            return account;
+        });
         return respond(HttpStatus.CREATED, created, verified.linker());
+    }
+
+    /**
+     * RFC 8555 §7.3.4: the binding is a JWS by the external key (HS256, kid, the newAccount url, no nonce) whose payload is
+     * the account's public key.
+     */
+    private ExternalAccountKeys.EabKey externalBinding(JsonNode node, AcmeRequests.Verified outer) {
+        JWSObject jws = requests.parseFlattened(node);
+        if (!JWSAlgorithm.HS256.equals(jws.getHeader().getAlgorithm())) {
+            throw new AcmeException(AcmeProblem.badSignatureAlgorithm, "the external account binding must be signed with HS256",
+                    Map.of("algorithms", List.of("HS256")));
+        }
+        if (jws.getHeader().getCustomParam("nonce") != null) {
+            throw new AcmeException(AcmeProblem.malformed, "the external account binding must not carry a nonce");
+        }
+        if (!outer.linker().newAccount().equals(jws.getHeader().getCustomParam("url"))) {
+            throw new AcmeException(AcmeProblem.unauthorized, "the external account binding must name " + outer.linker().newAccount());
+        }
+        String kid = jws.getHeader().getKeyID();
+        ExternalAccountKeys.EabKey key = kid == null ? null : eabKeys.find(kid).orElse(null);
+        if (key == null || key.revokedAt() != null || key.accountId() != null) {
+            throw new AcmeException(AcmeProblem.unauthorized, "external account key '" + kid + "' is unknown, revoked or already bound");
+        }
+        try {
+            if (!jws.verify(new MACVerifier(eabKeys.hmacKey(kid)))) {
+                throw new AcmeException(AcmeProblem.unauthorized, "the external account binding's MAC does not verify");
+            }
+            JWK bound = JWK.parse(jws.getPayload().toString());
+            if (!AcmeRequests.thumbprint(bound).equals(AcmeRequests.thumbprint(outer.jwk()))) {
+                throw new AcmeException(AcmeProblem.malformed, "the external account binding binds another key");
+            }
+        } catch (com.nimbusds.jose.JOSEException | java.text.ParseException e) {
+            throw new AcmeException(AcmeProblem.malformed, "the external account binding cannot be checked: " + e.getMessage());
+        }
+        return key;
     }
 
     /** RFC 8555 §7.3.2 and §7.3.6: read (POST-as-GET), update the contact, or deactivate. */
@@ -167,6 +225,10 @@ class AccountController {
         body.put("contact", account.contact());
         body.put("orders", links.orders(account.id()));
         body.put("createdAt", account.createdAt().toString());
+        if (account.eabKid() != null) {
+            // RFC 8555 §7.1.2: the account was bound to an external account; the key id names it (the MAC is not kept).
+            body.put("externalAccountBinding", Map.of("kid", account.eabKid()));
+        }
         return ResponseEntity.status(status).header("Location", links.account(account.id())).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 }

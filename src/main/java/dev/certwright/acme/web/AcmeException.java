@@ -8,6 +8,7 @@ public class AcmeException extends RuntimeException {
 
     private final AcmeProblem problem;
     private final Map<String, Object> extra;
+    private java.time.Duration retryAfter;
 
     public AcmeException(AcmeProblem problem, String detail) {
         this(problem, detail, Map.of());
@@ -17,6 +18,16 @@ public class AcmeException extends RuntimeException {
         super(detail);
         this.problem = problem;
         this.extra = extra;
+    }
+
+    /** RFC 8555 §6.6: a rateLimited answer says when to try again. */
+    public AcmeException retryAfter(java.time.Duration wait) {
+        this.retryAfter = wait;
+        return this;
+    }
+
+    public java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     public AcmeProblem problem() {

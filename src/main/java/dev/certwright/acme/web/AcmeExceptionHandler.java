@@ -28,7 +28,12 @@ class AcmeExceptionHandler {
 
     @ExceptionHandler(AcmeException.class)
     ResponseEntity<Map<String, Object>> acme(AcmeException e) {
-        return problem(e.problem(), e.getMessage(), e.extra());
+        ResponseEntity<Map<String, Object>> response = problem(e.problem(), e.getMessage(), e.extra());
+        if (e.retryAfter() == null) {
+            return response;
+        }
+        return ResponseEntity.status(response.getStatusCode()).contentType(PROBLEM)
+                .header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds()))).body(response.getBody());
     }
 
     @ExceptionHandler({HttpMessageNotReadableException.class, HttpMediaTypeNotSupportedException.class})

@@ -5,6 +5,8 @@ import org.springframework.http.HttpStatus;
 /** The ACME error types of RFC 8555 §6.7, each with the HTTP status it is answered with. */
 public enum AcmeProblem {
     accountDoesNotExist(HttpStatus.BAD_REQUEST),
+    /** RFC 9773 §7.4. */
+    alreadyReplaced(HttpStatus.CONFLICT),
     alreadyRevoked(HttpStatus.BAD_REQUEST),
     badCSR(HttpStatus.BAD_REQUEST),
     badNonce(HttpStatus.BAD_REQUEST),

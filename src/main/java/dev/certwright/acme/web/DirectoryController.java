@@ -37,7 +37,7 @@ class DirectoryController {
         if (properties.termsOfService() != null && !properties.termsOfService().isBlank()) {
             meta.put("termsOfService", properties.termsOfService());
         }
-        meta.put("externalAccountRequired", false);
+        meta.put("externalAccountRequired", properties.externalAccountRequired());
         Map<String, String> profiles = new LinkedHashMap<>();
         for (Profile profile : policy.configuration().profiles().values()) {
             if (profile.acme()) {
@@ -52,6 +52,7 @@ class DirectoryController {
         directory.put("newOrder", links.newOrder());
         directory.put("revokeCert", links.revokeCert());
         directory.put("keyChange", links.keyChange());
+        directory.put("renewalInfo", links.renewalInfo());
         directory.put("meta", meta);
         return directory;
     }

@@ -25,6 +25,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.certwright.acme.AcmeProperties;
+import dev.certwright.acme.AcmeRenewalInfo;
+import dev.certwright.acme.ExternalAccountKeys;
+import dev.certwright.acme.domain.AriCertId;
 import dev.certwright.acme.domain.Account;
 import dev.certwright.acme.domain.Authorization;
 import dev.certwright.acme.domain.Challenge;
@@ -72,13 +75,17 @@ class OrderController {
     private final CertificateRevocation revocation;
     private final CertificateInventory inventory;
     private final AcmeProperties properties;
+    private final AcmeRenewalInfo renewalInfo;
+    private final ExternalAccountKeys eabKeys;
     private final JsonMapper json;
     private final Clock clock;
     private final SecureRandom random;
 
     OrderController(AcmeRequests requests, OrderStore orders, ChallengeValidation validation, IssuancePolicy policy,
             CertificateIssuance issuance, CertificateRevocation revocation, CertificateInventory inventory, AcmeProperties properties,
-            JsonMapper json, Clock clock, SecureRandom random) {
+            AcmeRenewalInfo renewalInfo, ExternalAccountKeys eabKeys, JsonMapper json, Clock clock, SecureRandom random) {
+        this.renewalInfo = renewalInfo;
+        this.eabKeys = eabKeys;
         this.requests = requests;
         this.orders = orders;
         this.validation = validation;
@@ -113,11 +120,14 @@ class OrderController {
         }
         List<String> dns = identifiers.stream().filter(i -> Identifier.DNS.equals(i.type())).map(Identifier::value).toList();
         List<String> ips = identifiers.stream().filter(i -> Identifier.IP.equals(i.type())).map(Identifier::value).toList();
+        checkBinding(verified.account(), profile, dns, ips);
+        checkRateLimits(verified.account(), identifiers);
         try {
             policy.checkIdentifiers(dns, ips);
         } catch (PolicyException e) {
             throw new AcmeException(AcmeProblem.rejectedIdentifier, e.getMessage());
         }
+        Long replaces = payload.has("replaces") ? replaced(payload.get("replaces").asString(""), verified.account()) : null;
         Instant expires = clock.instant().plus(properties.orderValidity()).truncatedTo(ChronoUnit.SECONDS);
         List<OrderStore.NewAuthorization> authorizations = new ArrayList<>();
         for (Identifier identifier : identifiers) {
@@ -126,7 +136,7 @@ class OrderController {
             authorizations.add(new OrderStore.NewAuthorization(base, wildcard, Authorization.challengeTypes(base, wildcard).stream()
                     .map(type -> new OrderStore.NewChallenge(type, token())).toList()));
         }
-        Order order = orders.create(verified.account().id(), List.copyOf(identifiers), profile.name(), expires, authorizations);
+        Order order = orders.create(verified.account().id(), List.copyOf(identifiers), profile.name(), expires, authorizations, replaces);
         log.info("ACME order {} of account {} for {}", order.id(), verified.account().id(), identifiers.stream().map(Identifier::value).toList());
         return ResponseEntity.status(HttpStatus.CREATED).header("Location", verified.linker().order(order.id()))
                 .contentType(MediaType.APPLICATION_JSON).body(render(order, verified.linker()));
@@ -176,7 +186,7 @@ class OrderController {
         Account account = verified.account();
         try {
             IssuedCertificate issued = issuance.issue(new IssuanceRequest(order.profile(), csr.commonName(), csr.dnsNames(), csr.ipAddresses(),
-                    csr.publicKey(), null, null, account.owner(), List.of("acme"), CertificateSource.ACME, null, null,
+                    csr.publicKey(), null, null, account.owner(), List.of("acme"), CertificateSource.ACME, null, order.replacesCertificateId(),
                     "acme-account:" + account.id()));
             orders.completed(id, issued.certificateId());
         } catch (PolicyException e) {
@@ -288,6 +298,74 @@ class OrderController {
         return ResponseEntity.ok().build();
     }
 
+    /**
+     * RFC 8555 §6.6 rate limits: orders per account and per identifier within sliding windows, answered rateLimited
+     * with Retry-After set to when the oldest counted order leaves its window.
+     */
+    private void checkRateLimits(Account account, Set<Identifier> identifiers) {
+        Instant now = clock.instant();
+        List<Instant> recent = orders.accountOrdersSince(account.id(), now.minus(properties.ordersPerAccountWindow()), properties.ordersPerAccount());
+        if (recent.size() >= properties.ordersPerAccount()) {
+            throw new AcmeException(AcmeProblem.rateLimited, "this account created " + properties.ordersPerAccount() + " orders within "
+                    + properties.ordersPerAccountWindow()).retryAfter(java.time.Duration.between(now, recent.get(0).plus(properties.ordersPerAccountWindow())));
+        }
+        for (Identifier identifier : identifiers) {
+            String value = identifier.value().startsWith("*.") ? identifier.value().substring(2) : identifier.value();
+            List<Instant> named = orders.identifierOrdersSince(value, now.minus(properties.ordersPerIdentifierWindow()), properties.ordersPerIdentifier());
+            if (named.size() >= properties.ordersPerIdentifier()) {
+                throw new AcmeException(AcmeProblem.rateLimited, properties.ordersPerIdentifier() + " orders named " + value + " within "
+                        + properties.ordersPerIdentifierWindow(), Map.of("subproblems", List.of(AcmeException.subproblem(AcmeProblem.rateLimited,
+                                "too many recent orders", identifier.type(), value))))
+                        .retryAfter(java.time.Duration.between(now, named.get(0).plus(properties.ordersPerIdentifierWindow())));
+            }
+        }
+    }
+
+    /** An account bound to an external key may order only what the key allows (names and profiles). */
+    private void checkBinding(Account account, Profile profile, List<String> dns, List<String> ips) {
+        if (account.eabKid() == null) {
+            return;
+        }
+        ExternalAccountKeys.EabKey key = eabKeys.find(account.eabKid()).orElse(null);
+        if (key == null || key.revokedAt() != null) {
+            throw new AcmeException(AcmeProblem.unauthorized, "the external account key of this account was revoked");
+        }
+        if (!key.allowsProfile(profile.name())) {
+            throw new AcmeException(AcmeProblem.unauthorized, "this account may order only profiles " + key.profiles());
+        }
+        for (String name : dns) {
+            if (!key.allowsDnsName(name)) {
+                throw new AcmeException(AcmeProblem.rejectedIdentifier, "this account may order only names matching " + key.dnsNames()
+                        + ", not " + name, Map.of("subproblems", List.of(AcmeException.subproblem(AcmeProblem.rejectedIdentifier,
+                                "not allowed for this account", Identifier.DNS, name))));
+            }
+        }
+        if (!key.dnsNames().isEmpty() && !ips.isEmpty()) {
+            throw new AcmeException(AcmeProblem.rejectedIdentifier, "this account may order only names matching " + key.dnsNames());
+        }
+    }
+
+    /**
+     * RFC 9773 §5: {@code replaces} names, by certID, a certificate this account ordered and that no other order has
+     * replaced yet; the new certificate becomes its successor.
+     */
+    private Long replaced(String certId, Account account) {
+        AriCertId id = AriCertId.parse(certId);
+        if (id == null) {
+            throw new AcmeException(AcmeProblem.malformed, "'replaces' is not a certificate identifier (RFC 9773 §4.1)");
+        }
+        CertificateRecord record = renewalInfo.find(id).orElseThrow(() -> new AcmeException(AcmeProblem.malformed,
+                "'replaces' names no certificate issued here"));
+        boolean owned = orders.findByCertificate(record.id()).map(o -> o.accountId() == account.id()).orElse(false);
+        if (!owned) {
+            throw new AcmeException(AcmeProblem.unauthorized, "'replaces' names a certificate this account did not order");
+        }
+        if (record.successorId() != null || orders.replacedBy(record.id()).isPresent()) {
+            throw new AcmeException(AcmeProblem.alreadyReplaced, "certificate " + record.serial() + " has already been replaced");
+        }
+        return record.id();
+    }
+
     // --- representations ---
 
     private Map<String, Object> render(Order order, AcmeLinker links) {
@@ -300,6 +378,9 @@ class OrderController {
         out.put("profile", order.profile());
         out.put("authorizations", authorizations.stream().map(a -> links.authorization(a.id())).toList());
         out.put("finalize", links.finalize(order.id()));
+        if (order.replacesCertificateId() != null) {
+            inventory.find(order.replacesCertificateId()).map(r -> AriCertId.of(r.der())).ifPresent(id -> out.put("replaces", id.toString()));
+        }
         if (order.certificateId() != null) {
             out.put("certificate", links.certificate(order.id()));
         }
