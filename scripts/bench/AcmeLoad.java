@@ -56,7 +56,8 @@ public class AcmeLoad {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
-        http01.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(8);
+        http01.setExecutor(executor);
         http01.start();
 
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -93,12 +94,14 @@ public class AcmeLoad {
             t.join();
         }
         http01.stop(0);
+        executor.shutdownNow();
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         double p50 = sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2) / 1e6;
         double p99 = sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6;
         System.out.printf("RESULT orders=%d rps=%.1f p50_ms=%.1f p99_ms=%.1f errors=%d%n", sorted.size(), sorted.size() / (double) seconds,
                 p50, p99, errors.get());
+        System.exit(0);
     }
 
     static void order(Login login, String domain, KeyPair domainKey) throws Exception {

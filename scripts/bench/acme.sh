@@ -15,19 +15,22 @@ for tool in pebble pebble-challtestsrv openssl curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install pebble openssl curl" >&2; exit 1; }
 done
 [ -f target/certwright.jar ] || mvn -B -q -DskipTests package
-classpath=$(mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="${TMPDIR:-/tmp}/certwright-bench-classpath" >/dev/null 2>&1
+classpath=$(cat "${TMPDIR:-/tmp}/certwright-bench-classpath")
 
 work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 
 pebble-challtestsrv -dns01 127.0.0.1:18053 -management 127.0.0.1:18055 -http01 "" -https01 "" -tlsalpn01 "" > "$work/challtestsrv.log" 2>&1 &
 pids+=($!)
+# Names answer 127.0.0.1 only: pebble tries an AAAA answer first, and the load client listens on 127.0.0.1.
+for _ in $(seq 1 50); do curl -sf -X POST -d '{"ip":""}' http://127.0.0.1:18055/set-default-ipv6 >/dev/null && break; sleep 0.2; done
 
 # --- Certwright ---
 CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
