@@ -77,6 +77,7 @@ class AcmeProtocolIT {
     ChallengeTestServer dns;
     CertwrightProcess app;
     HttpServer http01;
+    int tlsAlpn01Port;
     final Map<String, String> tokens = new ConcurrentHashMap<>();
     String directory;
     SSLContext previousDefault;
@@ -91,6 +92,7 @@ class AcmeProtocolIT {
         database = TestDatabase.postgres();
         dns = ChallengeTestServer.start(work.resolve("challtestsrv.log"));
         int http01Port = CertwrightProcess.freePort();
+        tlsAlpn01Port = CertwrightProcess.freePort();
         http01 = HttpServer.create(new InetSocketAddress("127.0.0.1", http01Port), 0);
         http01.createContext("/.well-known/acme-challenge/", exchange -> {
             String token = exchange.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length());
@@ -105,7 +107,7 @@ class AcmeProtocolIT {
         http01.start();
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database)
                 .arg("--certwright.acme.http01-port=" + http01Port).arg("--certwright.acme.dns-resolver=" + dns.dnsResolver())
-                .arg("--certwright.acme.validation-attempts=2").arg("--certwright.acme.orders-per-identifier=3"));
+                .arg("--certwright.acme.tls-alpn01-port=" + tlsAlpn01Port).arg("--certwright.acme.validation-attempts=2").arg("--certwright.acme.orders-per-identifier=3"));
         openssl.write("root.pem", Openssl.pem(app.root()));
         openssl.write("chain.pem", app.get("/ca/dev-issuing.pem", null).body());
         directory = "https://localhost:" + app.httpsPort() + "/acme/directory";
@@ -285,6 +287,47 @@ class AcmeProtocolIT {
                 .satisfies(e -> assertType(e, "alreadyReplaced"));
     }
 
+    @Test
+    @Order(10)
+    void anOrderIsValidatedOverTlsAlpn01() throws Exception {
+        var order = login.newOrder().domain("alpn.test").create();
+        Authorization authorization = order.getAuthorizations().get(0);
+        var challenge = authorization.findChallenge(org.shredzone.acme4j.challenge.TlsAlpn01Challenge.class).orElseThrow();
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        KeyPair validationKey = rsa.generateKeyPair(); // acme4j signs its validation certificate with SHA256withRSA
+        X509Certificate validation = challenge.createCertificate(validationKey, authorization.getIdentifier());
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("validation", validationKey.getPrivate(), "x".toCharArray(), new java.security.cert.Certificate[] {validation});
+        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "x".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keys.getKeyManagers(), null, null);
+        // RFC 8737 §3: a TLS server on the validation port that speaks only acme-tls/1 and presents the validation certificate.
+        try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) tls.getServerSocketFactory()
+                .createServerSocket(tlsAlpn01Port, 5, java.net.InetAddress.getByName("127.0.0.1"))) {
+            javax.net.ssl.SSLParameters parameters = server.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"acme-tls/1"});
+            server.setSSLParameters(parameters);
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 3 && !server.isClosed(); i++) {
+                    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) server.accept()) {
+                        socket.startHandshake();
+                    } catch (java.io.IOException e) {
+                        // the validator closes after the handshake, or the test closed the server
+                    }
+                }
+            });
+            challenge.trigger();
+            assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+            acceptor.interrupt();
+        }
+        order.waitUntilReady(Duration.ofSeconds(30));
+        order.execute(ecKeyPair());
+        assertThat(order.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+    }
+
     // --- refusals ---
 
     @Test
@@ -393,6 +436,26 @@ class AcmeProtocolIT {
                 .satisfies(e -> assertThat(((org.shredzone.acme4j.exception.AcmeRateLimitedException) e).getRetryAfter())
                         .hasValueSatisfying(at -> assertThat(at).isAfter(java.time.Instant.now().plus(Duration.ofHours(23)))));
         assertThat(login.newOrder().domain("not-limited.test").create()).isNotNull();
+    }
+
+    @Test
+    @Order(28)
+    void aNonceFromOneNodeIsAcceptedOnceByAnotherSharingTheDatabase(@org.junit.jupiter.api.io.TempDir Path secondData) throws Exception {
+        try (CertwrightProcess second = CertwrightProcess.start(new CertwrightProcess.Options(secondData, database)
+                .env("CERTWRIGHT_CA_PASSPHRASE", app.readSecret("ca/passphrase")))) {
+            HttpClient toSecond = HttpClient.newBuilder().sslContext(CertwrightProcess.trustingRoot(second.root())).build();
+            String secondBase = "https://localhost:" + second.httpsPort() + "/acme";
+            ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+            String nonce = newNonce(); // from the first node
+            String body = sign(key, nonce, secondBase + "/new-account", true, "{\"termsOfServiceAgreed\":true}");
+            HttpResponse<String> accepted = toSecond.send(HttpRequest.newBuilder(URI.create(secondBase + "/new-account"))
+                    .header("Content-Type", "application/jose+json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+            // Spent on the second node, it is refused by the first.
+            assertProblem(post(base() + "/new-account", sign(key, nonce, base() + "/new-account", true, "{\"termsOfServiceAgreed\":true}")),
+                    400, "badNonce");
+        }
     }
 
     // --- helpers ---
