@@ -3,9 +3,7 @@ package dev.certwright.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -13,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLContext;
 
@@ -28,9 +25,9 @@ import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.exception.AcmeServerException;
 
-import com.sun.net.httpserver.HttpServer;
 
 import dev.certwright.support.ChallengeTestServer;
+import dev.certwright.support.Http01Responder;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
 import dev.certwright.support.TestDatabase;
@@ -47,8 +44,7 @@ class AcmeExternalAccountIT {
     Path work;
     ChallengeTestServer dns;
     CertwrightProcess app;
-    HttpServer http01;
-    final Map<String, String> tokens = new ConcurrentHashMap<>();
+    Http01Responder http01;
     SSLContext previousDefault;
     String directory;
 
@@ -57,15 +53,7 @@ class AcmeExternalAccountIT {
         work = Files.createTempDirectory("certwright-eab-");
         dns = ChallengeTestServer.start(work.resolve("challtestsrv.log"));
         int http01Port = CertwrightProcess.freePort();
-        http01 = HttpServer.create(new InetSocketAddress("127.0.0.1", http01Port), 0);
-        http01.createContext("/.well-known/acme-challenge/", exchange -> {
-            String answer = tokens.getOrDefault(exchange.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length()), "");
-            byte[] body = answer.getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        http01.start();
+        http01 = Http01Responder.start(http01Port);
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), TestDatabase.h2())
                 .arg("--certwright.acme.http01-port=" + http01Port).arg("--certwright.acme.dns-resolver=" + dns.dnsResolver())
                 .arg("--certwright.acme.external-account-required=true"));
@@ -80,7 +68,7 @@ class AcmeExternalAccountIT {
             SSLContext.setDefault(previousDefault);
         }
         if (http01 != null) {
-            http01.stop(0);
+            http01.close();
         }
         if (dns != null) {
             dns.close();
@@ -111,7 +99,7 @@ class AcmeExternalAccountIT {
         var order = login.newOrder().domain("shop.pay.test").create();
         for (var authorization : order.getAuthorizations()) {
             Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
-            tokens.put(challenge.getToken(), challenge.getAuthorization());
+            http01.serve(challenge.getToken(), challenge.getAuthorization());
             challenge.trigger();
             assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
         }

@@ -3,12 +3,10 @@ package dev.certwright.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -18,7 +16,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLContext;
 
@@ -52,9 +49,9 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.sun.net.httpserver.HttpServer;
 
 import dev.certwright.support.ChallengeTestServer;
+import dev.certwright.support.Http01Responder;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.Json;
 import dev.certwright.support.Openssl;
@@ -76,9 +73,8 @@ class AcmeProtocolIT {
     TestDatabase database;
     ChallengeTestServer dns;
     CertwrightProcess app;
-    HttpServer http01;
+    Http01Responder http01;
     int tlsAlpn01Port;
-    final Map<String, String> tokens = new ConcurrentHashMap<>();
     String directory;
     SSLContext previousDefault;
     HttpClient client;
@@ -93,18 +89,7 @@ class AcmeProtocolIT {
         dns = ChallengeTestServer.start(work.resolve("challtestsrv.log"));
         int http01Port = CertwrightProcess.freePort();
         tlsAlpn01Port = CertwrightProcess.freePort();
-        http01 = HttpServer.create(new InetSocketAddress("127.0.0.1", http01Port), 0);
-        http01.createContext("/.well-known/acme-challenge/", exchange -> {
-            String token = exchange.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length());
-            String answer = tokens.get(token);
-            byte[] body = (answer == null ? "" : answer).getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(answer == null ? 404 : 200, body.length == 0 ? -1 : body.length);
-            if (body.length > 0) {
-                exchange.getResponseBody().write(body);
-            }
-            exchange.close();
-        });
-        http01.start();
+        http01 = Http01Responder.start(http01Port);
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database)
                 .arg("--certwright.acme.http01-port=" + http01Port).arg("--certwright.acme.dns-resolver=" + dns.dnsResolver())
                 .arg("--certwright.acme.tls-alpn01-port=" + tlsAlpn01Port).arg("--certwright.acme.validation-attempts=2").arg("--certwright.acme.orders-per-identifier=3"));
@@ -125,7 +110,7 @@ class AcmeProtocolIT {
             SSLContext.setDefault(previousDefault);
         }
         if (http01 != null) {
-            http01.stop(0);
+            http01.close();
         }
         if (dns != null) {
             dns.close();
@@ -481,7 +466,7 @@ class AcmeProtocolIT {
         for (Authorization authorization : authorizations) {
             if (how.equals("http")) {
                 Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
-                tokens.put(challenge.getToken(), challenge.getAuthorization());
+                http01.serve(challenge.getToken(), challenge.getAuthorization());
                 challenge.trigger();
             } else {
                 Dns01Challenge challenge = authorization.findChallenge(Dns01Challenge.class).orElseThrow();
