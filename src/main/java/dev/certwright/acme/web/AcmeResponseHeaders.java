@@ -15,7 +15,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Headers every ACME response carries: a fresh Replay-Nonce on every POST and on newNonce (RFC 8555 §6.5, errors
- * included, so that a client can retry after badNonce), the directory as Link rel="index" (§7.1), and no caching.
+ * included, so that a client can retry after badNonce), the directory as Link rel="index" (§7.1), and no caching but
+ * for the directory itself.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 3)
@@ -42,7 +43,9 @@ class AcmeResponseHeaders extends OncePerRequestFilter {
         if (!path.equals("/acme/directory")) {
             response.addHeader("Link", "<" + AcmeLinker.of(request).directory() + ">;rel=\"index\"");
         }
-        response.setHeader("Cache-Control", "no-store");
+        // The directory changes only with a new release: clients (acme4j) may keep it an hour instead of fetching it before
+        // every order. Everything else is per account and never cached.
+        response.setHeader("Cache-Control", path.equals("/acme/directory") ? "public, max-age=3600" : "no-store");
         chain.doFilter(request, response);
     }
 }
