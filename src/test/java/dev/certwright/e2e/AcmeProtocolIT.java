@@ -92,7 +92,8 @@ class AcmeProtocolIT {
         http01 = Http01Responder.start(http01Port);
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database)
                 .arg("--certwright.acme.http01-port=" + http01Port).arg("--certwright.acme.dns-resolver=" + dns.dnsResolver())
-                .arg("--certwright.acme.tls-alpn01-port=" + tlsAlpn01Port).arg("--certwright.acme.validation-attempts=2").arg("--certwright.acme.orders-per-identifier=3"));
+                .arg("--certwright.acme.tls-alpn01-port=" + tlsAlpn01Port).arg("--certwright.acme.validation-attempts=2").arg("--certwright.acme.orders-per-identifier=3")
+                .arg("--certwright.acme.requeue-interval=PT2S"));
         openssl.write("root.pem", Openssl.pem(app.root()));
         openssl.write("chain.pem", app.get("/ca/dev-issuing.pem", null).body());
         directory = "https://localhost:" + app.httpsPort() + "/acme/directory";
@@ -311,6 +312,24 @@ class AcmeProtocolIT {
         order.waitUntilReady(Duration.ofSeconds(30));
         order.execute(ecKeyPair());
         assertThat(order.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+    }
+
+    @Test
+    @Order(11)
+    void aValidationLeftUnfinishedByAStoppedNodeIsTakenUpAgain() throws Exception {
+        var order = login.newOrder().domain("orphan.test").create();
+        Authorization authorization = order.getAuthorizations().get(0);
+        Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
+        http01.serve(challenge.getToken(), challenge.getAuthorization());
+        // As a node that stopped mid-validation leaves it: processing, started long ago, nobody validating.
+        String id = challenge.getLocation().toString().substring(challenge.getLocation().toString().lastIndexOf('/') + 1);
+        try (var db = database.connect(); var statement = db.prepareStatement(
+                "UPDATE acme_challenge SET status = 'processing', started_at = now() - interval '1 hour' WHERE id = ?")) {
+            statement.setLong(1, Long.parseLong(id));
+            assertThat(statement.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
+        assertThat(app.log()).contains("taking up validation of challenge " + id);
     }
 
     // --- refusals ---

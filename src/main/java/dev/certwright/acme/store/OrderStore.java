@@ -143,7 +143,27 @@ public class OrderStore {
 
     /** pending → processing; false if the challenge was not pending. */
     public boolean startChallenge(long id) {
-        return jdbc.sql("UPDATE acme_challenge SET status = 'processing' WHERE id = :id AND status = 'pending'").param("id", id).update() == 1;
+        return jdbc.sql("UPDATE acme_challenge SET status = 'processing', started_at = :now WHERE id = :id AND status = 'pending'")
+                .param("now", Timestamps.of(clock.instant())).param("id", id).update() == 1;
+    }
+
+    /** Challenges processing since before a moment: their validation was lost with the node that ran it. */
+    public List<Long> staleValidations(Instant startedBefore, int limit) {
+        return jdbc.sql("SELECT id FROM acme_challenge WHERE status = 'processing' AND started_at < :before ORDER BY started_at LIMIT :limit")
+                .param("before", Timestamps.of(startedBefore)).param("limit", limit).query(Long.class).list();
+    }
+
+    /** Claims a stale validation for this node; false if another node claimed it first. */
+    public boolean reclaimValidation(long id, Instant startedBefore) {
+        return jdbc.sql("UPDATE acme_challenge SET started_at = :now WHERE id = :id AND status = 'processing' AND started_at < :before")
+                .param("now", Timestamps.of(clock.instant())).param("id", id).param("before", Timestamps.of(startedBefore)).update() == 1;
+    }
+
+    /** The key thumbprint of the account that owns a challenge (the second half of its key authorization). */
+    public Optional<String> accountThumbprint(long challengeId) {
+        return jdbc.sql("SELECT acc.thumbprint FROM acme_challenge c JOIN acme_authorization a ON a.id = c.authorization_id "
+                        + "JOIN acme_order o ON o.id = a.order_id JOIN acme_account acc ON acc.id = o.account_id WHERE c.id = :id")
+                .param("id", challengeId).query(String.class).optional();
     }
 
     /** Records a validation's outcome on the challenge and its authorization, in one transaction. */

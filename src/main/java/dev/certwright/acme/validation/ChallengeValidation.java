@@ -7,6 +7,7 @@ import java.util.concurrent.Semaphore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 import dev.certwright.acme.AcmeProperties;
@@ -34,11 +35,13 @@ public class ChallengeValidation {
     private final OrderStore orders;
     private final AcmeProperties properties;
     private final JsonMapper json;
+    private final java.time.Clock clock;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore running = new Semaphore(64);
 
     ChallengeValidation(Http01Validator http01, Dns01Validator dns01, TlsAlpn01Validator tlsAlpn01, OrderStore orders,
-            AcmeProperties properties, JsonMapper json) {
+            AcmeProperties properties, JsonMapper json, java.time.Clock clock) {
+        this.clock = clock;
         this.http01 = http01;
         this.dns01 = dns01;
         this.tlsAlpn01 = tlsAlpn01;
@@ -96,6 +99,29 @@ public class ChallengeValidation {
 
     private String problem(String type, String detail) {
         return json.writeValueAsString(java.util.Map.of("type", "urn:ietf:params:acme:error:" + type, "detail", detail, "status", 400));
+    }
+
+    /**
+     * Takes up validations that have been processing longer than any attempt sequence can last: the node running them
+     * stopped. Each node looks; the claim (an UPDATE of started_at) lets one node take each.
+     */
+    @Scheduled(initialDelayString = "${certwright.acme.requeue-interval:PT30S}", fixedDelayString = "${certwright.acme.requeue-interval:PT30S}")
+    void requeueStale() {
+        Duration longest = properties.validationTimeout().plusSeconds(properties.validationAttempts()).multipliedBy(properties.validationAttempts())
+                .plusSeconds(30);
+        java.time.Instant before = clock.instant().minus(longest);
+        for (Long id : orders.staleValidations(before, 100)) {
+            if (!orders.reclaimValidation(id, before)) {
+                continue;
+            }
+            Challenge challenge = orders.findChallenge(id).orElse(null);
+            Authorization authorization = challenge == null ? null : orders.findAuthorization(challenge.authorizationId()).orElse(null);
+            String thumbprint = orders.accountThumbprint(id).orElse(null);
+            if (authorization != null && thumbprint != null) {
+                log.info("taking up validation of challenge {} ({}) for {}, left unfinished", id, challenge.type(), authorization.identifier().value());
+                start(challenge, authorization, challenge.token() + "." + thumbprint);
+            }
+        }
     }
 
     @PreDestroy
