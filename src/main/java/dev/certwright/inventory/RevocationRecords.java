@@ -41,7 +41,7 @@ public class RevocationRecords {
 
     /** One certificate's revocation state, as a CRL entry or an OCSP answer needs it. */
     public record RevocationEntry(long id, SerialNumber serial, CertificateStatus status, Instant notAfter, Instant revokedAt,
-            RevocationReason reason, long revision) {
+            RevocationReason reason) {
 
         public boolean revoked() {
             return status == CertificateStatus.REVOKED;
@@ -123,7 +123,7 @@ public class RevocationRecords {
      * (serials reserved but never signed) and imported certificates count as unknown.
      */
     public Optional<RevocationEntry> find(String issuerName, SerialNumber serial) {
-        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, revocation_revision FROM certificate "
+        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason FROM certificate "
                         + "WHERE serial = :serial AND issuer_name = :issuer AND status IN ('ISSUED', 'REVOKED') AND source <> 'IMPORTED'")
                 .param("serial", serial.hex()).param("issuer", issuerName).query((rs, i) -> read(rs)).optional();
     }
@@ -137,16 +137,11 @@ public class RevocationRecords {
      * seen yet. OCSP responder certificates are left out (they carry id-pkix-ocsp-nocheck).
      */
     public List<IssuedEntry> issuedAfter(long afterId, int limit) {
-        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, revocation_revision, issuer_name FROM certificate "
+        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, issuer_name FROM certificate "
                         + "WHERE id > :after AND status IN ('ISSUED', 'REVOKED') AND issuer_name IS NOT NULL AND source <> 'IMPORTED' "
                         + "AND (profile IS NULL OR profile <> 'ocsp-responder') ORDER BY id LIMIT :limit")
                 .param("after", afterId).param("limit", limit)
                 .query((rs, i) -> new IssuedEntry(rs.getString("issuer_name"), read(rs))).list();
-    }
-
-    /** The highest certificate id, so that a job can tell when it has read everything. */
-    public long maxId() {
-        return jdbc.sql("SELECT COALESCE(MAX(id), 0) FROM certificate").query(Long.class).single();
     }
 
     private long nextRevision(String issuerName) {
@@ -163,9 +158,8 @@ public class RevocationRecords {
 
     private static RevocationEntry read(ResultSet rs) throws SQLException {
         String reason = rs.getString("revocation_reason");
-        Object revision = rs.getObject("revocation_revision");
         return new RevocationEntry(rs.getLong("id"), SerialNumber.parse(rs.getString("serial")), CertificateStatus.valueOf(rs.getString("status")),
                 Timestamps.read(rs, "not_after"), Timestamps.read(rs, "revoked_at"),
-                reason == null ? null : RevocationReason.valueOf(reason), revision == null ? 0 : ((Number) revision).longValue());
+                reason == null ? null : RevocationReason.valueOf(reason));
     }
 }

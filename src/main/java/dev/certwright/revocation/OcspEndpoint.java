@@ -38,7 +38,6 @@ import jakarta.servlet.http.HttpServletResponse;
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class OcspEndpoint extends OncePerRequestFilter {
 
-    static final String REQUEST_TYPE = "application/ocsp-request";
     static final String RESPONSE_TYPE = "application/ocsp-response";
     private static final int MAX_CACHED = 50_000;
 

@@ -74,10 +74,6 @@ public final class ChallengeTestServer implements AutoCloseable {
         post("/set-txt", "{\"host\":\"" + (host.endsWith(".") ? host : host + ".") + "\",\"value\":\"" + value + "\"}");
     }
 
-    public void clearTxt(String host) {
-        post("/clear-txt", "{\"host\":\"" + (host.endsWith(".") ? host : host + ".") + "\"}");
-    }
-
     private void post(String path, String body) {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + path)).timeout(Duration.ofSeconds(5))

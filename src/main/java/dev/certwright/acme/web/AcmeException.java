@@ -1,6 +1,5 @@
 package dev.certwright.acme.web;
 
-import java.util.List;
 import java.util.Map;
 
 /** An ACME request refused with a problem type; {@code extra} adds members (subproblems, algorithms) to the document. */
@@ -41,9 +40,5 @@ public class AcmeException extends RuntimeException {
     /** RFC 8555 §6.7.1 subproblem for one identifier. */
     public static Map<String, Object> subproblem(AcmeProblem problem, String detail, String type, String value) {
         return Map.of("type", problem.urn(), "detail", detail, "identifier", Map.of("type", type, "value", value));
-    }
-
-    static AcmeException withSubproblems(AcmeProblem problem, String detail, List<Map<String, Object>> subproblems) {
-        return new AcmeException(problem, detail, Map.of("subproblems", subproblems));
     }
 }

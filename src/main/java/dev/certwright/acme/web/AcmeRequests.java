@@ -58,7 +58,7 @@ public class AcmeRequests {
     }
 
     /** A verified request: who signed, and the payload (null for POST-as-GET, RFC 8555 §6.3). */
-    public record Verified(Account account, JWK jwk, JsonNode payload, String payloadText, JWSObject jws, AcmeLinker linker) {
+    public record Verified(Account account, JWK jwk, JsonNode payload, AcmeLinker linker) {
 
         public boolean postAsGet() {
             return payload == null;
@@ -157,7 +157,7 @@ public class AcmeRequests {
                 throw new AcmeException(AcmeProblem.malformed, "the JWS payload must be a JSON object");
             }
         }
-        return new Verified(account, key, payload, payloadText, jws, linker);
+        return new Verified(account, key, payload, linker);
     }
 
     /** RFC 8555 §6.2: the flattened JSON serialization, with a protected header and no unprotected one. */
