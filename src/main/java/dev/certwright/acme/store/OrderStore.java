@@ -66,21 +66,6 @@ public class OrderStore {
         return findOrder(orderId).orElseThrow();
     }
 
-    /** The creation times of this account's orders since a moment, oldest first (rate limits). */
-    public List<Instant> accountOrdersSince(long accountId, Instant since, int limit) {
-        return jdbc.sql("SELECT created_at FROM acme_order WHERE account_id = :a AND created_at > :since ORDER BY created_at LIMIT :limit")
-                .param("a", accountId).param("since", Timestamps.of(since)).param("limit", limit)
-                .query((rs, i) -> Timestamps.read(rs, "created_at")).list();
-    }
-
-    /** The creation times of orders naming this identifier since a moment, oldest first (rate limits). */
-    public List<Instant> identifierOrdersSince(String value, Instant since, int limit) {
-        return jdbc.sql("SELECT o.created_at FROM acme_authorization a JOIN acme_order o ON o.id = a.order_id "
-                        + "WHERE a.identifier_value = :v AND o.created_at > :since ORDER BY o.created_at LIMIT :limit")
-                .param("v", value).param("since", Timestamps.of(since)).param("limit", limit)
-                .query((rs, i) -> Timestamps.read(rs, "created_at")).list();
-    }
-
     public Optional<Order> findOrder(long id) {
         return jdbc.sql("SELECT * FROM acme_order WHERE id = :id").param("id", id).query((rs, i) -> readOrder(rs)).optional();
     }

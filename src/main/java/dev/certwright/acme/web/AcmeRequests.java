@@ -15,10 +15,14 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.springframework.stereotype.Component;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
@@ -68,6 +72,11 @@ public class AcmeRequests {
     private final NonceStore nonces;
     private final AccountStore accounts;
     private final JsonMapper json;
+    /**
+     * Stored account keys by their JWK text, parsed: a key's text never changes meaning, so nothing here goes stale.
+     * The account row itself (status, key) is still read on every request.
+     */
+    private final Cache<String, AccountKey> accountKeys = Caffeine.newBuilder().maximumSize(10_000).build();
 
     AcmeRequests(NonceStore nonces, AccountStore accounts, JsonMapper json) {
         this.nonces = nonces;
@@ -133,18 +142,16 @@ public class AcmeRequests {
             if (!account.valid()) {
                 throw new AcmeException(AcmeProblem.unauthorized, "account " + header.getKeyID() + " is " + account.status());
             }
-            try {
-                key = JWK.parse(account.jwk());
-            } catch (ParseException e) {
-                throw new IllegalStateException("the stored key of account " + account.id() + " does not parse", e);
-            }
+            AccountKey stored = accountKeys.get(account.jwk(), AcmeRequests::accountKey);
+            key = stored.jwk();
+            checkSignature(jws, key, stored.verifier());
         } else {
             key = header.getJWK();
             if (key.isPrivate()) {
                 throw new AcmeException(AcmeProblem.badPublicKey, "the 'jwk' must be a public key; this one holds private parameters");
             }
+            checkSignature(jws, key, null);
         }
-        checkSignature(jws, key);
         String payloadText = jws.getPayload().toString();
         JsonNode payload = null;
         if (!payloadText.isEmpty()) {
@@ -186,7 +193,25 @@ public class AcmeRequests {
         }
     }
 
-    private static void checkSignature(JWSObject jws, JWK key) {
+    /** A stored account key, parsed once, with its Nimbus verifier (thread-safe) when it has one. */
+    private record AccountKey(JWK jwk, JWSVerifier verifier) {
+    }
+
+    private static AccountKey accountKey(String jwkJson) {
+        try {
+            JWK jwk = JWK.parse(jwkJson);
+            JWSVerifier verifier = jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : null;
+            return new AccountKey(jwk, verifier);
+        } catch (ParseException | JOSEException e) {
+            throw new IllegalStateException("a stored account key does not parse", e);
+        }
+    }
+
+    /**
+     * RFC 8555 §6.2: the signature verifies with the key, under an algorithm that fits it. {@code cached} is the key's
+     * verifier when it was built before (stored account keys), or null.
+     */
+    private static void checkSignature(JWSObject jws, JWK key, JWSVerifier cached) {
         JWSAlgorithm alg = jws.getHeader().getAlgorithm();
         boolean verified;
         try {
@@ -194,9 +219,9 @@ public class AcmeRequests {
                 if (rsa.size() < 2048) {
                     throw new AcmeException(AcmeProblem.badPublicKey, "RSA account keys must have at least 2048 bits");
                 }
-                verified = jws.verify(new RSASSAVerifier(rsa));
+                verified = jws.verify(cached != null ? cached : new RSASSAVerifier(rsa));
             } else if (key instanceof ECKey ec && curveFor(alg) != null && curveFor(alg).equals(ec.getCurve())) {
-                verified = jws.verify(new ECDSAVerifier(ec));
+                verified = jws.verify(cached != null ? cached : new ECDSAVerifier(ec));
             } else if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())
                     && (alg.equals(JWSAlgorithm.EdDSA) || alg.equals(JWSAlgorithm.Ed25519))) {
                 verified = verifyEd25519(jws, okp);

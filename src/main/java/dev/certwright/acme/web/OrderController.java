@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.acme.AcmeProperties;
 import dev.certwright.acme.AcmeRenewalInfo;
@@ -35,6 +36,7 @@ import dev.certwright.acme.domain.Identifier;
 import dev.certwright.acme.domain.Order;
 import dev.certwright.acme.domain.Status;
 import dev.certwright.acme.store.OrderStore;
+import dev.certwright.acme.store.RateLimitStore;
 import dev.certwright.acme.validation.ChallengeValidation;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
@@ -80,10 +82,15 @@ class OrderController {
     private final JsonMapper json;
     private final Clock clock;
     private final SecureRandom random;
+    private final RateLimitStore rateLimits;
+    private final TransactionTemplate transactions;
 
     OrderController(AcmeRequests requests, OrderStore orders, ChallengeValidation validation, IssuancePolicy policy,
             CertificateIssuance issuance, CertificateRevocation revocation, CertificateInventory inventory, AcmeProperties properties,
-            AcmeRenewalInfo renewalInfo, ExternalAccountKeys eabKeys, JsonMapper json, Clock clock, SecureRandom random) {
+            AcmeRenewalInfo renewalInfo, ExternalAccountKeys eabKeys, JsonMapper json, Clock clock, SecureRandom random,
+            RateLimitStore rateLimits, TransactionTemplate transactions) {
+        this.rateLimits = rateLimits;
+        this.transactions = transactions;
         this.renewalInfo = renewalInfo;
         this.eabKeys = eabKeys;
         this.requests = requests;
@@ -121,13 +128,13 @@ class OrderController {
         List<String> dns = identifiers.stream().filter(i -> Identifier.DNS.equals(i.type())).map(Identifier::value).toList();
         List<String> ips = identifiers.stream().filter(i -> Identifier.IP.equals(i.type())).map(Identifier::value).toList();
         checkBinding(verified.account(), profile, dns, ips);
-        checkRateLimits(verified.account(), identifiers);
         try {
             policy.checkIdentifiers(dns, ips);
         } catch (PolicyException e) {
             throw new AcmeException(AcmeProblem.rejectedIdentifier, e.getMessage());
         }
         Long replaces = payload.has("replaces") ? replaced(payload.get("replaces").asString(""), verified.account()) : null;
+        checkRateLimits(verified.account(), identifiers);
         Instant expires = clock.instant().plus(properties.orderValidity()).truncatedTo(ChronoUnit.SECONDS);
         List<OrderStore.NewAuthorization> authorizations = new ArrayList<>();
         for (Identifier identifier : identifiers) {
@@ -299,26 +306,34 @@ class OrderController {
     }
 
     /**
-     * RFC 8555 §6.6 rate limits: orders per account and per identifier within sliding windows, answered rateLimited
-     * with Retry-After set to when the oldest counted order leaves its window.
+     * RFC 8555 §6.6 rate limits, per account and per identifier (a wildcard counts as its base name), each a GCRA bucket
+     * shared by all nodes: {@code orders-per-account} per {@code orders-per-account-window}, and the same for
+     * identifiers. A refusal is rateLimited with Retry-After (when the next order fits), and takes nothing from the
+     * other buckets: all are taken in one transaction.
      */
     private void checkRateLimits(Account account, Set<Identifier> identifiers) {
         Instant now = clock.instant();
-        List<Instant> recent = orders.accountOrdersSince(account.id(), now.minus(properties.ordersPerAccountWindow()), properties.ordersPerAccount());
-        if (recent.size() >= properties.ordersPerAccount()) {
-            throw new AcmeException(AcmeProblem.rateLimited, "this account created " + properties.ordersPerAccount() + " orders within "
-                    + properties.ordersPerAccountWindow()).retryAfter(java.time.Duration.between(now, recent.get(0).plus(properties.ordersPerAccountWindow())));
-        }
-        for (Identifier identifier : identifiers) {
-            String value = identifier.value().startsWith("*.") ? identifier.value().substring(2) : identifier.value();
-            List<Instant> named = orders.identifierOrdersSince(value, now.minus(properties.ordersPerIdentifierWindow()), properties.ordersPerIdentifier());
-            if (named.size() >= properties.ordersPerIdentifier()) {
-                throw new AcmeException(AcmeProblem.rateLimited, properties.ordersPerIdentifier() + " orders named " + value + " within "
-                        + properties.ordersPerIdentifierWindow(), Map.of("subproblems", List.of(AcmeException.subproblem(AcmeProblem.rateLimited,
-                                "too many recent orders", identifier.type(), value))))
-                        .retryAfter(java.time.Duration.between(now, named.get(0).plus(properties.ordersPerIdentifierWindow())));
+        transactions.executeWithoutResult(status -> {
+            rateLimits.take("account:" + account.id(), properties.ordersPerAccount(), properties.ordersPerAccountWindow(), now)
+                    .ifPresent(wait -> {
+                        throw new AcmeException(AcmeProblem.rateLimited, "this account may create " + properties.ordersPerAccount()
+                                + " orders per " + properties.ordersPerAccountWindow()).retryAfter(wait);
+                    });
+            // One bucket per base name, taken in name order so that concurrent transactions lock rows in one order.
+            java.util.SortedMap<String, Identifier> bases = new java.util.TreeMap<>();
+            identifiers.forEach(i -> bases.putIfAbsent(i.value().startsWith("*.") ? i.value().substring(2) : i.value(), i));
+            for (Map.Entry<String, Identifier> base : bases.entrySet()) {
+                String value = base.getKey();
+                Identifier identifier = base.getValue();
+                rateLimits.take("identifier:" + value, properties.ordersPerIdentifier(), properties.ordersPerIdentifierWindow(), now)
+                        .ifPresent(wait -> {
+                            throw new AcmeException(AcmeProblem.rateLimited, properties.ordersPerIdentifier() + " orders may name " + value
+                                    + " per " + properties.ordersPerIdentifierWindow(), Map.of("subproblems", List.of(
+                                            AcmeException.subproblem(AcmeProblem.rateLimited, "too many recent orders", identifier.type(), value))))
+                                    .retryAfter(wait);
+                        });
             }
-        }
+        });
     }
 
     /** An account bound to an external key may order only what the key allows (names and profiles). */
