@@ -18,11 +18,13 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates", "/api/v1/certificates/import").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates/*/revoke", "/api/v1/certificates/*/unrevoke").hasRole(Roles.OPERATOR)
-                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/revoke").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/revoke", "/api/v1/managed-certificates/*/renew")
+                .hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-log", "/api/v1/audit-log/verify").hasRole(Roles.OPERATOR)
                 .requestMatchers("/api/v1/api-tokens", "/api/v1/api-tokens/*").hasRole(Roles.ADMIN)
+                .requestMatchers("/api/v1/service-tokens", "/api/v1/service-tokens/*").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.POST, "/api/v1/acme/renewal-info/advance").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/acme/eab-keys", "/api/v1/acme/eab-keys/*").hasRole(Roles.ADMIN);
     }

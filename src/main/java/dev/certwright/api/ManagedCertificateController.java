@@ -20,8 +20,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
+import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
+import dev.certwright.renewal.RenewalService;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -34,8 +36,13 @@ class ManagedCertificateController {
     private final ManagedCertificateService managed;
     private final CertificateInventory inventory;
     private final Clock clock;
+    private final RenewalService renewals;
+    private final ManagedCertificates slots;
 
-    ManagedCertificateController(ManagedCertificateService managed, CertificateInventory inventory, Clock clock) {
+    ManagedCertificateController(ManagedCertificateService managed, CertificateInventory inventory, Clock clock, RenewalService renewals,
+            ManagedCertificates slots) {
+        this.renewals = renewals;
+        this.slots = slots;
         this.managed = managed;
         this.inventory = inventory;
         this.clock = clock;
@@ -64,7 +71,13 @@ class ManagedCertificateController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ManagedResponse(String name, String profile, List<String> dnsNames, List<String> ipAddresses, String keyAlgorithm,
             String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey, List<String> targets,
-            String serial, Instant notAfter, String certificatePem, String chainPem, List<Instance> history, Instant createdAt) {
+            String serial, Instant notAfter, String certificatePem, String chainPem, List<Instance> history, Instant createdAt,
+            Renewal renewal) {
+    }
+
+    /** When the renewal job next takes the slot up, and its failures since the last success. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Renewal(Instant renewAt, int failedAttempts, String lastError, Instant flaggedAt) {
     }
 
     @PostMapping(path = "/api/v1/managed-certificates", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -80,6 +93,14 @@ class ManagedCertificateController {
         return view(managed.get(name));
     }
 
+    /** Renews now, whatever the due time; the successor is linked to the current instance and audited. */
+    @PostMapping("/api/v1/managed-certificates/{name}/renew")
+    ManagedResponse renew(@PathVariable String name, Authentication actor) {
+        managed.get(name); // 404 for an unknown name
+        renewals.renewNow(name, actor.getName());
+        return view(managed.get(name));
+    }
+
     private ManagedResponse view(ManagedCertificate m) {
         Instant now = clock.instant();
         CertificateRecord current = m.currentCertificateId() == null ? null : inventory.find(m.currentCertificateId()).orElse(null);
@@ -89,6 +110,7 @@ class ManagedCertificateController {
                 m.validity(), m.renewBefore(), m.rekey(), m.targets(),
                 current == null ? null : current.serial().hex(), current == null ? null : current.notAfter(),
                 current == null ? null : dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, current.der()),
-                current == null ? null : current.chainPem(), history, m.createdAt());
+                current == null ? null : current.chainPem(), history, m.createdAt(), slots.renewalState(m.name())
+                        .map(r -> new Renewal(r.renewAt(), r.attempts(), r.error(), r.flaggedAt())).orElse(null));
     }
 }

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -58,6 +59,71 @@ public class ManagedCertificates {
     public void setCurrent(String name, long certificateId) {
         jdbc.sql("UPDATE managed_certificate SET current_certificate_id = :cert, updated_at = :now WHERE name = :name")
                 .param("cert", certificateId).param("now", Timestamps.of(clock.instant())).param("name", name).update();
+    }
+
+    /**
+     * A slot's renewal state.
+     *
+     * @param renewAt when the renewal job next takes it up (due time, retry time or lease end); null when nothing is scheduled
+     * @param attempts failed attempts since the last success
+     * @param error the last failure
+     * @param flaggedAt when automatic renewal gave up, or null
+     */
+    public record RenewalState(String name, Instant renewAt, int attempts, String error, Instant flaggedAt) {
+    }
+
+    public Optional<RenewalState> renewalState(String name) {
+        return jdbc.sql("SELECT name, renew_at, renew_attempts, renew_error, renew_flagged_at FROM managed_certificate WHERE name = :name")
+                .param("name", name).query(ManagedCertificates::readRenewal).optional();
+    }
+
+    /** Slots due for renewal at {@code now}, soonest first (index on renew_at). */
+    public List<RenewalState> dueForRenewal(Instant now, int limit) {
+        return jdbc.sql("SELECT name, renew_at, renew_attempts, renew_error, renew_flagged_at FROM managed_certificate "
+                        + "WHERE renew_at <= :now AND renew_flagged_at IS NULL ORDER BY renew_at LIMIT :limit")
+                .param("now", Timestamps.of(now)).param("limit", limit).query(ManagedCertificates::readRenewal).list();
+    }
+
+    /**
+     * Slots with an instance but no due time and no flag: their instance was issued before anything could schedule it
+     * (the server certificate at startup) or before renewal existed. Name and current certificate id.
+     */
+    public List<java.util.Map.Entry<String, Long>> unscheduled(int limit) {
+        return jdbc.sql("SELECT name, current_certificate_id FROM managed_certificate WHERE renew_at IS NULL AND renew_flagged_at IS NULL "
+                        + "AND current_certificate_id IS NOT NULL ORDER BY id LIMIT :limit")
+                .param("limit", limit).query((rs, i) -> java.util.Map.entry(rs.getString("name"), rs.getLong("current_certificate_id"))).list();
+    }
+
+    /** Schedules the renewal of a new current instance, clearing past failures. */
+    @Transactional
+    public void scheduleRenewal(String name, Instant renewAt) {
+        jdbc.sql("UPDATE managed_certificate SET renew_at = :at, renew_attempts = 0, renew_error = NULL, renew_flagged_at = NULL "
+                + "WHERE name = :name").param("at", Timestamps.of(renewAt)).param("name", name).update();
+    }
+
+    /**
+     * Claims a due slot for one renewal: moves its renew_at from the value seen to the end of a lease. Only one node's
+     * claim succeeds; if that node dies, the lease runs out and the slot is due again.
+     */
+    @Transactional
+    public boolean claimRenewal(String name, Instant seen, Instant leaseUntil) {
+        return jdbc.sql("UPDATE managed_certificate SET renew_at = :lease WHERE name = :name AND renew_at = :seen AND renew_flagged_at IS NULL")
+                .param("lease", Timestamps.of(leaseUntil)).param("name", name).param("seen", Timestamps.of(seen)).update() == 1;
+    }
+
+    /** Records a failed attempt: retried at {@code retryAt}, or flagged (no more automatic attempts) when it is null. */
+    @Transactional
+    public void renewalFailed(String name, int attempts, String error, Instant retryAt) {
+        String cut = error == null ? null : error.length() > 2000 ? error.substring(0, 2000) : error;
+        jdbc.sql("UPDATE managed_certificate SET renew_attempts = :attempts, renew_error = :error, renew_at = :retry, "
+                        + "renew_flagged_at = CASE WHEN :flag THEN :now ELSE NULL END WHERE name = :name")
+                .param("attempts", attempts).param("error", cut).param("retry", Timestamps.of(retryAt)).param("flag", retryAt == null)
+                .param("now", Timestamps.of(clock.instant())).param("name", name).update();
+    }
+
+    private static RenewalState readRenewal(ResultSet rs, int row) throws SQLException {
+        return new RenewalState(rs.getString("name"), Timestamps.read(rs, "renew_at"), rs.getInt("renew_attempts"), rs.getString("renew_error"),
+                Timestamps.read(rs, "renew_flagged_at"));
     }
 
     /** Deletes a slot that never got a certificate (its first issuance failed), so the name can be used again. */

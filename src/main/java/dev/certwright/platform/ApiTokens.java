@@ -31,8 +31,15 @@ public class ApiTokens {
         this.random = random;
     }
 
-    /** A token's identity: its name and role. */
-    public record ApiPrincipal(long id, String name, String role) {
+    /**
+     * A token's identity: its name and role, and for a service token the managed certificates it may read (empty for
+     * other tokens).
+     */
+    public record ApiPrincipal(long id, String name, String role, java.util.List<String> scope) {
+
+        public ApiPrincipal {
+            scope = scope == null ? java.util.List.of() : java.util.List.copyOf(scope);
+        }
     }
 
     /** The principal for a presented token, if it is known, unexpired and not revoked. */
@@ -40,21 +47,30 @@ public class ApiTokens {
         if (token == null || token.length() > 512) {
             return Optional.empty();
         }
-        return jdbc.sql("SELECT id, name, role FROM api_token WHERE token_hash = :hash AND revoked_at IS NULL "
+        return jdbc.sql("SELECT id, name, role, scope FROM api_token WHERE token_hash = :hash AND revoked_at IS NULL "
                         + "AND (expires_at IS NULL OR expires_at > :now)")
                 .param("hash", hash(token))
                 .param("now", Timestamps.of(clock.instant()))
-                .query((rs, i) -> new ApiPrincipal(rs.getLong("id"), rs.getString("name"), rs.getString("role")))
+                .query((rs, i) -> new ApiPrincipal(rs.getLong("id"), rs.getString("name"), rs.getString("role"), lines(rs.getString("scope"))))
                 .optional();
     }
 
     /** Makes a new random token and returns its value; the caller shows it once. */
     @Transactional
     public String create(String name, String role, Instant expiresAt) {
+        return create(name, role, expiresAt, null);
+    }
+
+    /** Makes a new random token limited to a scope (a service token's managed certificates) and returns its value. */
+    @Transactional
+    public String create(String name, String role, Instant expiresAt, java.util.List<String> scope) {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String token = "cw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         store(name, role, token, expiresAt);
+        if (scope != null) {
+            jdbc.sql("UPDATE api_token SET scope = :scope WHERE name = :name").param("scope", String.join("\n", scope)).param("name", name).update();
+        }
         return token;
     }
 
@@ -82,15 +98,19 @@ public class ApiTokens {
     }
 
     /** A token as listed: never its value. */
-    public record TokenInfo(String name, String role, Instant createdAt, Instant expiresAt, Instant revokedAt) {
+    public record TokenInfo(String name, String role, Instant createdAt, Instant expiresAt, Instant revokedAt, java.util.List<String> scope) {
     }
 
     /** All tokens, newest first. */
     public java.util.List<TokenInfo> list() {
-        return jdbc.sql("SELECT name, role, created_at, expires_at, revoked_at FROM api_token ORDER BY id DESC")
+        return jdbc.sql("SELECT name, role, created_at, expires_at, revoked_at, scope FROM api_token ORDER BY id DESC")
                 .query((rs, i) -> new TokenInfo(rs.getString("name"), rs.getString("role"), Timestamps.read(rs, "created_at"),
-                        Timestamps.read(rs, "expires_at"), Timestamps.read(rs, "revoked_at")))
+                        Timestamps.read(rs, "expires_at"), Timestamps.read(rs, "revoked_at"), lines(rs.getString("scope"))))
                 .list();
+    }
+
+    private static java.util.List<String> lines(String text) {
+        return text == null || text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split("\n"));
     }
 
     /** Revokes a live token; returns whether one was revoked. */

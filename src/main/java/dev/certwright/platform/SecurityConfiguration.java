@@ -65,7 +65,8 @@ class SecurityConfiguration {
                         .accessDeniedHandler((request, response, ex) -> problems.write(request, response, HttpStatus.FORBIDDEN,
                                 "forbidden", "the token's role does not allow this request")))
                 .authorizeHttpRequests(a -> {
-                    a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+                    // An ASYNC dispatch finishes a request (a bundle long-poll) that was authorised when it arrived.
+                    a.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
                     a.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
                     a.requestMatchers("/actuator/**").hasRole(Roles.ADMIN);
                     rules.forEach(r -> r.configure(a));

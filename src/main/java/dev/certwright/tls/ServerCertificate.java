@@ -4,9 +4,7 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -28,8 +26,9 @@ import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
 
 /**
- * Issues, serves and renews the HTTPS listener's certificate. It renews when less than a third of the certificate's
- * life is left, and every node reloads the bundle when the database's current instance differs from the one it serves.
+ * Issues and serves the HTTPS listener's certificate, a managed certificate that the renewal job renews when less than
+ * a third of its life is left; every node reloads the bundle when the database's current instance differs from the one
+ * it serves.
  */
 @Component
 class ServerCertificate implements SslBundleRegistrar {
@@ -39,7 +38,6 @@ class ServerCertificate implements SslBundleRegistrar {
     private static final Logger log = LoggerFactory.getLogger(ServerCertificate.class);
 
     private final ManagedCertificateService managed;
-    private final Clock clock;
     private final SecureRandom random;
     private final List<String> dnsNames;
     private final List<String> ipAddresses;
@@ -48,13 +46,12 @@ class ServerCertificate implements SslBundleRegistrar {
     private volatile SslBundleRegistry registry;
     private volatile String servedSerial;
 
-    ServerCertificate(ManagedCertificateService managed, Clock clock, SecureRandom random,
+    ServerCertificate(ManagedCertificateService managed, SecureRandom random,
             @Value("${certwright.tls.dns-names:localhost}") List<String> dnsNames,
             @Value("${certwright.tls.ip-addresses:127.0.0.1}") List<String> ipAddresses,
             @Value("${certwright.tls.profile:tls-server}") String profile,
             @Value("${certwright.tls.validity:#{null}}") Duration validity) {
         this.managed = managed;
-        this.clock = clock;
         this.random = random;
         this.dnsNames = dnsNames;
         this.ipAddresses = ipAddresses;
@@ -82,19 +79,14 @@ class ServerCertificate implements SslBundleRegistrar {
         servedSerial = bundle.record().serial().hex();
     }
 
-    /** Renews the certificate when due, and reloads it when another node renewed it. */
+    /**
+     * Serves the current instance when it changed: the renewal job (module renewal) renews this slot like every other
+     * managed certificate, on whichever node runs the job; every node picks the new instance up here.
+     */
     @Scheduled(initialDelayString = "${certwright.tls.check-interval:PT1M}", fixedDelayString = "${certwright.tls.check-interval:PT1M}")
     void check() {
         try {
             ManagedBundle bundle = managed.currentBundle(NAME);
-            Instant notBefore = bundle.record().notBefore();
-            Instant notAfter = bundle.record().notAfter();
-            Duration life = Duration.between(notBefore, notAfter);
-            if (Duration.between(clock.instant(), notAfter).compareTo(life.dividedBy(3)) < 0) {
-                managed.renew(NAME, "system");
-                bundle = managed.currentBundle(NAME);
-                log.info("renewed the server certificate: serial {} until {}", bundle.record().serial(), bundle.record().notAfter());
-            }
             String serial = bundle.record().serial().hex();
             if (!serial.equals(servedSerial) && registry != null) {
                 registry.updateBundle(BUNDLE, toSslBundle(bundle));

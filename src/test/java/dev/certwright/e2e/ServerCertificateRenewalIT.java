@@ -22,7 +22,7 @@ class ServerCertificateRenewalIT {
         try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
                 .env("CERTWRIGHT_ADMIN_TOKEN", admin).env("CERTWRIGHT_ADMIN_PASSWORD", "env password 123")
                 .env("CERTWRIGHT_CA_PASSPHRASE", "env ca passphrase 123")
-                .arg("--certwright.tls.profile=short-lived").arg("--certwright.tls.validity=PT1M").arg("--certwright.tls.check-interval=PT2S"))) {
+                .arg("--certwright.tls.profile=short-lived").arg("--certwright.tls.validity=PT1M").arg("--certwright.tls.check-interval=PT2S").arg("--certwright.renewal.scan-interval=PT2S"))) {
             // Secrets given in the environment are used as they are, and never written to the data dir or the log.
             assertThat(dir.resolve("data/admin-token")).doesNotExist();
             assertThat(dir.resolve("data/admin-password")).doesNotExist();
@@ -57,7 +57,7 @@ class ServerCertificateRenewalIT {
             assertThat(new BigInteger(walk, 16)).isEqualTo(first.getSerialNumber());
             assertThat(app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + successor.get("serial").asString(), admin).json())
                     .hasSize(1);
-            assertThat(app.log()).contains("renewed the server certificate").contains("now serving server certificate serial");
+            assertThat(app.log()).contains("renewed managed certificate certwright-server").contains("now serving server certificate serial");
         }
     }
 

@@ -1,0 +1,53 @@
+package dev.certwright.renewal;
+
+import java.time.Duration;
+
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The renewal scan, every {@code certwright.renewal.scan-interval}, on one node of the cluster at a time. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RenewalProperties.class)
+class RenewalJobs {
+
+    static final String GROUP = "renewal";
+
+    @Bean
+    JobDetail renewalScanJob() {
+        return JobBuilder.newJob(RenewalScanJob.class).withIdentity("renewal-scan", GROUP)
+                .withDescription("Renews managed certificates whose renewal is due").storeDurably().build();
+    }
+
+    @Bean
+    Trigger renewalScanTrigger(RenewalProperties properties) {
+        return TriggerBuilder.newTrigger().forJob(renewalScanJob()).withIdentity("renewal-scan", GROUP).startNow()
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(properties.scanInterval().toMillis())
+                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+    }
+}
+
+/** Runs {@link RenewalService#renewDue} for at most 50 seconds per firing. */
+@DisallowConcurrentExecution
+class RenewalScanJob implements Job {
+
+    private final RenewalService renewals;
+
+    RenewalScanJob(RenewalService renewals) {
+        this.renewals = renewals;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+        renewals.renewDue(Duration.ofSeconds(50));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.certwright.renewal;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.inventory.ManagedCertificate;
+import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.issuance.CertificateIssued;
+import dev.certwright.policy.IssuancePolicy;
+
+/**
+ * Sets when a managed certificate's new instance is due for renewal. It listens synchronously, inside the transaction
+ * that stored the instance, so the instance and its due time commit together: no crash in between can leave a slot
+ * that is renewed twice or never.
+ */
+@Component
+class RenewalSchedule {
+
+    private final ManagedCertificates managed;
+    private final CertificateInventory inventory;
+    private final IssuancePolicy policy;
+    private final RenewalProperties properties;
+    private final SecureRandom random;
+
+    RenewalSchedule(ManagedCertificates managed, CertificateInventory inventory, IssuancePolicy policy, RenewalProperties properties,
+            SecureRandom random) {
+        this.managed = managed;
+        this.inventory = inventory;
+        this.policy = policy;
+        this.properties = properties;
+        this.random = random;
+    }
+
+    @EventListener
+    void onIssued(CertificateIssued issued) {
+        if (issued.managedName() != null) {
+            schedule(issued.managedName(), issued.certificateId());
+        }
+    }
+
+    /**
+     * Schedules slots whose instance has no due time: issued before this listener existed (the server certificate is
+     * issued while the web server starts, before event listeners are registered) or before renewal was built.
+     */
+    void scheduleMissing() {
+        managed.unscheduled(500).forEach(slot -> schedule(slot.getKey(), slot.getValue()));
+    }
+
+    private void schedule(String name, long certificateId) {
+        ManagedCertificate slot = managed.find(name).orElse(null);
+        CertificateRecord record = inventory.find(certificateId).orElse(null);
+        if (slot == null || record == null || record.notBefore() == null) {
+            return;
+        }
+        Duration profileRule;
+        try {
+            profileRule = policy.profile(slot.profile()).renewBefore();
+        } catch (RuntimeException e) {
+            profileRule = null; // the profile left the configuration: the renewal itself will fail and say so
+        }
+        managed.scheduleRenewal(slot.name(), dueAt(record.notBefore(), record.notAfter(), slot.renewBefore(), profileRule, properties.jitter(),
+                random));
+    }
+
+    /**
+     * When to renew: {@code renewBefore} ahead of notAfter, taken from the slot's spec, else the profile, else a third
+     * of the instance's life; then moved earlier by a random share (up to {@code jitter}) of that lead.
+     */
+    static Instant dueAt(Instant notBefore, Instant notAfter, Duration slotRule, Duration profileRule, double jitter,
+            java.util.random.RandomGenerator random) {
+        Duration life = Duration.between(notBefore, notAfter);
+        Duration lead = slotRule != null ? slotRule : profileRule != null ? profileRule : life.dividedBy(3);
+        if (lead.compareTo(life) >= 0 || lead.isNegative()) {
+            lead = life.dividedBy(3); // a profile rule longer than this instance's whole life
+        }
+        long spread = (long) (lead.toMillis() * jitter);
+        return notAfter.minus(lead).minusMillis(spread > 0 ? random.nextLong(spread + 1) : 0);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.certwright.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.certwright.support.CertwrightProcess;
+import dev.certwright.support.CertwrightProcess.Response;
+import dev.certwright.support.TestDatabase;
+import tools.jackson.databind.JsonNode;
+
+/** Managed certificates renew themselves when due, once per window across nodes, and on request. */
+class RenewalIT {
+
+    @Test
+    void aShortLivedManagedCertificateRenewsByItselfAndOnRequest(@TempDir Path dir) throws Exception {
+        try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
+                .arg("--certwright.renewal.scan-interval=PT1S"))) {
+            String admin = app.adminToken();
+            // Two minutes of life, renewed 100 s before the end (minus up to 10 % jitter): due 10 to 20 s after issuance.
+            Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web", "profile", "short-lived",
+                    "dnsNames", List.of("web.test"), "owner", "team-web", "validity", "PT2M", "renewBefore", "PT100S"));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String first = created.json().get("serial").asString();
+            JsonNode renewal = created.json().get("renewal");
+            java.time.Instant notAfter = java.time.Instant.parse(created.json().get("notAfter").asString());
+            java.time.Instant renewAt = java.time.Instant.parse(renewal.get("renewAt").asString());
+            assertThat(Duration.between(renewAt, notAfter)).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(110));
+
+            JsonNode slot = awaitInstances(app, admin, "web", 2, Duration.ofSeconds(60));
+            String second = slot.get("serial").asString();
+            assertThat(second).isNotEqualTo(first);
+            JsonNode successor = app.get("/api/v1/certificates/" + second, admin).json();
+            assertThat(successor.get("predecessorSerial").asString()).isEqualTo(first);
+            assertThat(app.get("/api/v1/certificates/" + first, admin).json().get("successorSerial").asString()).isEqualTo(second);
+            assertThat(app.get("/api/v1/certificates/" + first, admin).json().get("status").asString()).as("the predecessor stays valid")
+                    .isEqualTo("ISSUED");
+            assertThat(slot.get("renewal").get("failedAttempts").asInt()).isZero();
+            assertThat(java.time.Instant.parse(slot.get("renewal").get("renewAt").asString())).isAfter(renewAt);
+            JsonNode audit = app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + second, admin).json();
+            assertThat(audit.get(0).get("actor").asString()).isEqualTo("system:renewal");
+            assertThat(audit.get(0).get("details").asString()).contains("managed=web").contains("predecessor=");
+
+            // On request, by an operator; not by a viewer; an unknown name is 404.
+            String viewer = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "viewer", "role", "VIEWER")).json().get("token").asString();
+            assertThat(app.send("POST", "/api/v1/managed-certificates/web/renew", viewer, null, null).status()).isEqualTo(403);
+            assertThat(app.send("POST", "/api/v1/managed-certificates/nope/renew", admin, null, null).status()).isEqualTo(404);
+            Response renewed = app.send("POST", "/api/v1/managed-certificates/web/renew", admin, null, null);
+            assertThat(renewed.status()).as(renewed.toString()).isEqualTo(200);
+            assertThat(renewed.json().get("history").size()).isGreaterThanOrEqualTo(3);
+            String third = renewed.json().get("serial").asString();
+            assertThat(app.get("/api/v1/certificates/" + third, admin).json().get("predecessorSerial").asString())
+                    .isIn(second, slot.get("serial").asString());
+            assertThat(app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + third, admin).json().get(0).get("actor").asString())
+                    .isEqualTo("token:admin");
+        }
+    }
+
+    /**
+     * Two nodes on one PostgreSQL, ten managed certificates due within the same minute: each is renewed exactly once in
+     * its window, counted from the inventory (instances per slot, and successors per predecessor).
+     */
+    @Test
+    void twoNodesRenewEachCertificateExactlyOncePerWindow(@TempDir Path dir) throws Exception {
+        TestDatabase database = TestDatabase.postgres();
+        CertwrightProcess first = null;
+        try {
+            first = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("a"), database).arg("--certwright.renewal.scan-interval=PT1S"));
+            String admin = first.adminToken();
+            try (CertwrightProcess second = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("b"), database)
+                    .env("CERTWRIGHT_CA_PASSPHRASE", first.readSecret("ca/passphrase")).env("CERTWRIGHT_ADMIN_TOKEN", admin)
+                    .arg("--certwright.renewal.scan-interval=PT1S"))) {
+                long started = System.nanoTime();
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    String name = "fleet-" + i;
+                    names.add(name);
+                    // Due 54 to 60 s after issuance; the next renewal of the successor not before 108 s.
+                    Response created = (i % 2 == 0 ? first : second).postJson("/api/v1/managed-certificates", admin, Map.of("name", name,
+                            "profile", "short-lived", "dnsNames", List.of(name + ".test"), "owner", "fleet", "validity", "PT2M", "renewBefore", "PT60S"));
+                    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                }
+                for (String name : names) {
+                    awaitInstances(second, admin, name, 2, Duration.ofSeconds(100));
+                }
+                Thread.sleep(8000); // a duplicate from the other node would have shown by now
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("still inside the first window").isLessThan(Duration.ofSeconds(105));
+                Map<String, Integer> instances = new HashMap<>();
+                Set<String> predecessors = new HashSet<>();
+                for (String name : names) {
+                    JsonNode history = first.get("/api/v1/managed-certificates/" + name, admin).json().get("history");
+                    instances.put(name, history.size());
+                    for (JsonNode instance : history) {
+                        String predecessor = first.get("/api/v1/certificates/" + instance.get("serial").asString(), admin).json()
+                                .path("predecessorSerial").asString("");
+                        if (!predecessor.isEmpty()) {
+                            assertThat(predecessors.add(predecessor)).as("one successor for %s", predecessor).isTrue();
+                        }
+                    }
+                }
+                assertThat(instances).allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(2));
+                assertThat(predecessors).hasSize(10);
+                // Both nodes took part in the scans over the run, or one did them all: either way, no duplicates.
+                assertThat(first.log() + second.log()).contains("renewed managed certificate fleet-");
+            }
+        } finally {
+            CertwrightProcess.stopAll(first, database, dir);
+        }
+    }
+
+    private static JsonNode awaitInstances(CertwrightProcess app, String token, String name, int count, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode slot = app.get("/api/v1/managed-certificates/" + name, token).json();
+        while (slot.get("history").size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            slot = app.get("/api/v1/managed-certificates/" + name, token).json();
+        }
+        assertThat(slot.get("history").size()).as("instances of %s after %s", name, limit).isGreaterThanOrEqualTo(count);
+        return slot;
+    }
+}
