@@ -25,6 +25,8 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-log", "/api/v1/audit-log/verify").hasRole(Roles.OPERATOR)
                 .requestMatchers("/api/v1/api-tokens", "/api/v1/api-tokens/*").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/service-tokens", "/api/v1/service-tokens/*").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.GET, "/api/v1/owners/*/contacts").hasRole(Roles.VIEWER)
+                .requestMatchers(HttpMethod.PUT, "/api/v1/owners/*/contacts").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/acme/renewal-info/advance").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/acme/eab-keys", "/api/v1/acme/eab-keys/*").hasRole(Roles.ADMIN);
     }

@@ -51,6 +51,8 @@ class RenewalIT {
             assertThat(audit.get(0).get("actor").asString()).isEqualTo("system:renewal");
             assertThat(audit.get(0).get("details").asString()).contains("managed=web").contains("predecessor=");
 
+            assertThat(app.get("/actuator/prometheus", admin).body())
+                    .contains("certwright_renewals_total{outcome=\"success\",trigger=\"schedule\"}");
             // On request, by an operator; not by a viewer; an unknown name is 404.
             String viewer = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "viewer", "role", "VIEWER")).json().get("token").asString();
             assertThat(app.send("POST", "/api/v1/managed-certificates/web/renew", viewer, null, null).status()).isEqualTo(403);
@@ -115,6 +117,41 @@ class RenewalIT {
             }
         } finally {
             CertwrightProcess.stopAll(first, database, dir);
+        }
+    }
+
+    /**
+     * PostgreSQL becomes unreachable for 20 s around the time three certificates come due: the scans fail meanwhile,
+     * and when the database is back each certificate is renewed, once.
+     */
+    @Test
+    void renewalResumesAfterTheDatabaseWasUnreachable(@TempDir Path dir) throws Exception {
+        TestDatabase database = TestDatabase.postgres();
+        String pgPort = System.getenv().getOrDefault("CERTWRIGHT_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/").replaceAll(".*:(\\d+)/.*", "$1");
+        CertwrightProcess app = null;
+        try (dev.certwright.support.TcpProxy proxy = dev.certwright.support.TcpProxy.to(Integer.parseInt(pgPort))) {
+            app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), ((TestDatabase.Postgres) database).via(proxy.port()))
+                    .arg("--certwright.renewal.scan-interval=PT1S").arg("--certwright.renewal.retry-backoff=PT2S"));
+            String admin = app.adminToken();
+            List<String> names = List.of("outage-0", "outage-1", "outage-2");
+            for (String name : names) {
+                // Due 27 to 30 s after issuance.
+                assertThat(app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", "short-lived",
+                        "dnsNames", List.of(name + ".test"), "owner", "ops", "validity", "PT2M", "renewBefore", "PT90S")).status()).isEqualTo(201);
+            }
+            Thread.sleep(15_000);
+            proxy.cut();
+            Thread.sleep(20_000); // the due times pass while the database is away
+            proxy.restore();
+            for (String name : names) {
+                awaitInstances(app, admin, name, 2, Duration.ofSeconds(60));
+            }
+            for (String name : names) {
+                assertThat(app.get("/api/v1/managed-certificates/" + name, admin).json().get("history").size()).as(name).isEqualTo(2);
+            }
+            assertThat(app.get("/actuator/health", null).status()).isEqualTo(200);
+        } finally {
+            CertwrightProcess.stopAll(app, database, dir);
         }
     }
 

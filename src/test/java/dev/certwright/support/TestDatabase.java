@@ -44,6 +44,20 @@ public sealed interface TestDatabase extends AutoCloseable {
         }
     }
 
+    /** A PostgreSQL test database reached through a relay port. */
+    record Proxied(Postgres target, int port) implements TestDatabase {
+        @Override
+        public List<String> arguments() {
+            return List.of("--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + port + "/" + target.database(),
+                    "--spring.datasource.username=" + target.user(), "--spring.datasource.password=" + target.password());
+        }
+
+        @Override
+        public Connection connect() throws SQLException {
+            return target.connect();
+        }
+    }
+
     /** A database of its own in the local PostgreSQL, dropped afterwards. */
     record Postgres(String baseUrl, String user, String password, String database) implements TestDatabase {
 
@@ -63,6 +77,11 @@ public sealed interface TestDatabase extends AutoCloseable {
 
         public String url() {
             return baseUrl + database;
+        }
+
+        /** The same database reached through another port on loopback (a {@link TcpProxy}); closing it drops nothing. */
+        public TestDatabase via(int port) {
+            return new Proxied(this, port);
         }
 
         @Override

@@ -1,0 +1,49 @@
+package dev.certwright.api;
+
+import java.util.List;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.certwright.issuance.IssuanceException;
+import dev.certwright.notify.OwnerContacts;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+/** Where an owner's notices go: email addresses and webhook URLs. */
+@RestController
+class OwnerContactController {
+
+    private final OwnerContacts contacts;
+
+    OwnerContactController(OwnerContacts contacts) {
+        this.contacts = contacts;
+    }
+
+    /** PUT /api/v1/owners/{owner}/contacts: replaces the owner's contacts. */
+    record ContactsBody(@Size(max = 20) List<@NotBlank @Size(max = 320) String> emails,
+            @Size(max = 10) List<@NotBlank @Size(max = 2048) String> webhooks) {
+    }
+
+    @GetMapping("/api/v1/owners/{owner}/contacts")
+    OwnerContacts.Contacts get(@PathVariable String owner) {
+        return contacts.get(owner);
+    }
+
+    @PutMapping(path = "/api/v1/owners/{owner}/contacts", consumes = MediaType.APPLICATION_JSON_VALUE)
+    OwnerContacts.Contacts put(@PathVariable String owner, @Valid @RequestBody ContactsBody body) {
+        if (owner.isBlank() || owner.length() > 255) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "owner must be 1 to 255 characters");
+        }
+        try {
+            return contacts.replace(owner, body.emails() == null ? List.of() : body.emails(), body.webhooks() == null ? List.of() : body.webhooks());
+        } catch (IllegalArgumentException e) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, e.getMessage());
+        }
+    }
+}

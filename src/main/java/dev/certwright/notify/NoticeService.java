@@ -1,0 +1,183 @@
+package dev.certwright.notify;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateRecord;
+import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.renewal.RenewalFailed;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Finds what to tell owners and tells them. The scan records one notice per certificate, event, threshold and
+ * recipient (the table's unique key makes that exact across runs and nodes); delivery claims each due notice, sends it,
+ * and records the outcome, retrying failures with backoff.
+ */
+@Service
+class NoticeService {
+
+    static final String EXPIRING = "certificate.expiring";
+    static final String RENEWAL_FAILED = "renewal.failed";
+    private static final Logger log = LoggerFactory.getLogger(NoticeService.class);
+
+    private final NoticeStore notices;
+    private final OwnerContacts contacts;
+    private final NotifyProperties properties;
+    private final NoticeChannels channels;
+    private final ManagedCertificates managed;
+    private final CertificateInventory inventory;
+    private final TransactionTemplate transactions;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    NoticeService(NoticeStore notices, OwnerContacts contacts, NotifyProperties properties, NoticeChannels channels, ManagedCertificates managed,
+            CertificateInventory inventory, TransactionTemplate transactions, JsonMapper json, Clock clock, MeterRegistry meters) {
+        this.notices = notices;
+        this.contacts = contacts;
+        this.properties = properties;
+        this.channels = channels;
+        this.managed = managed;
+        this.inventory = inventory;
+        this.transactions = transactions;
+        this.json = json;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /**
+     * Records expiry notices. A certificate gets a notice at the smallest threshold it has crossed; the larger ones are
+     * recorded as skipped, so one that is found with two days left is told once (at P7D), not three times.
+     */
+    int scanExpiring() {
+        Instant now = clock.instant();
+        List<Duration> ascending = new ArrayList<>(properties.thresholds());
+        java.util.Collections.reverse(ascending);
+        int recorded = 0;
+        for (int i = 0; i < ascending.size(); i++) {
+            Duration threshold = ascending.get(i);
+            List<Duration> larger = ascending.subList(i + 1, ascending.size());
+            for (NoticeStore.Expiring cert : notices.expiringWithin(now, now.plus(threshold), label(threshold), 500)) {
+                String detail = payload(EXPIRING, label(threshold), cert.serial(), lines(cert.sans()), cert.subject(), cert.owner(),
+                        cert.notAfter(), cert.source(), cert.managedName(), null);
+                transactions.executeWithoutResult(tx -> {
+                    record(cert.id(), EXPIRING, label(threshold), cert.owner(), detail);
+                    for (Duration skipped : larger) {
+                        notices.create(cert.id(), EXPIRING, label(skipped), "none", "", "skipped", "superseded by " + label(threshold));
+                    }
+                });
+                recorded++;
+            }
+        }
+        return recorded;
+    }
+
+    /** A managed certificate whose renewal was given up: its owner is told, in the transaction that flagged it. */
+    @EventListener
+    void onRenewalFailed(RenewalFailed failed) {
+        if (!failed.flagged()) {
+            return;
+        }
+        managed.find(failed.name()).map(m -> m.currentCertificateId()).flatMap(id -> id == null ? java.util.Optional.empty() : inventory.find(id))
+                .ifPresent((CertificateRecord cert) -> record(cert.id(), RENEWAL_FAILED, "attempt-" + failed.attempts(), cert.owner(),
+                        payload(RENEWAL_FAILED, "attempt-" + failed.attempts(), cert.serial().hex(), cert.sans(), cert.subject(), cert.owner(),
+                                cert.notAfter(), cert.source().name(), failed.name(), failed.error())));
+    }
+
+    private void record(long certificateId, String event, String threshold, String owner, String detail) {
+        OwnerContacts.Contacts who = contacts.get(owner);
+        int recipients = 0;
+        for (String email : who.emails()) {
+            recipients += notices.create(certificateId, event, threshold, OwnerContacts.EMAIL, email, "pending", detail) ? 1 : 0;
+        }
+        for (String hook : who.webhooks()) {
+            recipients += notices.create(certificateId, event, threshold, OwnerContacts.WEBHOOK, hook, "pending", detail) ? 1 : 0;
+        }
+        if (properties.webhookUrl() != null && !properties.webhookUrl().isBlank()) {
+            recipients += notices.create(certificateId, event, threshold, OwnerContacts.WEBHOOK, properties.webhookUrl(), "pending", detail) ? 1 : 0;
+        }
+        if (recipients == 0) {
+            notices.create(certificateId, event, threshold, "none", "", "skipped", "owner '" + owner + "' has no contact");
+        }
+    }
+
+    /** Sends what is due; each notice is claimed first, so two nodes never send the same one. */
+    int deliverDue(Duration budget) {
+        Instant stop = clock.instant().plus(budget);
+        int sent = 0;
+        for (NoticeStore.Pending notice : notices.due(clock.instant(), 200)) {
+            if (clock.instant().isAfter(stop)) {
+                break;
+            }
+            if (!notices.claim(notice.id(), notice.attempts(), clock.instant().plus(Duration.ofMinutes(2)))) {
+                continue;
+            }
+            try {
+                channels.send(notice);
+                notices.sent(notice.id());
+                meters.counter("certwright.notices", "channel", notice.channel(), "outcome", "sent").increment();
+                sent++;
+            } catch (RuntimeException e) {
+                int attempts = notice.attempts() + 1;
+                Instant retryAt = attempts >= properties.maxAttempts() ? null : clock.instant().plus(backoff(attempts));
+                notices.failed(notice.id(), e.getMessage(), retryAt);
+                meters.counter("certwright.notices", "channel", notice.channel(), "outcome", "failed").increment();
+                log.warn("notice {} ({} to {}) failed, attempt {}: {}", notice.id(), notice.channel(), NoticeChannels.safeTarget(notice), attempts,
+                        e.getMessage());
+            }
+        }
+        return sent;
+    }
+
+    /** P7D rather than Duration's PT168H, for whole days. */
+    static String label(Duration threshold) {
+        return threshold.toSeconds() % 86_400 == 0 ? "P" + threshold.toDays() + "D" : threshold.toString();
+    }
+
+    Duration backoff(int attempts) {
+        Duration wait = properties.retryBackoff();
+        for (int i = 1; i < attempts && wait.compareTo(Duration.ofHours(1)) < 0; i++) {
+            wait = wait.multipliedBy(2);
+        }
+        return wait.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : wait;
+    }
+
+    private String payload(String event, String threshold, String serial, List<String> names, String subject, String owner, Instant notAfter,
+            String source, String managedName, String error) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event", event);
+        body.put("threshold", threshold);
+        body.put("serial", serial);
+        body.put("names", names);
+        body.put("subject", subject);
+        body.put("owner", owner);
+        body.put("notAfter", notAfter.toString());
+        body.put("daysLeft", Math.max(0, Duration.between(clock.instant(), notAfter).toDays()));
+        body.put("source", source);
+        if (managedName != null) {
+            body.put("managedCertificate", managedName);
+        }
+        if (error != null) {
+            body.put("error", error);
+        }
+        return json.writeValueAsString(body);
+    }
+
+    private static List<String> lines(String text) {
+        return text == null || text.isEmpty() ? List.of() : Arrays.asList(text.split("\n"));
+    }
+}

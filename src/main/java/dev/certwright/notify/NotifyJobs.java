@@ -1,0 +1,52 @@
+package dev.certwright.notify;
+
+import java.time.Duration;
+
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The notice job, every {@code certwright.notify.scan-interval}, on one node at a time. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(NotifyProperties.class)
+class NotifyJobs {
+
+    @Bean
+    JobDetail noticeJob() {
+        return JobBuilder.newJob(NoticeJob.class).withIdentity("notices", "notify")
+                .withDescription("Records expiry notices and delivers pending notices").storeDurably().build();
+    }
+
+    @Bean
+    Trigger noticeTrigger(NotifyProperties properties) {
+        return TriggerBuilder.newTrigger().forJob(noticeJob()).withIdentity("notices", "notify").startNow()
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(properties.scanInterval().toMillis())
+                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+    }
+}
+
+/** Records what crossed a threshold, then sends what is due, for at most 50 seconds. */
+@DisallowConcurrentExecution
+class NoticeJob implements Job {
+
+    private final NoticeService notices;
+
+    NoticeJob(NoticeService notices) {
+        this.notices = notices;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+        notices.scanExpiring();
+        notices.deliverDue(Duration.ofSeconds(50));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.certwright.notify;
+
+import java.net.URI;
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Per-owner contacts: email addresses and webhook URLs. */
+@Component
+public class OwnerContacts {
+
+    static final String EMAIL = "email";
+    static final String WEBHOOK = "webhook";
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[^@\\s<>\"]{1,64}@[A-Za-z0-9.-]{1,253}");
+
+    private final JdbcClient jdbc;
+    private final NotifyProperties properties;
+
+    OwnerContacts(JdbcClient jdbc, NotifyProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    /** An owner's contacts. */
+    public record Contacts(String owner, List<String> emails, List<String> webhooks) {
+    }
+
+    public Contacts get(String owner) {
+        List<String[]> rows = jdbc.sql("SELECT kind, target FROM owner_contact WHERE owner = :owner ORDER BY kind, target").param("owner", owner)
+                .query((rs, i) -> new String[] {rs.getString("kind"), rs.getString("target")}).list();
+        return new Contacts(owner, rows.stream().filter(r -> EMAIL.equals(r[0])).map(r -> r[1]).toList(),
+                rows.stream().filter(r -> WEBHOOK.equals(r[0])).map(r -> r[1]).toList());
+    }
+
+    /**
+     * Replaces an owner's contacts. Refuses (IllegalArgumentException, with the reason) an address that is not one, a
+     * webhook that is not an absolute http(s) URL, and any webhook while no signing secret is configured.
+     */
+    @Transactional
+    public Contacts replace(String owner, List<String> emails, List<String> webhooks) {
+        for (String email : emails) {
+            if (!ADDRESS.matcher(email).matches()) {
+                throw new IllegalArgumentException("'" + email + "' is not an email address");
+            }
+        }
+        for (String hook : webhooks) {
+            URI uri;
+            try {
+                uri = URI.create(hook);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + hook + "' is not a URL");
+            }
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null || hook.length() > 2048) {
+                throw new IllegalArgumentException("'" + hook + "' is not an absolute http or https URL");
+            }
+            if (!properties.signingConfigured()) {
+                throw new IllegalArgumentException("webhooks need certwright.notify.webhook-secret to be set: every webhook body is signed");
+            }
+        }
+        jdbc.sql("DELETE FROM owner_contact WHERE owner = :owner").param("owner", owner).update();
+        for (String email : emails.stream().distinct().toList()) {
+            jdbc.sql("INSERT INTO owner_contact (owner, kind, target) VALUES (:o, 'email', :t)").param("o", owner).param("t", email).update();
+        }
+        for (String hook : webhooks.stream().distinct().toList()) {
+            jdbc.sql("INSERT INTO owner_contact (owner, kind, target) VALUES (:o, 'webhook', :t)").param("o", owner).param("t", hook).update();
+        }
+        return get(owner);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.certwright.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.certwright.support.CertwrightProcess;
+import dev.certwright.support.Json;
+import dev.certwright.support.Openssl;
+import dev.certwright.support.TestDatabase;
+import jakarta.mail.internet.MimeMessage;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An imported certificate two days from expiry: its owner gets one email (a real SMTP server, GreenMail) and the
+ * webhook one signed notice, after the webhook's first answer, a 500, made it retry; nothing is sent twice.
+ */
+class NoticesIT {
+
+    static final String SECRET = "webhook-secret-" + java.util.UUID.randomUUID();
+
+    @Test
+    void anExpiringImportedCertificateIsNoticedOnceByEmailAndBySignedWebhook(@TempDir Path dir) throws Exception {
+        Openssl openssl = new Openssl(dir);
+        int smtpPort = CertwrightProcess.freePort();
+        GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        AtomicInteger calls = new AtomicInteger();
+        List<String[]> delivered = new CopyOnWriteArrayList<>();
+        hook.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int n = calls.incrementAndGet();
+            int status = n == 1 ? 500 : 204; // the first delivery fails and must be retried
+            if (status == 204) {
+                delivered.add(new String[] {new String(body, StandardCharsets.UTF_8), exchange.getRequestHeaders().getFirst("Certwright-Signature")});
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        hook.start();
+        try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
+                .arg("--spring.mail.host=127.0.0.1").arg("--spring.mail.port=" + smtpPort)
+                .arg("--certwright.notify.webhook-url=http://127.0.0.1:" + hook.getAddress().getPort() + "/hook")
+                .env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg("--certwright.notify.scan-interval=PT2S")
+                .arg("--certwright.notify.retry-backoff=PT1S"))) {
+            String admin = app.adminToken();
+            // Contacts: bad ones are refused; a viewer may read, not change.
+            assertThat(app.send("PUT", "/api/v1/owners/team-legacy/contacts", admin, "application/json",
+                    Json.write(Map.of("emails", List.of("not an address")))).status()).isEqualTo(400);
+            assertThat(app.send("PUT", "/api/v1/owners/team-legacy/contacts", admin, "application/json",
+                    Json.write(Map.of("webhooks", List.of("ftp://x")))).status()).isEqualTo(400);
+            assertThat(app.send("PUT", "/api/v1/owners/team-legacy/contacts", admin, "application/json",
+                    Json.write(Map.of("emails", List.of("ops@example.test")))).status()).isEqualTo(200);
+            String viewer = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "viewer", "role", "VIEWER")).json().get("token").asString();
+            assertThat(app.get("/api/v1/owners/team-legacy/contacts", viewer).json().get("emails").get(0).asString()).isEqualTo("ops@example.test");
+            assertThat(app.send("PUT", "/api/v1/owners/team-legacy/contacts", viewer, "application/json", "{}").status()).isEqualTo(403);
+
+            openssl.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "legacy.key", "-subj",
+                    "/CN=legacy.test", "-addext", "subjectAltName=DNS:legacy.test", "-days", "2", "-out", "legacy.pem").assertSuccess();
+            var imported = app.postJson("/api/v1/certificates/import", admin, Map.of("pem", new String(openssl.read("legacy.pem"),
+                    StandardCharsets.US_ASCII), "owner", "team-legacy"));
+            assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
+            String serial = imported.json().get("serial").asString();
+
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while ((delivered.isEmpty() || smtp.getReceivedMessages().length == 0) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertThat(delivered).as("webhook deliveries after a 500").hasSize(1);
+            assertThat(calls.get()).isGreaterThanOrEqualTo(2);
+            String body = delivered.get(0)[0];
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            assertThat(delivered.get(0)[1]).isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8))));
+            JsonNode notice = Json.parse(body);
+            assertThat(notice.get("event").asString()).isEqualTo("certificate.expiring");
+            assertThat(notice.get("threshold").asString()).isEqualTo("P7D");
+            assertThat(notice.get("serial").asString()).isEqualTo(serial);
+            assertThat(notice.get("names").toString()).contains("legacy.test");
+            assertThat(notice.get("owner").asString()).isEqualTo("team-legacy");
+            assertThat(notice.get("notAfter").asString()).isEqualTo(imported.json().get("notAfter").asString());
+
+            MimeMessage[] mails = smtp.getReceivedMessages();
+            assertThat(mails).hasSize(1);
+            assertThat(mails[0].getAllRecipients()[0].toString()).isEqualTo("ops@example.test");
+            assertThat(mails[0].getSubject()).contains("legacy.test").contains("expires in");
+            assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mails[0])).contains(serial);
+
+            // Several scans later: nothing more (once per threshold, the larger thresholds recorded as superseded).
+            Thread.sleep(7000);
+            assertThat(delivered).hasSize(1);
+            assertThat(smtp.getReceivedMessages()).hasSize(1);
+            String metrics = app.get("/actuator/prometheus", admin).body();
+            assertThat(metrics).contains("certwright_notices_total{channel=\"webhook\",outcome=\"sent\"")
+                    .contains("certwright_notices_total{channel=\"webhook\",outcome=\"failed\"")
+                    .contains("certwright_certificates{status=\"ISSUED\"}").contains("certwright_certificates_expiring{within=\"7d\"}")
+                    .contains("certwright_issuer_not_after_seconds{issuer=\"dev-root\"}")
+                    .contains("certwright_job_duration_seconds_count{job=\"notices\",outcome=\"success\"}");
+            assertThat(app.log()).doesNotContain(SECRET);
+        } finally {
+            hook.stop(0);
+            smtp.stop();
+        }
+    }
+}
