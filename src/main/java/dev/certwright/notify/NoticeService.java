@@ -149,11 +149,7 @@ class NoticeService {
     }
 
     Duration backoff(int attempts) {
-        Duration wait = properties.retryBackoff();
-        for (int i = 1; i < attempts && wait.compareTo(Duration.ofHours(1)) < 0; i++) {
-            wait = wait.multipliedBy(2);
-        }
-        return wait.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : wait;
+        return dev.certwright.platform.Backoff.after(attempts, properties.retryBackoff(), Duration.ofHours(1));
     }
 
     private String payload(String event, String threshold, String serial, List<String> names, String subject, String owner, Instant notAfter,

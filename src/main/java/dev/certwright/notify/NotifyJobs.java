@@ -7,12 +7,12 @@ import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
-import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import dev.certwright.platform.QuartzSchedules;
 
 /** The notice job, every {@code certwright.notify.scan-interval}, on one node at a time. */
 @Configuration(proxyBeanMethods = false)
@@ -27,10 +27,7 @@ class NotifyJobs {
 
     @Bean
     Trigger noticeTrigger(NotifyProperties properties) {
-        return TriggerBuilder.newTrigger().forJob(noticeJob()).withIdentity("notices", "notify").startNow()
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(properties.scanInterval().toMillis())
-                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
-                .build();
+        return QuartzSchedules.every(noticeJob(), "notices", properties.scanInterval());
     }
 }
 

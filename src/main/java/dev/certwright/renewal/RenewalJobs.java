@@ -7,12 +7,12 @@ import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
-import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import dev.certwright.platform.QuartzSchedules;
 
 /** The renewal scan, every {@code certwright.renewal.scan-interval}, on one node of the cluster at a time. */
 @Configuration(proxyBeanMethods = false)
@@ -29,10 +29,7 @@ class RenewalJobs {
 
     @Bean
     Trigger renewalScanTrigger(RenewalProperties properties) {
-        return TriggerBuilder.newTrigger().forJob(renewalScanJob()).withIdentity("renewal-scan", GROUP).startNow()
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(properties.scanInterval().toMillis())
-                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
-                .build();
+        return QuartzSchedules.every(renewalScanJob(), "renewal-scan", properties.scanInterval());
     }
 }
 

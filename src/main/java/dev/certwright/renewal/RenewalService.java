@@ -129,10 +129,6 @@ public class RenewalService {
 
     /** retry-backoff × 2^(attempts-1), at most max-backoff. */
     Duration backoff(int attempts) {
-        Duration wait = properties.retryBackoff();
-        for (int i = 1; i < attempts && wait.compareTo(properties.maxBackoff()) < 0; i++) {
-            wait = wait.multipliedBy(2);
-        }
-        return wait.compareTo(properties.maxBackoff()) > 0 ? properties.maxBackoff() : wait;
+        return dev.certwright.platform.Backoff.after(attempts, properties.retryBackoff(), properties.maxBackoff());
     }
 }

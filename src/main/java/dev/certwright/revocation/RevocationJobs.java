@@ -7,12 +7,12 @@ import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
-import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import dev.certwright.platform.QuartzSchedules;
 
 /**
  * The revocation module's Quartz jobs. With the clustered JDBC job store each firing runs on one node; the jobs
@@ -32,7 +32,7 @@ class RevocationJobs {
 
     @Bean
     Trigger crlPublishTrigger(RevocationProperties.Crl crl) {
-        return every(crlPublishJob(), "crl-publish", crl.checkInterval());
+        return QuartzSchedules.every(crlPublishJob(), "crl-publish", crl.checkInterval());
     }
 
     @Bean
@@ -43,15 +43,9 @@ class RevocationJobs {
 
     @Bean
     Trigger ocspPresignTrigger(RevocationProperties.Ocsp ocsp) {
-        return every(ocspPresignJob(), "ocsp-presign", ocsp.presignInterval());
+        return QuartzSchedules.every(ocspPresignJob(), "ocsp-presign", ocsp.presignInterval());
     }
 
-    private static Trigger every(JobDetail job, String name, Duration interval) {
-        return TriggerBuilder.newTrigger().forJob(job).withIdentity(name, GROUP).startNow()
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(interval.toMillis()).repeatForever()
-                        .withMisfireHandlingInstructionNextWithRemainingCount())
-                .build();
-    }
 }
 
 /** Runs {@link CrlPublisher#publishDue()}. */
