@@ -120,4 +120,63 @@ class NoticesIT {
             smtp.stop();
         }
     }
+
+    /**
+     * A managed certificate whose renewal the policy now refuses (the CA configuration changed between restarts):
+     * two attempts, then the slot is flagged, audited, and its owner's webhook gets a signed renewal.failed notice.
+     */
+    @Test
+    void aRenewalThatKeepsFailingIsFlaggedAndItsOwnerTold(@TempDir Path dir) throws Exception {
+        Path allowed = dir.resolve("allowed.yml");
+        java.nio.file.Files.writeString(allowed, java.nio.file.Files.readString(CertwrightProcess.PROJECT.resolve("ca-config/dev.yml")));
+        Path narrowed = dir.resolve("narrowed.yml");
+        java.nio.file.Files.writeString(narrowed, java.nio.file.Files.readString(allowed).replace("\"*.test\", ", ""));
+        assertThat(java.nio.file.Files.readString(narrowed)).contains("dnsNames: [localhost, \"*.internal\"]");
+        HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        hook.createContext("/owner-hook", exchange -> {
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hook.start();
+        String hookUrl = "http://127.0.0.1:" + hook.getAddress().getPort() + "/owner-hook";
+        try {
+            String admin;
+            try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
+                    .arg("--certwright.ca-config=" + allowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET))) {
+                admin = app.adminToken();
+                assertThat(app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "doomed", "profile", "short-lived",
+                        "dnsNames", List.of("doomed.test"), "owner", "team-doomed", "validity", "PT2M", "renewBefore", "PT110S")).status())
+                        .isEqualTo(201);
+                assertThat(app.send("PUT", "/api/v1/owners/team-doomed/contacts", admin, "application/json",
+                        Json.write(Map.of("webhooks", List.of(hookUrl)))).status()).isEqualTo(200);
+            }
+            try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
+                    .arg("--certwright.ca-config=" + narrowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET)
+                    .arg("--certwright.renewal.scan-interval=PT1S").arg("--certwright.renewal.max-attempts=2")
+                    .arg("--certwright.renewal.retry-backoff=PT1S").arg("--certwright.notify.scan-interval=PT1S"))) {
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (bodies.stream().noneMatch(b -> b.contains("renewal.failed")) && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                JsonNode renewal = app.get("/api/v1/managed-certificates/doomed", admin).json().get("renewal");
+                assertThat(renewal.get("failedAttempts").asInt()).isEqualTo(2);
+                assertThat(renewal.has("flaggedAt")).isTrue();
+                assertThat(renewal.has("renewAt")).as("no more automatic attempts").isFalse();
+                assertThat(renewal.get("lastError").asString()).contains("doomed.test");
+                JsonNode failed = Json.parse(bodies.stream().filter(b -> b.contains("renewal.failed")).findFirst().orElseThrow());
+                assertThat(failed.get("managedCertificate").asString()).isEqualTo("doomed");
+                assertThat(failed.get("owner").asString()).isEqualTo("team-doomed");
+                assertThat(failed.get("error").asString()).contains("doomed.test");
+                assertThat(app.get("/api/v1/audit-log?action=managed-certificate.renewal-flagged", admin).body()).contains("doomed");
+                // By hand it is refused with a problem document, not a 500.
+                var refused = app.send("POST", "/api/v1/managed-certificates/doomed/renew", admin, null, null);
+                assertThat(refused.status()).as(refused.toString()).isBetween(400, 499);
+                assertThat(refused.contentType()).startsWith("application/problem+json");
+            }
+        } finally {
+            hook.stop(0);
+        }
+    }
 }
