@@ -87,8 +87,7 @@ class ServiceTokenController {
 
     @DeleteMapping("/api/v1/service-tokens/{name}")
     ResponseEntity<Void> revoke(@PathVariable String name) {
-        boolean service = tokens.list().stream().anyMatch(t -> t.name().equals(name) && Roles.SERVICE.equals(t.role()) && t.revokedAt() == null);
-        if (!service || !tokens.revoke(name)) {
+        if (!tokens.revoke(name, Roles.SERVICE)) {
             throw new InventoryException(InventoryException.Type.NOT_FOUND, "no live service token named '" + name + "'");
         }
         return ResponseEntity.noContent().build();

@@ -21,7 +21,6 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 import dev.certwright.audit.AuditLog;
-import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.ManagedBundle;
 import dev.certwright.issuance.ManagedCertificateService;
@@ -77,12 +76,9 @@ class BundleController {
                     "format=pkcs12 needs a password of 8 to 256 characters in the " + PASSWORD_HEADER + " header");
         }
         Duration waitFor = parseWait(wait);
-        ManagedCertificate slot = managed.get(name);
-        if (slot.currentCertificateId() == null) {
-            throw new IssuanceException(IssuanceException.Type.NOT_FOUND, "managed certificate '" + name + "' has no certificate yet");
-        }
-        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(waitFor.isZero() ? null : waitFor.toMillis());
+        // 404 for an unknown slot or one without a certificate yet.
         ManagedBundle current = managed.currentBundle(name);
+        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(waitFor.isZero() ? null : waitFor.toMillis());
         String etag = etag(current, format);
         if (!matches(ifNoneMatch, etag)) {
             result.setResult(deliver(current, format, password, etag, actor));

@@ -44,10 +44,6 @@ class BundleWaiters {
         });
     }
 
-    int count() {
-        return waiting.values().stream().mapToInt(Set::size).sum();
-    }
-
     @TransactionalEventListener
     void onIssued(CertificateIssued issued) {
         if (issued.managedName() != null) {

@@ -120,6 +120,13 @@ public class ApiTokens {
                 .param("now", Timestamps.of(clock.instant())).param("name", name).update() > 0;
     }
 
+    /** Revokes a live token of the given role only; returns whether one was revoked. */
+    @Transactional
+    public boolean revoke(String name, String role) {
+        return jdbc.sql("UPDATE api_token SET revoked_at = :now WHERE name = :name AND role = :role AND revoked_at IS NULL")
+                .param("now", Timestamps.of(clock.instant())).param("name", name).param("role", role).update() > 0;
+    }
+
     /** True when a token with this name was ever made (names are never reused). */
     public boolean nameTaken(String name) {
         return jdbc.sql("SELECT COUNT(*) FROM api_token WHERE name = :name").param("name", name).query(Long.class).single() > 0;
