@@ -18,6 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.platform.JobBudgets;
 import dev.certwright.renewal.RenewalFailed;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
@@ -116,11 +117,10 @@ class NoticeService {
     }
 
     /** Sends what is due; each notice is claimed first, so two nodes never send the same one. */
-    int deliverDue(Duration budget) {
-        Instant stop = clock.instant().plus(budget);
+    int deliverDue(JobBudgets.Budget budget) {
         int sent = 0;
         for (NoticeStore.Pending notice : notices.due(clock.instant(), 200)) {
-            if (clock.instant().isAfter(stop)) {
+            if (!budget.remains()) {
                 break;
             }
             if (!notices.claim(notice.id(), notice.attempts(), clock.instant().plus(Duration.ofMinutes(2)))) {

@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
 /** The notice job, every {@code certwright.notify.scan-interval}, on one node at a time. */
@@ -31,19 +32,21 @@ class NotifyJobs {
     }
 }
 
-/** Records what crossed a threshold, then sends what is due, for at most 50 seconds. */
+/** Records what crossed a threshold, then sends what is due, for at most 50 seconds, less when the node stops. */
 @DisallowConcurrentExecution
 class NoticeJob implements Job {
 
     private final NoticeService notices;
+    private final JobBudgets budgets;
 
-    NoticeJob(NoticeService notices) {
+    NoticeJob(NoticeService notices, JobBudgets budgets) {
         this.notices = notices;
+        this.budgets = budgets;
     }
 
     @Override
     public void execute(JobExecutionContext context) {
         notices.scanExpiring();
-        notices.deliverDue(Duration.ofSeconds(50));
+        notices.deliverDue(budgets.start(Duration.ofSeconds(50)));
     }
 }

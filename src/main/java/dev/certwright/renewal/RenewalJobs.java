@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
 /** The renewal scan, every {@code certwright.renewal.scan-interval}, on one node of the cluster at a time. */
@@ -33,18 +34,20 @@ class RenewalJobs {
     }
 }
 
-/** Runs {@link RenewalService#renewDue} for at most 50 seconds per firing. */
+/** Runs {@link RenewalService#renewDue} for at most 50 seconds per firing, less when the node stops. */
 @DisallowConcurrentExecution
 class RenewalScanJob implements Job {
 
     private final RenewalService renewals;
+    private final JobBudgets budgets;
 
-    RenewalScanJob(RenewalService renewals) {
+    RenewalScanJob(RenewalService renewals, JobBudgets budgets) {
         this.renewals = renewals;
+        this.budgets = budgets;
     }
 
     @Override
     public void execute(JobExecutionContext context) {
-        renewals.renewDue(Duration.ofSeconds(50));
+        renewals.renewDue(budgets.start(Duration.ofSeconds(50)));
     }
 }

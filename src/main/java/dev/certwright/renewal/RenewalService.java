@@ -15,6 +15,7 @@ import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.issuance.IssuedCertificate;
 import dev.certwright.issuance.ManagedCertificateService;
+import dev.certwright.platform.JobBudgets;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -56,11 +57,10 @@ public class RenewalService {
      *
      * @return how many slots were renewed
      */
-    public int renewDue(Duration budget) {
+    public int renewDue(JobBudgets.Budget budget) {
         schedule.scheduleMissing();
-        Instant stop = clock.instant().plus(budget);
         int renewed = 0;
-        while (clock.instant().isBefore(stop)) {
+        while (budget.remains()) {
             Instant now = clock.instant();
             var due = slots.dueForRenewal(now, 50);
             if (due.isEmpty()) {
@@ -68,7 +68,7 @@ public class RenewalService {
             }
             int claimed = 0;
             for (ManagedCertificates.RenewalState slot : due) {
-                if (clock.instant().isAfter(stop)) {
+                if (!budget.remains()) {
                     break;
                 }
                 if (!slots.claimRenewal(slot.name(), slot.renewAt(), clock.instant().plus(properties.lease()))) {

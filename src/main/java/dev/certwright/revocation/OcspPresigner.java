@@ -1,7 +1,6 @@
 package dev.certwright.revocation;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,6 +14,7 @@ import dev.certwright.inventory.RevocationRecords;
 import dev.certwright.inventory.RevocationRecords.IssuedEntry;
 import dev.certwright.issuance.CertificateHoldReleased;
 import dev.certwright.issuance.CertificateRevoked;
+import dev.certwright.platform.JobBudgets;
 import dev.certwright.x509.SerialNumber;
 
 /**
@@ -47,12 +47,11 @@ class OcspPresigner {
     }
 
     /** One run of the job, bounded in time so that a large backlog is worked off over several runs. */
-    void run(Duration budget) {
-        long deadline = System.nanoTime() + budget.toNanos();
+    void run(JobBudgets.Budget budget) {
         responders.renewDue();
         int signed = 0;
         long lastId = store.lastPresignedId();
-        while (System.nanoTime() < deadline) {
+        while (budget.remains()) {
             List<IssuedEntry> batch = records.issuedAfter(lastId, BATCH);
             if (batch.isEmpty()) {
                 break;
@@ -68,7 +67,7 @@ class OcspPresigner {
             store.setLastPresignedId(lastId);
         }
         int refreshed = 0;
-        while (System.nanoTime() < deadline) {
+        while (budget.remains()) {
             Instant now = clock.instant();
             List<OcspResponseStore.Key> due = store.dueForRefresh(now, BATCH);
             if (due.isEmpty()) {

@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
 /**
@@ -64,18 +65,20 @@ class CrlPublishJob implements Job {
     }
 }
 
-/** Runs {@link OcspPresigner#run}, for at most 50 seconds per firing. */
+/** Runs {@link OcspPresigner#run}, for at most 50 seconds per firing, less when the node stops. */
 @DisallowConcurrentExecution
 class OcspPresignJob implements Job {
 
     private final OcspPresigner presigner;
+    private final JobBudgets budgets;
 
-    OcspPresignJob(OcspPresigner presigner) {
+    OcspPresignJob(OcspPresigner presigner, JobBudgets budgets) {
         this.presigner = presigner;
+        this.budgets = budgets;
     }
 
     @Override
     public void execute(JobExecutionContext context) {
-        presigner.run(Duration.ofSeconds(50));
+        presigner.run(budgets.start(Duration.ofSeconds(50)));
     }
 }
