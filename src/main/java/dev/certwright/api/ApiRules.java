@@ -18,8 +18,9 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates", "/api/v1/certificates/import").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates/*/revoke", "/api/v1/certificates/*/unrevoke").hasRole(Roles.OPERATOR)
-                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/revoke", "/api/v1/managed-certificates/*/renew")
-                .hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/revoke").hasRole(Roles.OPERATOR)
+                // A service renews its own slot over mTLS; ManagedCertificateController checks which slot.
+                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/renew").hasAnyRole(Roles.OPERATOR, Roles.SERVICE)
                 .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-log", "/api/v1/audit-log/verify").hasRole(Roles.OPERATOR)

@@ -146,8 +146,9 @@ class CertificateController {
         CertificateRecord record = bySerial(serial, issuer);
         if (accept != null && accept.contains(PEM_CHAIN)) {
             if (record.der() == null) {
-                throw new InventoryException(InventoryException.Type.NOT_FOUND, "certificate " + record.serial() + " has not been issued ("
-                        + record.status() + ")");
+                throw new InventoryException(InventoryException.Type.NOT_FOUND, "certificate " + record.serial() + (record.status()
+                        == dev.certwright.inventory.CertificateStatus.PENDING || record.status() == dev.certwright.inventory.CertificateStatus.FAILED
+                        ? " has not been issued (" + record.status() + ")" : " was purged by retention after it expired; the audit log keeps its history"));
             }
             String pem = dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, record.der())
                     + (record.chainPem() == null ? "" : record.chainPem());

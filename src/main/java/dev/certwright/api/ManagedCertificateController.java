@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -23,6 +24,8 @@ import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
+import dev.certwright.platform.ApiTokens;
+import dev.certwright.platform.Roles;
 import dev.certwright.renewal.RenewalService;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -60,6 +63,7 @@ class ManagedCertificateController {
             Duration validity,
             Duration renewBefore,
             Boolean rekey,
+            Boolean revokeSuperseded,
             @Size(max = 32) List<@NotBlank @Size(max = 64) String> targets) {
     }
 
@@ -70,7 +74,7 @@ class ManagedCertificateController {
     /** A managed certificate as the API shows it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ManagedResponse(String name, String profile, List<String> dnsNames, List<String> ipAddresses, String keyAlgorithm,
-            String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey, List<String> targets,
+            String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey, boolean revokeSuperseded, List<String> targets,
             String serial, Instant notAfter, String certificatePem, String chainPem, List<Instance> history, Instant createdAt,
             Renewal renewal) {
     }
@@ -84,7 +88,7 @@ class ManagedCertificateController {
     ResponseEntity<ManagedResponse> create(@Valid @RequestBody CreateBody body, Authentication actor) {
         ManagedCertificate created = managed.create(new ManagedCertificateSpec(body.name(), body.profile(), body.dnsNames(),
                 body.ipAddresses(), body.keyAlgorithm(), body.owner(), body.tags(), body.validity(), body.renewBefore(), body.rekey(),
-                body.targets()), actor.getName());
+                body.revokeSuperseded(), body.targets()), actor.getName());
         return ResponseEntity.created(URI.create("/api/v1/managed-certificates/" + created.name())).body(view(created));
     }
 
@@ -93,9 +97,16 @@ class ManagedCertificateController {
         return view(managed.get(name));
     }
 
-    /** Renews now, whatever the due time; the successor is linked to the current instance and audited. */
+    /**
+     * Renews now, whatever the due time; the successor is linked to the current instance and audited. An operator may
+     * renew any slot; a service only its own, and only when it authenticated with that slot's certificate (mTLS).
+     */
     @PostMapping("/api/v1/managed-certificates/{name}/renew")
     ManagedResponse renew(@PathVariable String name, Authentication actor) {
+        if (actor.getPrincipal() instanceof ApiTokens.ApiPrincipal p && Roles.SERVICE.equals(p.role())
+                && !(p.certificate() && p.scope().contains(name))) {
+            throw new AccessDeniedException("a service may renew only its own managed certificate, authenticated with it over mTLS");
+        }
         renewals.renewNow(name, actor.getName()); // 404 for an unknown name
         return view(managed.get(name));
     }
@@ -106,7 +117,7 @@ class ManagedCertificateController {
         List<Instance> history = managed.history(m.name()).stream()
                 .map(r -> new Instance(r.serial().hex(), r.effectiveStatus(now), r.notBefore(), r.notAfter(), r.createdAt())).toList();
         return new ManagedResponse(m.name(), m.profile(), m.dnsNames(), m.ipAddresses(), m.keyAlgorithm(), m.owner(), m.tags(),
-                m.validity(), m.renewBefore(), m.rekey(), m.targets(),
+                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.targets(),
                 current == null ? null : current.serial().hex(), current == null ? null : current.notAfter(),
                 current == null ? null : dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, current.der()),
                 current == null ? null : current.chainPem(), history, m.createdAt(), slots.renewalState(m.name())

@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /api/v1/managed-certificates/{name}/bundle}: the current certificate, chain and private key, for a
- * service token whose scope names the slot, and for nobody else (403): not even an admin token reads a private key.
+ * service token whose scope names the slot, or the slot's own service over mTLS ({@link ServiceCertificates}), and for
+ * nobody else (403): not even an admin token reads a private key.
  * PEM by default; {@code format=pkcs12} encrypted with the password in the {@code Certwright-Bundle-Password} header
  * (a header, so that it stays out of access logs); {@code format=json}. A strong ETag names the instance and format;
  * {@code If-None-Match} with it answers 304, or with {@code wait=<ISO duration, at most PT5M>} waits, holding no
@@ -112,7 +113,7 @@ class BundleController {
                 && principal.scope().contains(name)) {
             return authentication.getName();
         }
-        throw new BundleAccessDenied("this service token may not read the bundle of '" + name + "'");
+        throw new BundleAccessDenied("this service may not read the bundle of '" + name + "'");
     }
 
     private static Duration parseWait(String wait) {

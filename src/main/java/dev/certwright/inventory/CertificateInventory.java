@@ -114,6 +114,41 @@ public class CertificateInventory {
         return serials;
     }
 
+    /** A certificate whose retention ran out: it expired before the cutoff. */
+    public record Expired(long id, String serial, String issuerName, String owner, Instant notAfter) {
+    }
+
+    /**
+     * Certificates that expired before the cutoff and still hold their payload, oldest first: ISSUED or REVOKED (a
+     * FAILED or PENDING row holds none), not one of our issuers, not a managed slot's current instance (an operator
+     * still sees what a stalled slot last had), not an OCSP responder certificate.
+     */
+    public List<Expired> expiredBefore(Instant cutoff, int limit) {
+        return jdbc.sql("SELECT c.id, c.serial, c.issuer_name, c.owner, c.not_after FROM certificate c WHERE c.purged_at IS NULL "
+                        + "AND c.not_after < :cutoff AND c.status IN ('ISSUED', 'REVOKED') AND c.source <> 'CA' "
+                        + "AND NOT EXISTS (SELECT 1 FROM managed_certificate m WHERE m.current_certificate_id = c.id) "
+                        + "AND NOT EXISTS (SELECT 1 FROM ocsp_responder o WHERE o.certificate_id = c.id) ORDER BY c.not_after LIMIT :limit")
+                .param("cutoff", Timestamps.of(cutoff)).param("limit", limit)
+                .query((rs, i) -> new Expired(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), Timestamps.read(rs, "not_after")))
+                .list();
+    }
+
+    /**
+     * Drops a certificate's payload: its private key, DER and chain. The row stays, so that its serial stays reserved
+     * (RFC 5280 §4.1.2.2) and the inventory and audit log still say what it was. Returns whether this call purged it.
+     */
+    @Transactional
+    public boolean purge(long id) {
+        int changed = jdbc.sql("UPDATE certificate SET der = NULL, chain_pem = NULL, purged_at = :now, updated_at = :now "
+                        + "WHERE id = :id AND purged_at IS NULL")
+                .param("now", Timestamps.of(clock.instant())).param("id", id).update();
+        if (changed == 0) {
+            return false;
+        }
+        jdbc.sql("DELETE FROM certificate_key WHERE certificate_id = :id").param("id", id).update();
+        return true;
+    }
+
     /** Records a certificate that needs no signing here: imported, discovered, or one of our issuers. */
     @Transactional
     public long record(CertificateView view, String chainPem, CertificateSource source, String issuerName, String owner,

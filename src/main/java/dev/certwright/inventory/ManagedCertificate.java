@@ -11,8 +11,9 @@ import java.util.List;
  * @param validity requested validity, or null for the profile's default
  * @param renewBefore renew when less than this is left, or null for the profile's rule
  * @param rekey whether a renewal generates a new key
+ * @param revokeSuperseded whether a replaced instance is revoked (superseded) once its successor is in place
  */
 public record ManagedCertificate(long id, String name, String profile, List<String> dnsNames, List<String> ipAddresses,
         String keyAlgorithm, String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey,
-        List<String> targets, Long currentCertificateId, String createdBy, Instant createdAt) {
+        boolean revokeSuperseded, List<String> targets, Long currentCertificateId, String createdBy, Instant createdAt) {
 }

@@ -34,14 +34,14 @@ public class ManagedCertificates {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         try {
             jdbc.sql("INSERT INTO managed_certificate (name, profile, dns_names, ip_addresses, key_algorithm, owner, tags, validity, "
-                            + "renew_before, rekey, targets, created_by, created_at, updated_at) VALUES (:name, :profile, :dns, :ips, :alg, "
-                            + ":owner, :tags, :validity, :renewBefore, :rekey, :targets, :createdBy, :now, :now)")
+                            + "renew_before, rekey, revoke_superseded, targets, created_by, created_at, updated_at) VALUES (:name, :profile, :dns, :ips, :alg, "
+                            + ":owner, :tags, :validity, :renewBefore, :rekey, :revokeSuperseded, :targets, :createdBy, :now, :now)")
                     .param("name", spec.name()).param("profile", spec.profile())
                     .param("dns", String.join("\n", spec.dnsNames())).param("ips", String.join("\n", spec.ipAddresses()))
                     .param("alg", spec.keyAlgorithm()).param("owner", spec.owner()).param("tags", String.join("\n", spec.tags()))
                     .param("validity", spec.validity() == null ? null : spec.validity().toString())
                     .param("renewBefore", spec.renewBefore() == null ? null : spec.renewBefore().toString())
-                    .param("rekey", spec.rekey()).param("targets", String.join("\n", spec.targets()))
+                    .param("rekey", spec.rekey()).param("revokeSuperseded", spec.revokeSuperseded()).param("targets", String.join("\n", spec.targets()))
                     .param("createdBy", spec.createdBy()).param("now", Timestamps.of(clock.instant()))
                     .update(keys, "id");
         } catch (DuplicateKeyException e) {
@@ -139,7 +139,7 @@ public class ManagedCertificates {
         return new ManagedCertificate(rs.getLong("id"), rs.getString("name"), rs.getString("profile"), lines(rs.getString("dns_names")),
                 lines(rs.getString("ip_addresses")), rs.getString("key_algorithm"), rs.getString("owner"), lines(rs.getString("tags")),
                 validity == null ? null : Duration.parse(validity), renewBefore == null ? null : Duration.parse(renewBefore),
-                rs.getBoolean("rekey"), lines(rs.getString("targets")), current == null ? null : ((Number) current).longValue(),
+                rs.getBoolean("rekey"), rs.getBoolean("revoke_superseded"), lines(rs.getString("targets")), current == null ? null : ((Number) current).longValue(),
                 rs.getString("created_by"), Timestamps.read(rs, "created_at"));
     }
 

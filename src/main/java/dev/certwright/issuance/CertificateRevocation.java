@@ -105,6 +105,22 @@ public class CertificateRevocation {
         return inventory.find(record.id()).orElseThrow();
     }
 
+    /**
+     * Revokes a managed slot's replaced instance as superseded (RFC 5280 §5.3.1), unless it is already revoked or
+     * expired: a renewal that has already happened must not fail over its predecessor.
+     */
+    public void revokeSuperseded(long certificateId, String actor) {
+        CertificateRecord record = inventory.find(certificateId).orElse(null);
+        if (record == null || record.status() != CertificateStatus.ISSUED || !record.notAfter().isAfter(clock.instant())) {
+            return;
+        }
+        try {
+            revoke(certificateId, RevocationReason.superseded, actor);
+        } catch (IssuanceException e) {
+            log.warn("could not revoke the superseded serial {}: {}", record.serial(), e.getMessage());
+        }
+    }
+
     /** Revokes the current instance of a managed certificate. */
     public CertificateRecord revokeManaged(String name, RevocationReason reason, String actor) {
         ManagedCertificate slot = managed.find(name).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,

@@ -45,10 +45,12 @@ public class ManagedCertificateService {
     private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final SecureRandom random;
+    private final CertificateRevocation revocation;
 
     ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
             CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions,
-            SecureRandom random) {
+            SecureRandom random, CertificateRevocation revocation) {
+        this.revocation = revocation;
         this.managed = managed;
         this.inventory = inventory;
         this.issuance = issuance;
@@ -91,7 +93,7 @@ public class ManagedCertificateService {
         ManagedCertificate slot = transactions.execute(tx -> {
             ManagedCertificate created = managed.create(new ManagedCertificate(0, spec.name(), approved.profile().name(),
                     approved.dnsNames(), approved.ipAddresses(), keySpec.id(), spec.owner(), tags, spec.validity(), spec.renewBefore(),
-                    spec.rekey() == null || spec.rekey(), spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
+                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
             audit.append(actor, "managed-certificate.created", "managed-certificate", created.name(), "profile=" + created.profile()
                     + " owner=" + created.owner() + " names=" + created.dnsNames() + created.ipAddresses() + " key=" + created.keyAlgorithm());
             events.publishEvent(new ManagedCertificateCreated(created.name(), created.profile(), created.owner(), actor));
@@ -139,7 +141,9 @@ public class ManagedCertificateService {
 
     /**
      * Issues the successor of the current instance: a new key when the spec says {@code rekey}, else the same key.
-     * The successor is linked to its predecessor, which stays valid until it expires.
+     * The successor is linked to its predecessor, which stays valid until it expires, unless the spec says
+     * {@code revokeSuperseded}: then a slot without deployment targets has its predecessor revoked (superseded) at once,
+     * the successor being in place as soon as it is stored.
      */
     public IssuedCertificate renew(String name, String actor) {
         ManagedCertificate slot = get(name);
@@ -150,8 +154,12 @@ public class ManagedCertificateService {
             ManagedBundle current = currentBundle(name);
             keys = new KeyPair(current.certificate().getPublicKey(), current.privateKey());
         }
-        return issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
-                keys.getPrivate(), slot.validity(), slot.owner(), slot.tags(), CertificateSource.ISSUED, slot.name(),
+        IssuedCertificate issued = issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(),
+                keys.getPublic(), keys.getPrivate(), slot.validity(), slot.owner(), slot.tags(), CertificateSource.ISSUED, slot.name(),
                 slot.currentCertificateId(), actor));
+        if (slot.revokeSuperseded() && slot.targets().isEmpty() && slot.currentCertificateId() != null) {
+            revocation.revokeSuperseded(slot.currentCertificateId(), actor);
+        }
+        return issued;
     }
 }

@@ -1,6 +1,7 @@
 package dev.certwright.platform;
 
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 
 import org.springframework.http.HttpStatus;
@@ -15,18 +16,27 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Authenticates {@code Authorization: Bearer <token>} (RFC 6750 §2.1). A request without the header goes on
+ * Authenticates {@code Authorization: Bearer <token>} (RFC 6750 §2.1), or else the client certificate of the TLS
+ * handshake (mTLS), through the {@link ClientCertificateAuthenticator}. A request with neither goes on
  * unauthenticated and is refused by authorization if its endpoint needs a role; a request with a bad token is
- * refused here with 401.
+ * refused here with 401. A certificate that stands for nobody is not refused here (the endpoint may be public), but
+ * the 401 that follows says why.
  */
 class ApiTokenFilter extends OncePerRequestFilter {
 
+    /** Request attribute: why a presented client certificate was not accepted. */
+    static final String CERTIFICATE_REFUSED = ApiTokenFilter.class.getName() + ".certificateRefused";
+    /** Servlet 6.1 §3.10: the client's certificate chain, leaf first. */
+    static final String CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
+
     private final ApiTokens tokens;
     private final ProblemResponses problems;
+    private final List<ClientCertificateAuthenticator> certificates;
 
-    ApiTokenFilter(ApiTokens tokens, ProblemResponses problems) {
+    ApiTokenFilter(ApiTokens tokens, ProblemResponses problems, List<ClientCertificateAuthenticator> certificates) {
         this.tokens = tokens;
         this.problems = problems;
+        this.certificates = certificates;
     }
 
     @Override
@@ -41,11 +51,19 @@ class ApiTokenFilter extends OncePerRequestFilter {
                 return;
             }
             SecurityContextHolder.getContext().setAuthentication(new TokenAuthentication(principal.get()));
+        } else if (request.getAttribute(CERTIFICATE_ATTRIBUTE) instanceof X509Certificate[] chainPresented && chainPresented.length > 0) {
+            var principal = certificates.stream().map(c -> c.authenticate(chainPresented[0])).flatMap(java.util.Optional::stream).findFirst();
+            if (principal.isPresent()) {
+                SecurityContextHolder.getContext().setAuthentication(new TokenAuthentication(principal.get()));
+            } else {
+                request.setAttribute(CERTIFICATE_REFUSED, "the client certificate is not the current, unexpired and unrevoked "
+                        + "certificate of a managed certificate");
+            }
         }
         chain.doFilter(request, response);
     }
 
-    /** An authenticated API token. Its name, prefixed {@code token:}, is the actor recorded in the audit log. */
+    /** An authenticated API token or service certificate. {@link ApiTokens.ApiPrincipal#actor()} is its name in the audit log. */
     static final class TokenAuthentication extends AbstractAuthenticationToken {
 
         private final ApiTokens.ApiPrincipal principal;
@@ -68,7 +86,7 @@ class ApiTokenFilter extends OncePerRequestFilter {
 
         @Override
         public String getName() {
-            return "token:" + principal.name();
+            return principal.actor();
         }
     }
 }

@@ -32,13 +32,19 @@ public class ApiTokens {
     }
 
     /**
-     * A token's identity: its name and role, and for a service token the managed certificates it may read (empty for
-     * other tokens).
+     * A caller's identity: its name and role, and for a service the managed certificates it may read (empty for other
+     * tokens). {@code certificate} is true for a service that authenticated with its own managed certificate over mTLS
+     * rather than with a token; only such a service may also renew its slot.
      */
-    public record ApiPrincipal(long id, String name, String role, java.util.List<String> scope) {
+    public record ApiPrincipal(long id, String name, String role, java.util.List<String> scope, boolean certificate) {
 
         public ApiPrincipal {
             scope = scope == null ? java.util.List.of() : java.util.List.copyOf(scope);
+        }
+
+        /** The actor recorded in the audit log: {@code token:<name>}, or {@code certificate:<slot>/<serial>}. */
+        public String actor() {
+            return (certificate ? "certificate:" : "token:") + name;
         }
     }
 
@@ -51,7 +57,7 @@ public class ApiTokens {
                         + "AND (expires_at IS NULL OR expires_at > :now)")
                 .param("hash", hash(token))
                 .param("now", Timestamps.of(clock.instant()))
-                .query((rs, i) -> new ApiPrincipal(rs.getLong("id"), rs.getString("name"), rs.getString("role"), lines(rs.getString("scope"))))
+                .query((rs, i) -> new ApiPrincipal(rs.getLong("id"), rs.getString("name"), rs.getString("role"), lines(rs.getString("scope")), false))
                 .optional();
     }
 

@@ -20,8 +20,8 @@ import jakarta.servlet.DispatcherType;
 /**
  * Three filter chains, each denying what it does not name:
  * <ol>
- * <li>{@code /api/**} and {@code /actuator/**}: bearer tokens, stateless; roles per endpoint come from each module's
- * {@link ApiAuthorizationRules};</li>
+ * <li>{@code /api/**} and {@code /actuator/**}: bearer tokens, or a service's own managed certificate over mTLS;
+ * stateless; roles per endpoint come from each module's {@link ApiAuthorizationRules};</li>
  * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}), the OpenAPI description, and ACME
  * ({@code /acme}), whose requests are authenticated by their JWS;</li>
  * <li>the dashboard: form login with CSRF protection.</li>
@@ -47,7 +47,7 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, ApiTokens tokens, ProblemResponses problems,
-            List<ApiAuthorizationRules> rules) throws Exception {
+            List<ApiAuthorizationRules> rules, List<ClientCertificateAuthenticator> certificates) throws Exception {
         http.securityMatcher("/api/**", "/actuator/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -55,12 +55,13 @@ class SecurityConfiguration {
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(c -> c.disable())
-                .addFilterBefore(new ApiTokenFilter(tokens, problems), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiTokenFilter(tokens, problems, certificates), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> {
                             response.setHeader("WWW-Authenticate", "Bearer");
-                            problems.write(request, response, HttpStatus.UNAUTHORIZED, "unauthorized",
-                                    "this endpoint needs a bearer token (Authorization: Bearer <token>)");
+                            Object refused = request.getAttribute(ApiTokenFilter.CERTIFICATE_REFUSED);
+                            problems.write(request, response, HttpStatus.UNAUTHORIZED, "unauthorized", refused != null ? refused.toString()
+                                    : "this endpoint needs a bearer token (Authorization: Bearer <token>) or a service's client certificate");
                         })
                         .accessDeniedHandler((request, response, ex) -> problems.write(request, response, HttpStatus.FORBIDDEN,
                                 "forbidden", "the token's role does not allow this request")))

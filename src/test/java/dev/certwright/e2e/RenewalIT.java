@@ -65,6 +65,19 @@ class RenewalIT {
                     .isIn(second, slot.get("serial").asString());
             assertThat(app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + third, admin).json().get(0).get("actor").asString())
                     .isEqualTo("token:admin");
+
+            // revokeSuperseded: a slot with no deployment targets has its replaced instance revoked as superseded at once;
+            // without it (above) the predecessor stays valid.
+            Response strict = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "strict", "profile", "tls-server",
+                    "dnsNames", List.of("strict.test"), "owner", "team-web", "revokeSuperseded", true));
+            assertThat(strict.status()).as(strict.toString()).isEqualTo(201);
+            assertThat(strict.json().get("revokeSuperseded").asBoolean()).isTrue();
+            String replaced = strict.json().get("serial").asString();
+            assertThat(app.send("POST", "/api/v1/managed-certificates/strict/renew", admin, null, null).status()).isEqualTo(200);
+            JsonNode old = app.get("/api/v1/certificates/" + replaced, admin).json();
+            assertThat(old.get("status").asString()).isEqualTo("REVOKED");
+            assertThat(old.toString()).contains("superseded");
+            assertThat(app.get("/api/v1/certificates/" + second, admin).json().get("status").asString()).isEqualTo("ISSUED");
         }
     }
 

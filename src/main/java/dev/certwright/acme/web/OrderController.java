@@ -253,6 +253,9 @@ class OrderController {
             throw notFound("certificate of order", orderId);
         }
         CertificateRecord record = inventory.find(order.certificateId()).orElseThrow();
+        if (record.der() == null) { // purged by retention, long after it expired
+            throw notFound("certificate of order", orderId);
+        }
         String pem = Pem.encode(Pem.CERTIFICATE, record.der()) + (record.chainPem() == null ? "" : record.chainPem());
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(PEM_CHAIN)).body(pem);
     }
@@ -394,7 +397,7 @@ class OrderController {
         out.put("authorizations", authorizations.stream().map(a -> links.authorization(a.id())).toList());
         out.put("finalize", links.finalize(order.id()));
         if (order.replacesCertificateId() != null) {
-            inventory.find(order.replacesCertificateId()).map(r -> AriCertId.of(r.der())).ifPresent(id -> out.put("replaces", id.toString()));
+            inventory.find(order.replacesCertificateId()).filter(r -> r.der() != null).map(r -> AriCertId.of(r.der())).ifPresent(id -> out.put("replaces", id.toString()));
         }
         if (order.certificateId() != null) {
             out.put("certificate", links.certificate(order.id()));
