@@ -17,6 +17,7 @@ import dev.certwright.ca.CaException;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.platform.Problems;
+import dev.certwright.deploy.DeployException;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.x509.X509Exception;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,6 +62,16 @@ class ApiProblems {
             case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage(), request);
             case CA_REFUSED -> problem(HttpStatus.UNPROCESSABLE_CONTENT, "ca-refused", e.getMessage(), request);
             case SIGNING_FAILED -> problem(HttpStatus.SERVICE_UNAVAILABLE, "signing-failed", e.getMessage(), request);
+            case CONFLICT -> problem(HttpStatus.CONFLICT, "conflict", e.getMessage(), request);
+            case UPSTREAM -> problem(HttpStatus.BAD_GATEWAY, "target-failed", e.getMessage(), request);
+        };
+    }
+
+    @ExceptionHandler(DeployException.class)
+    ResponseEntity<ProblemDetail> deploy(DeployException e, HttpServletRequest request) {
+        return switch (e.type()) {
+            case BAD_REQUEST -> problem(HttpStatus.BAD_REQUEST, "invalid-request", e.getMessage(), request);
+            case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage(), request);
             case CONFLICT -> problem(HttpStatus.CONFLICT, "conflict", e.getMessage(), request);
         };
     }

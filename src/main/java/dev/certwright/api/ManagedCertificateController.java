@@ -18,6 +18,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.certwright.deploy.DeployException;
+import dev.certwright.deploy.DeployTargets;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
@@ -41,9 +43,11 @@ class ManagedCertificateController {
     private final Clock clock;
     private final RenewalService renewals;
     private final ManagedCertificates slots;
+    private final DeployTargets targets;
 
     ManagedCertificateController(ManagedCertificateService managed, CertificateInventory inventory, Clock clock, RenewalService renewals,
-            ManagedCertificates slots) {
+            ManagedCertificates slots, DeployTargets targets) {
+        this.targets = targets;
         this.renewals = renewals;
         this.slots = slots;
         this.managed = managed;
@@ -64,6 +68,7 @@ class ManagedCertificateController {
             Duration renewBefore,
             Boolean rekey,
             Boolean revokeSuperseded,
+            @Pattern(regexp = "managed|on-host", message = "must be managed or on-host") String keyMode,
             @Size(max = 32) List<@NotBlank @Size(max = 64) String> targets) {
     }
 
@@ -74,7 +79,7 @@ class ManagedCertificateController {
     /** A managed certificate as the API shows it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ManagedResponse(String name, String profile, List<String> dnsNames, List<String> ipAddresses, String keyAlgorithm,
-            String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey, boolean revokeSuperseded, List<String> targets,
+            String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey, boolean revokeSuperseded, String keyMode, List<String> targets,
             String serial, Instant notAfter, String certificatePem, String chainPem, List<Instance> history, Instant createdAt,
             Renewal renewal) {
     }
@@ -86,9 +91,13 @@ class ManagedCertificateController {
 
     @PostMapping(path = "/api/v1/managed-certificates", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ManagedResponse> create(@Valid @RequestBody CreateBody body, Authentication actor) {
+        List<String> unknown = targets.unknown(body.targets());
+        if (!unknown.isEmpty()) {
+            throw new DeployException(DeployException.Type.BAD_REQUEST, "no deployment targets named " + unknown);
+        }
         ManagedCertificate created = managed.create(new ManagedCertificateSpec(body.name(), body.profile(), body.dnsNames(),
                 body.ipAddresses(), body.keyAlgorithm(), body.owner(), body.tags(), body.validity(), body.renewBefore(), body.rekey(),
-                body.revokeSuperseded(), body.targets()), actor.getName());
+                body.revokeSuperseded(), body.keyMode(), body.targets()), actor.getName());
         return ResponseEntity.created(URI.create("/api/v1/managed-certificates/" + created.name())).body(view(created));
     }
 
@@ -117,7 +126,7 @@ class ManagedCertificateController {
         List<Instance> history = managed.history(m.name()).stream()
                 .map(r -> new Instance(r.serial().hex(), r.effectiveStatus(now), r.notBefore(), r.notAfter(), r.createdAt())).toList();
         return new ManagedResponse(m.name(), m.profile(), m.dnsNames(), m.ipAddresses(), m.keyAlgorithm(), m.owner(), m.tags(),
-                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.targets(),
+                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.keyMode(), m.targets(),
                 current == null ? null : current.serial().hex(), current == null ? null : current.notAfter(),
                 current == null ? null : dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, current.der()),
                 current == null ? null : current.chainPem(), history, m.createdAt(), slots.renewalState(m.name())

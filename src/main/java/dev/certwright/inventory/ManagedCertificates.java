@@ -34,14 +34,14 @@ public class ManagedCertificates {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         try {
             jdbc.sql("INSERT INTO managed_certificate (name, profile, dns_names, ip_addresses, key_algorithm, owner, tags, validity, "
-                            + "renew_before, rekey, revoke_superseded, targets, created_by, created_at, updated_at) VALUES (:name, :profile, :dns, :ips, :alg, "
-                            + ":owner, :tags, :validity, :renewBefore, :rekey, :revokeSuperseded, :targets, :createdBy, :now, :now)")
+                            + "renew_before, rekey, revoke_superseded, key_mode, targets, created_by, created_at, updated_at) VALUES (:name, :profile, :dns, :ips, :alg, "
+                            + ":owner, :tags, :validity, :renewBefore, :rekey, :revokeSuperseded, :keyMode, :targets, :createdBy, :now, :now)")
                     .param("name", spec.name()).param("profile", spec.profile())
                     .param("dns", String.join("\n", spec.dnsNames())).param("ips", String.join("\n", spec.ipAddresses()))
                     .param("alg", spec.keyAlgorithm()).param("owner", spec.owner()).param("tags", String.join("\n", spec.tags()))
                     .param("validity", spec.validity() == null ? null : spec.validity().toString())
                     .param("renewBefore", spec.renewBefore() == null ? null : spec.renewBefore().toString())
-                    .param("rekey", spec.rekey()).param("revokeSuperseded", spec.revokeSuperseded()).param("targets", String.join("\n", spec.targets()))
+                    .param("rekey", spec.rekey()).param("revokeSuperseded", spec.revokeSuperseded()).param("keyMode", spec.keyMode()).param("targets", String.join("\n", spec.targets()))
                     .param("createdBy", spec.createdBy()).param("now", Timestamps.of(clock.instant()))
                     .update(keys, "id");
         } catch (DuplicateKeyException e) {
@@ -52,6 +52,26 @@ public class ManagedCertificates {
 
     public Optional<ManagedCertificate> find(String name) {
         return jdbc.sql("SELECT * FROM managed_certificate WHERE name = :name").param("name", name).query(ManagedCertificates::read).optional();
+    }
+
+    /** Replaces the deployment targets a slot names; false when there is no such slot. */
+    @Transactional
+    public boolean setTargets(String name, List<String> targets) {
+        return jdbc.sql("UPDATE managed_certificate SET targets = :targets, updated_at = :now WHERE name = :name")
+                .param("targets", String.join("\n", targets)).param("now", Timestamps.of(clock.instant())).param("name", name).update() > 0;
+    }
+
+    /** The slots that name this deployment target. */
+    public List<String> namingTarget(String target) {
+        return jdbc.sql("SELECT name, targets FROM managed_certificate WHERE targets LIKE :pattern ORDER BY name")
+                .param("pattern", "%" + target + "%")
+                .query((rs, i) -> lines(rs.getString("targets")).contains(target) ? rs.getString("name") : null).list().stream()
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** Slots with at least one deployment target. */
+    public List<ManagedCertificate> withTargets() {
+        return jdbc.sql("SELECT * FROM managed_certificate WHERE targets <> '' ORDER BY name").query(ManagedCertificates::read).list();
     }
 
     /** Makes an instance the slot's current certificate. */
@@ -139,7 +159,7 @@ public class ManagedCertificates {
         return new ManagedCertificate(rs.getLong("id"), rs.getString("name"), rs.getString("profile"), lines(rs.getString("dns_names")),
                 lines(rs.getString("ip_addresses")), rs.getString("key_algorithm"), rs.getString("owner"), lines(rs.getString("tags")),
                 validity == null ? null : Duration.parse(validity), renewBefore == null ? null : Duration.parse(renewBefore),
-                rs.getBoolean("rekey"), rs.getBoolean("revoke_superseded"), lines(rs.getString("targets")), current == null ? null : ((Number) current).longValue(),
+                rs.getBoolean("rekey"), rs.getBoolean("revoke_superseded"), rs.getString("key_mode"), lines(rs.getString("targets")), current == null ? null : ((Number) current).longValue(),
                 rs.getString("created_by"), Timestamps.read(rs, "created_at"));
     }
 

@@ -14,7 +14,9 @@ public class IssuanceException extends RuntimeException {
         /** The CA cannot issue this (e.g. it would outlive its issuer), or cannot revoke this certificate. */
         CA_REFUSED,
         /** The certificate is not in a state that allows the change (already revoked, not on hold, never issued). */
-        CONFLICT
+        CONFLICT,
+        /** A host this request depends on failed (on-host key mode: the target could not make the key). */
+        UPSTREAM
     }
 
     private final Type type;

@@ -46,11 +46,13 @@ public class ManagedCertificateService {
     private final TransactionTemplate transactions;
     private final SecureRandom random;
     private final CertificateRevocation revocation;
+    private final org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys;
 
     ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
             CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions,
-            SecureRandom random, CertificateRevocation revocation) {
+            SecureRandom random, CertificateRevocation revocation, org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys) {
         this.revocation = revocation;
+        this.onHostKeys = onHostKeys;
         this.managed = managed;
         this.inventory = inventory;
         this.issuance = issuance;
@@ -77,6 +79,11 @@ public class ManagedCertificateService {
         } catch (X509Exception e) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyAlgorithm: " + e.getMessage());
         }
+        boolean onHost = ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode());
+        if (onHost && (spec.targets() == null || spec.targets().size() != 1)) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
+                    "keyMode on-host needs exactly one target: the host that makes the key and keeps it");
+        }
         if (managed.find(spec.name()).isPresent()) {
             throw new InventoryException(InventoryException.Type.DUPLICATE, "a managed certificate named '" + spec.name() + "' already exists");
         }
@@ -93,15 +100,20 @@ public class ManagedCertificateService {
         ManagedCertificate slot = transactions.execute(tx -> {
             ManagedCertificate created = managed.create(new ManagedCertificate(0, spec.name(), approved.profile().name(),
                     approved.dnsNames(), approved.ipAddresses(), keySpec.id(), spec.owner(), tags, spec.validity(), spec.renewBefore(),
-                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
+                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), onHost ? ManagedCertificate.ON_HOST_KEY : ManagedCertificate.MANAGED_KEY,
+                    spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
             audit.append(actor, "managed-certificate.created", "managed-certificate", created.name(), "profile=" + created.profile()
                     + " owner=" + created.owner() + " names=" + created.dnsNames() + created.ipAddresses() + " key=" + created.keyAlgorithm());
             events.publishEvent(new ManagedCertificateCreated(created.name(), created.profile(), created.owner(), actor));
             return created;
         });
         try {
-            issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
-                    keys.getPrivate(), slot.validity(), slot.owner(), tags, CertificateSource.ISSUED, slot.name(), null, actor));
+            if (onHost) {
+                hostKeys().issue(slot, actor);
+            } else {
+                issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
+                        keys.getPrivate(), slot.validity(), slot.owner(), tags, CertificateSource.ISSUED, slot.name(), null, actor));
+            }
         } catch (RuntimeException e) {
             managed.deleteIfEmpty(slot.name());
             throw e;
@@ -123,19 +135,42 @@ public class ManagedCertificateService {
         return inventory.history(name);
     }
 
-    /** The current certificate, chain and decrypted private key. Callers must be authorised for this slot. */
-    public ManagedBundle currentBundle(String name) {
+    /**
+     * Issues a slot's next instance for a public key its target made (on-host key mode): nothing private is stored.
+     * The caller has checked that the target holds the private key (the CSR's signature).
+     */
+    public IssuedCertificate issueForHostKey(ManagedCertificate slot, java.security.PublicKey publicKey, String actor) {
+        return issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), publicKey, null,
+                slot.validity(), slot.owner(), slot.tags(), CertificateSource.ISSUED, slot.name(), slot.currentCertificateId(), actor));
+    }
+
+    /** The current certificate and chain, without any key (on-host key mode has none here). */
+    public ManagedBundle currentInstance(String name) {
         ManagedCertificate slot = get(name);
         if (slot.currentCertificateId() == null) {
             throw new IssuanceException(IssuanceException.Type.NOT_FOUND, "managed certificate '" + name + "' has no certificate yet");
         }
         CertificateRecord record = inventory.find(slot.currentCertificateId()).orElseThrow();
-        var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
-                "managed certificate '" + name + "' has no stored key"));
-        X509Certificate certificate = Pem.certificate(record.der());
         List<X509Certificate> chain = record.chainPem() == null || record.chainPem().isBlank() ? List.of()
                 : new ArrayList<>(Pem.decodeCertificates(record.chainPem()));
-        return new ManagedBundle(name, record, certificate, chain,
+        return new ManagedBundle(name, record, Pem.certificate(record.der()), chain, null);
+    }
+
+    private OnHostKeys hostKeys() {
+        OnHostKeys keys = onHostKeys.getIfAvailable();
+        if (keys == null) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "on-host key mode needs the deployer, which is not running");
+        }
+        return keys;
+    }
+
+    /** The current certificate, chain and decrypted private key. Callers must be authorised for this slot. */
+    public ManagedBundle currentBundle(String name) {
+        ManagedBundle instance = currentInstance(name);
+        CertificateRecord record = instance.record();
+        var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
+                "managed certificate '" + name + "' has no stored key" + (get(name).keyOnHost() ? " (its key is made and kept on its target)" : "")));
+        return new ManagedBundle(name, record, instance.certificate(), instance.chain(),
                 ca.unwrapKey(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
     }
 
@@ -147,6 +182,9 @@ public class ManagedCertificateService {
      */
     public IssuedCertificate renew(String name, String actor) {
         ManagedCertificate slot = get(name);
+        if (slot.keyOnHost()) {
+            return hostKeys().issue(slot, actor); // always a new key, made on the host
+        }
         KeyPair keys;
         if (slot.rekey() || slot.currentCertificateId() == null) {
             keys = KeySpec.fromId(slot.keyAlgorithm()).generate(random);

@@ -6,5 +6,5 @@ import java.util.List;
 /** What an operator asks for when creating a managed certificate. */
 public record ManagedCertificateSpec(String name, String profile, List<String> dnsNames, List<String> ipAddresses,
         String keyAlgorithm, String owner, List<String> tags, Duration validity, Duration renewBefore, Boolean rekey,
-        Boolean revokeSuperseded, List<String> targets) {
+        Boolean revokeSuperseded, String keyMode, List<String> targets) {
 }

@@ -15,6 +15,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.certwright.deploy.DeploymentFinished;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificates;
@@ -33,6 +34,7 @@ class NoticeService {
 
     static final String EXPIRING = "certificate.expiring";
     static final String RENEWAL_FAILED = "renewal.failed";
+    static final String DEPLOYMENT_FAILED = "deployment.failed";
     private static final Logger log = LoggerFactory.getLogger(NoticeService.class);
 
     private final NoticeStore notices;
@@ -97,6 +99,17 @@ class NoticeService {
                 .ifPresent((CertificateRecord cert) -> record(cert.id(), RENEWAL_FAILED, "attempt-" + failed.attempts(), cert.owner(),
                         payload(RENEWAL_FAILED, "attempt-" + failed.attempts(), cert.serial().hex(), cert.sans(), cert.subject(), cert.owner(),
                                 cert.notAfter(), cert.source().name(), failed.name(), failed.error())));
+    }
+
+    /** A deployment gave up (its last attempt failed or was rolled back): the owner is told, in the recording transaction. */
+    @EventListener
+    void onDeploymentFinished(DeploymentFinished finished) {
+        if (!finished.last() || "VERIFIED".equals(finished.status())) {
+            return;
+        }
+        inventory.find(finished.certificateId()).ifPresent(cert -> record(cert.id(), DEPLOYMENT_FAILED, "deployment-" + finished.deploymentId(),
+                cert.owner(), payload(DEPLOYMENT_FAILED, finished.target(), cert.serial().hex(), cert.sans(), cert.subject(), cert.owner(),
+                        cert.notAfter(), cert.source().name(), finished.managedName(), finished.status() + ": " + finished.reason())));
     }
 
     private void record(long certificateId, String event, String threshold, String owner, String detail) {

@@ -65,7 +65,7 @@ class ServerCertificate implements SslBundleRegistrar {
         if (managed.find(NAME).isEmpty()) {
             try {
                 managed.create(new ManagedCertificateSpec(NAME, profile, dnsNames, ipAddresses, "EC-P256", "certwright",
-                        List.of("server"), validity, null, true, false, List.of()), "system");
+                        List.of("server"), validity, null, true, false, null, List.of()), "system");
                 log.info("issued the server certificate for {} {}", dnsNames, ipAddresses);
             } catch (InventoryException e) {
                 if (e.type() != InventoryException.Type.DUPLICATE) {

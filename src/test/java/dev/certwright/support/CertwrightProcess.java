@@ -346,6 +346,15 @@ public final class CertwrightProcess implements AutoCloseable {
         return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
     }
 
+    /** Kills the application (SIGKILL, as a crash would), and waits for it. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops the application as an operator would (SIGTERM), and waits for it. */
     @Override
     public void close() {
