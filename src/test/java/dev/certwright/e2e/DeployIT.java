@@ -202,7 +202,7 @@ class DeployIT {
         assertThat(app.postJson("/api/v1/deploy/targets", admin, haproxyTarget(ssh.hostKeySha256())).status()).isEqualTo(201);
         assertThat(app.postJson("/api/v1/deploy/targets", admin, nginxTarget(nginx.reloadCommand())).status()).isEqualTo(409);
         Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web", "profile", "tls-server",
-                "dnsNames", List.of("web.test"), "owner", "team-web", "targets", List.of("nginx-a", "haproxy-a")));
+                "dnsNames", List.of("web.test"), "owner", "team-web", "targets", List.of("nginx-a", "haproxy-a"), "revokeSuperseded", true));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String serial = created.json().get("serial").asString();
         JsonNode toNginx = awaitDeployment(app, "web", "nginx-a", serial, Duration.ofSeconds(60));
@@ -225,6 +225,7 @@ class DeployIT {
     @Test
     @Order(3)
     void aRenewalIsDeployedToBoth() throws Exception {
+        String before = serial("web");
         Response renewed = app.send("POST", "/api/v1/managed-certificates/web/renew", admin, null, null);
         assertThat(renewed.status()).isEqualTo(200);
         String serial = renewed.json().get("serial").asString();
@@ -232,6 +233,20 @@ class DeployIT {
         assertThat(awaitDeployment(app, "web", "haproxy-a", serial, Duration.ofSeconds(60)).get("status").asString()).isEqualTo("VERIFIED");
         assertThat(servedSerial(nginx.port)).isEqualTo(serial);
         assertThat(servedSerial(haproxy.port)).isEqualTo(serial);
+        // revokeSuperseded: once both targets serve the successor, the predecessor is revoked as superseded.
+        JsonNode old = awaitStatus(before, "REVOKED", Duration.ofSeconds(10));
+        assertThat(old.get("revocationReason").asString()).isEqualTo("superseded");
+    }
+
+    static JsonNode awaitStatus(String serial, String status, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode certificate = app.get("/api/v1/certificates/" + serial, admin).json();
+        while (!certificate.get("status").asString().equals(status) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            certificate = app.get("/api/v1/certificates/" + serial, admin).json();
+        }
+        assertThat(certificate.get("status").asString()).as(certificate.toString()).isEqualTo(status);
+        return certificate;
     }
 
     @Test
@@ -251,6 +266,8 @@ class DeployIT {
         assertThat(Files.readString(nginx.dir.resolve("fullchain.pem"))).isEqualTo(fullchainBefore);
         assertThat(awaitDeployment(app, "web", "haproxy-a", serial, Duration.ofSeconds(60)).get("status").asString()).isEqualTo("VERIFIED");
         assertThat(servedSerial(haproxy.port)).isEqualTo(serial);
+        assertThat(app.get("/api/v1/certificates/" + before, admin).json().get("status").asString())
+                .as("nginx still serves the predecessor: not revoked").isEqualTo("ISSUED");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (notices.stream().noneMatch(n -> n.contains("deployment.failed") && n.contains(serial)) && System.nanoTime() < deadline) {
             Thread.sleep(300);
