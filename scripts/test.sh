@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # Test peers, from Debian: openssl checks what we emit, PostgreSQL is the production database; nginx, wrk and cfssl are
 # the benchmark peers of scripts/bench/ (nginx is also a deployment target); certbot and lego are ACME clients, and
 # pebble brings pebble-challtestsrv, the DNS server ACME tests resolve names through; sshd (openssh-server), nginx and
-# haproxy are the deployer's targets, ssh-keygen (openssh-client) makes their host keys.
-packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble openssh-server openssh-client haproxy)
+# haproxy are the deployer's targets, ssh-keygen (openssh-client) makes their host keys; Chromium and its driver run the
+# dashboard's browser tests.
+packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble openssh-server openssh-client haproxy chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

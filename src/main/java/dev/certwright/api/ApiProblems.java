@@ -23,7 +23,7 @@ import dev.certwright.x509.X509Exception;
 import jakarta.servlet.http.HttpServletRequest;
 
 /** Maps each module's errors to a problem document with a status a client can act on. */
-@RestControllerAdvice
+@RestControllerAdvice(annotations = org.springframework.web.bind.annotation.RestController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ApiProblems {
 

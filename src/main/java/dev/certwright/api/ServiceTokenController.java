@@ -1,13 +1,13 @@
 package dev.certwright.api;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,11 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.certwright.inventory.InventoryException;
-import dev.certwright.issuance.IssuanceException;
-import dev.certwright.issuance.ManagedCertificateService;
-import dev.certwright.platform.ApiTokens;
-import dev.certwright.platform.Roles;
+import dev.certwright.delivery.ServiceTokens;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -35,14 +32,10 @@ import jakarta.validation.constraints.Size;
 @RestController
 class ServiceTokenController {
 
-    private final ApiTokens tokens;
-    private final ManagedCertificateService managed;
-    private final Clock clock;
+    private final ServiceTokens tokens;
 
-    ServiceTokenController(ApiTokens tokens, ManagedCertificateService managed, Clock clock) {
+    ServiceTokenController(ServiceTokens tokens) {
         this.tokens = tokens;
-        this.managed = managed;
-        this.clock = clock;
     }
 
     /** POST /api/v1/service-tokens. */
@@ -59,37 +52,22 @@ class ServiceTokenController {
     }
 
     @PostMapping(path = "/api/v1/service-tokens", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ServiceTokenResponse> create(@Valid @RequestBody CreateBody body) {
-        if (body.expiresIn() != null && (body.expiresIn().isNegative() || body.expiresIn().isZero())) {
-            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "expiresIn must be a positive duration");
-        }
-        List<String> names = body.managedCertificates().stream().distinct().toList();
-        for (String name : names) {
-            if (managed.find(name).isEmpty()) {
-                throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "managedCertificates: no managed certificate named '" + name + "'");
-            }
-        }
-        if (tokens.nameTaken(body.name())) {
-            throw new InventoryException(InventoryException.Type.DUPLICATE, "a token named '" + body.name() + "' exists or existed; names are not reused");
-        }
-        Instant now = clock.instant();
-        Instant expires = body.expiresIn() == null ? null : now.plus(body.expiresIn());
-        String token = tokens.create(body.name(), Roles.SERVICE, expires, names);
+    ResponseEntity<ServiceTokenResponse> create(@Valid @RequestBody CreateBody body, Authentication actor) {
+        ServiceTokens.Created created = tokens.create(body.name(), body.managedCertificates(), body.expiresIn(), actor.getName());
         return ResponseEntity.created(URI.create("/api/v1/service-tokens/" + body.name())).header("Cache-Control", "no-store")
-                .body(new ServiceTokenResponse(body.name(), names, now, expires, null, token));
+                .body(new ServiceTokenResponse(created.name(), created.managedCertificates(), created.createdAt(), created.expiresAt(), null,
+                        created.token()));
     }
 
     @GetMapping("/api/v1/service-tokens")
     List<ServiceTokenResponse> list() {
-        return tokens.list().stream().filter(t -> Roles.SERVICE.equals(t.role()))
-                .map(t -> new ServiceTokenResponse(t.name(), t.scope(), t.createdAt(), t.expiresAt(), t.revokedAt(), null)).toList();
+        return tokens.list().stream().map(t -> new ServiceTokenResponse(t.name(), t.scope(), t.createdAt(), t.expiresAt(), t.revokedAt(), null))
+                .toList();
     }
 
     @DeleteMapping("/api/v1/service-tokens/{name}")
-    ResponseEntity<Void> revoke(@PathVariable String name) {
-        if (!tokens.revoke(name, Roles.SERVICE)) {
-            throw new InventoryException(InventoryException.Type.NOT_FOUND, "no live service token named '" + name + "'");
-        }
+    ResponseEntity<Void> revoke(@PathVariable String name, Authentication actor) {
+        tokens.revoke(name, actor.getName());
         return ResponseEntity.noContent().build();
     }
 }

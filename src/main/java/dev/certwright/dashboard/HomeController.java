@@ -1,23 +1,79 @@
 package dev.certwright.dashboard;
 
-import java.security.Principal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
-/** The sign-in page and the home page. */
+import dev.certwright.deploy.DeploymentService;
+import dev.certwright.inventory.InventoryStatistics;
+import dev.certwright.platform.JobRuns;
+import dev.certwright.revocation.RevocationHealth;
+
+/**
+ * The sign-in page and the overview: what expires within 7, 30 and 90 days (each a link to the filtered inventory),
+ * expirations per week for 13 weeks as server-rendered SVG, the soonest to expire, failed renewals and deployments, and
+ * the CA's health (issuers, CRLs, OCSP, jobs). Every figure is one indexed query; nothing loads the inventory.
+ */
 @Controller
 class HomeController {
+
+    static final int WEEKS = 13;
+
+    private final InventoryStatistics statistics;
+    private final DeploymentService deployments;
+    private final RevocationHealth revocation;
+    private final JobRuns jobs;
+    private final Clock clock;
+    private final ViewHelpers view;
+
+    HomeController(InventoryStatistics statistics, DeploymentService deployments, RevocationHealth revocation, JobRuns jobs, Clock clock,
+            ViewHelpers view) {
+        this.view = view;
+        this.statistics = statistics;
+        this.deployments = deployments;
+        this.revocation = revocation;
+        this.jobs = jobs;
+        this.clock = clock;
+    }
 
     @GetMapping("/login")
     String login() {
         return "login";
     }
 
+    /** One bar of the weekly chart, in SVG user units. */
+    record Bar(int x, int y, int width, int height, long count, String label, boolean soon) {
+    }
+
     @GetMapping("/")
-    String home(Principal principal, Model model) {
-        model.addAttribute("username", principal.getName());
-        return "index";
+    String overview(Model model) {
+        Instant now = clock.instant();
+        model.addAttribute("within7", statistics.expiringWithin(Duration.ofDays(7)));
+        model.addAttribute("within30", statistics.expiringWithin(Duration.ofDays(30)));
+        model.addAttribute("within90", statistics.expiringWithin(Duration.ofDays(90)));
+        List<Long> weeks = statistics.expiringPerWeek(WEEKS);
+        long max = Math.max(1, weeks.stream().mapToLong(Long::longValue).max().orElse(1));
+        List<Bar> bars = new ArrayList<>();
+        int chartHeight = 140;
+        for (int w = 0; w < weeks.size(); w++) {
+            int height = (int) Math.round(weeks.get(w) * (double) chartHeight / max);
+            bars.add(new Bar(40 + w * 52, 10 + chartHeight - height, 40, height, weeks.get(w),
+                    view.day(now.plus(Duration.ofDays(7L * w))), w < 1));
+        }
+        model.addAttribute("bars", bars);
+        model.addAttribute("chartMax", max);
+        model.addAttribute("soonest", statistics.soonest(10));
+        model.addAttribute("failingRenewals", statistics.failingRenewals(10));
+        model.addAttribute("failedDeployments", deployments.problemsSince(now.minus(Duration.ofDays(7)), 10));
+        model.addAttribute("issuers", revocation.issuers());
+        model.addAttribute("presign", revocation.presigned(now));
+        model.addAttribute("jobs", jobs.list());
+        return "overview";
     }
 }

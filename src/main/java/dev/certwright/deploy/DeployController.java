@@ -9,7 +9,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.platform.ApiAuthorizationRules;
 import dev.certwright.platform.Roles;
@@ -33,23 +31,14 @@ import dev.certwright.platform.Roles;
 @RestController
 class DeployController {
 
-    private final DeployTargets targets;
-    private final Deployments deployments;
+    private final DeployTargetService targets;
     private final DeploymentService service;
-    private final SshIdentity identity;
     private final ManagedCertificates slots;
-    private final AuditLog audit;
-    private final TransactionTemplate transactions;
 
-    DeployController(DeployTargets targets, Deployments deployments, DeploymentService service, SshIdentity identity, ManagedCertificates slots,
-            AuditLog audit, TransactionTemplate transactions) {
+    DeployController(DeployTargetService targets, DeploymentService service, ManagedCertificates slots) {
         this.targets = targets;
-        this.deployments = deployments;
         this.service = service;
-        this.identity = identity;
         this.slots = slots;
-        this.audit = audit;
-        this.transactions = transactions;
     }
 
     @Bean
@@ -92,13 +81,7 @@ class DeployController {
 
     @PostMapping(path = "/api/v1/deploy/targets", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<TargetBody> create(@RequestBody TargetBody body, Authentication actor) {
-        DeployTarget target = valid(body.toTarget(null));
-        transactions.executeWithoutResult(tx -> {
-            if (!targets.create(target)) {
-                throw new DeployException(DeployException.Type.CONFLICT, "a deployment target named '" + target.name() + "' already exists");
-            }
-            audit.append(actor.getName(), "deploy-target.created", "deploy-target", target.name(), describe(target));
-        });
+        DeployTarget target = targets.create(body.toTarget(null), actor.getName());
         return ResponseEntity.created(URI.create("/api/v1/deploy/targets/" + target.name())).body(TargetBody.of(target, List.of(), List.of()));
     }
 
@@ -109,8 +92,7 @@ class DeployController {
 
     @GetMapping("/api/v1/deploy/targets/{name}")
     TargetBody get(@PathVariable String name) {
-        DeployTarget target = find(name);
-        return TargetBody.of(target, deployments.probes(name), slots.namingTarget(name));
+        return TargetBody.of(targets.get(name), service.probes(name), slots.namingTarget(name));
     }
 
     @PutMapping(path = "/api/v1/deploy/targets/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -118,35 +100,20 @@ class DeployController {
         if (body.name() != null && !body.name().equals(name)) {
             throw new DeployException(DeployException.Type.BAD_REQUEST, "a target cannot be renamed; the body's name must be '" + name + "' or absent");
         }
-        DeployTarget target = valid(body.toTarget(name));
-        transactions.executeWithoutResult(tx -> {
-            if (!targets.update(target)) {
-                throw new DeployException(DeployException.Type.NOT_FOUND, "no deployment target named '" + name + "'");
-            }
-            audit.append(actor.getName(), "deploy-target.updated", "deploy-target", name, describe(target));
-        });
-        return TargetBody.of(target, deployments.probes(name), slots.namingTarget(name));
+        DeployTarget target = targets.update(body.toTarget(name), actor.getName());
+        return TargetBody.of(target, service.probes(name), slots.namingTarget(name));
     }
 
     @DeleteMapping("/api/v1/deploy/targets/{name}")
     ResponseEntity<Void> delete(@PathVariable String name, Authentication actor) {
-        find(name);
-        List<String> users = slots.namingTarget(name);
-        if (!users.isEmpty()) {
-            throw new DeployException(DeployException.Type.CONFLICT, "deployment target '" + name + "' is named by " + users
-                    + "; take it out of their targets first");
-        }
-        transactions.executeWithoutResult(tx -> {
-            targets.delete(name);
-            audit.append(actor.getName(), "deploy-target.deleted", "deploy-target", name, "");
-        });
+        targets.delete(name, actor.getName());
         return ResponseEntity.noContent().build();
     }
 
     /** The line to put in each target's {@code authorized_keys}. */
     @GetMapping(path = "/api/v1/deploy/ssh-key", produces = MediaType.TEXT_PLAIN_VALUE)
     String sshKey() {
-        return identity.publicKeyLine() + "\n";
+        return targets.sshPublicKey() + "\n";
     }
 
     /** {@code PUT .../targets}: the body is {@code {"targets": [...]}}. */
@@ -155,27 +122,7 @@ class DeployController {
 
     @PutMapping(path = "/api/v1/managed-certificates/{name}/targets", consumes = MediaType.APPLICATION_JSON_VALUE)
     TargetsBody setTargets(@PathVariable String name, @RequestBody TargetsBody body, Authentication actor) {
-        List<String> wanted = body.targets() == null ? List.of() : body.targets().stream().distinct().toList();
-        if (wanted.size() > 32) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, "a managed certificate has at most 32 targets");
-        }
-        List<String> unknown = targets.unknown(wanted);
-        if (!unknown.isEmpty()) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, "no deployment targets named " + unknown);
-        }
-        var slot = slots.find(name).orElseThrow(() -> new DeployException(DeployException.Type.NOT_FOUND, "no managed certificate named '" + name + "'"));
-        if (slot.keyOnHost() && wanted.size() != 1) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, "an on-host key slot has exactly one target: the host that keeps its key");
-        }
-        transactions.executeWithoutResult(tx -> {
-            slots.setTargets(name, wanted);
-            audit.append(actor.getName(), "managed-certificate.targets-changed", "managed-certificate", name, "targets=" + wanted);
-        });
-        // A target added to a slot gets its current instance now (an on-host key slot's new host first needs a renewal).
-        if (!slot.keyOnHost()) {
-            service.deployToAdded(name, wanted.stream().filter(t -> !slot.targets().contains(t)).toList(), actor.getName());
-        }
-        return new TargetsBody(wanted);
+        return new TargetsBody(service.changeTargets(name, body.targets() == null ? List.of() : body.targets(), actor.getName()));
     }
 
     @PostMapping("/api/v1/managed-certificates/{name}/deploy")
@@ -186,22 +133,5 @@ class DeployController {
     @GetMapping("/api/v1/managed-certificates/{name}/deployments")
     List<Deployment> deployments(@PathVariable String name, @RequestParam(defaultValue = "50") int limit) {
         return service.history(name, Math.max(1, Math.min(limit, 500)));
-    }
-
-    private DeployTarget find(String name) {
-        return targets.find(name).orElseThrow(() -> new DeployException(DeployException.Type.NOT_FOUND, "no deployment target named '" + name + "'"));
-    }
-
-    private static DeployTarget valid(DeployTarget target) {
-        List<String> problems = target.problems();
-        if (!problems.isEmpty()) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, String.join("; ", problems));
-        }
-        return target;
-    }
-
-    private static String describe(DeployTarget t) {
-        return "kind=" + t.kind() + " host=" + t.user() + "@" + t.host() + ":" + t.port() + " hostKey=SHA256:" + t.pinnedFingerprint()
-                + " paths=" + t.paths().byRole().values() + " probe=" + t.probe().host() + ":" + t.probe().port();
     }
 }

@@ -64,7 +64,7 @@ public class DeployTargets {
         return names.stream().filter(n -> !known.contains(n)).distinct().toList();
     }
 
-    List<DeployTarget> list() {
+    public List<DeployTarget> list() {
         return jdbc.sql("SELECT * FROM deploy_target ORDER BY name").query(DeployTargets::read).list();
     }
 

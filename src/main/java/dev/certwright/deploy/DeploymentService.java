@@ -127,8 +127,37 @@ public class DeploymentService {
         return queued;
     }
 
+    /**
+     * Replaces the targets a slot names (at most 32, all existing; exactly one for an on-host key slot), audited; a
+     * target that was added gets the current instance at once. Returns the targets now named.
+     */
+    public List<String> changeTargets(String name, List<String> targetNames, String actor) {
+        List<String> wanted = targetNames.stream().distinct().toList();
+        if (wanted.size() > 32) {
+            throw new DeployException(DeployException.Type.BAD_REQUEST, "a managed certificate has at most 32 targets");
+        }
+        List<String> unknown = targets.unknown(wanted);
+        if (!unknown.isEmpty()) {
+            throw new DeployException(DeployException.Type.BAD_REQUEST, "no deployment targets named " + unknown);
+        }
+        ManagedCertificate slot = slots.find(name).orElseThrow(() -> new DeployException(DeployException.Type.NOT_FOUND,
+                "no managed certificate named '" + name + "'"));
+        if (slot.keyOnHost() && wanted.size() != 1) {
+            throw new DeployException(DeployException.Type.BAD_REQUEST, "an on-host key slot has exactly one target: the host that keeps its key");
+        }
+        transactions.executeWithoutResult(tx -> {
+            slots.setTargets(name, wanted);
+            audit.append(actor, "managed-certificate.targets-changed", "managed-certificate", name, "targets=" + wanted);
+        });
+        // An on-host key slot's new host first needs a renewal, which makes the key there.
+        if (!slot.keyOnHost()) {
+            deployToAdded(name, wanted.stream().filter(t -> !slot.targets().contains(t)).toList(), actor);
+        }
+        return wanted;
+    }
+
     /** Deploys the slot's current instance to targets just added to it. */
-    void deployToAdded(String name, List<String> added, String actor) {
+    private void deployToAdded(String name, List<String> added, String actor) {
         ManagedCertificate slot = managed.get(name);
         if (added.isEmpty() || slot.currentCertificateId() == null) {
             return;
@@ -306,6 +335,21 @@ public class DeploymentService {
             return;
         }
         inventory.find(d.certificateId()).map(CertificateRecord::predecessorId).ifPresent(predecessor -> revocation.revokeSuperseded(predecessor, SYSTEM));
+    }
+
+    /** The deployments of one certificate instance, newest first. */
+    public List<Deployment> forCertificate(long certificateId) {
+        return deployments.forCertificate(certificateId);
+    }
+
+    /** Attempts that failed or were rolled back since a time, newest first (the dashboard's overview). */
+    public List<Deployment> problemsSince(Instant since, int limit) {
+        return deployments.problemsSince(since, limit);
+    }
+
+    /** What each slot's targets served when last probed. */
+    public List<Deployments.Probe> probes(String target) {
+        return deployments.probes(target);
     }
 
     /** A slot's deployments, newest first. */

@@ -15,7 +15,7 @@ import dev.certwright.platform.Timestamps;
 
 /** Storage of deployments: the queue (PENDING rows by due time, claimed by one conditional UPDATE) and the history. */
 @Component
-class Deployments {
+public class Deployments {
 
     private static final String COLUMNS = "id, managed_name, certificate_id, serial, target_name, status, trigger_kind, attempt, "
             + "next_attempt_at, reason, steps, requested_by, created_at, started_at, finished_at";
@@ -76,6 +76,19 @@ class Deployments {
                 .param("name", managedName).param("limit", limit).query(Deployments::read).list();
     }
 
+    /** The deployments of one certificate instance, newest first. */
+    List<Deployment> forCertificate(long certificateId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE certificate_id = :cert ORDER BY id DESC LIMIT 100")
+                .param("cert", certificateId).query(Deployments::read).list();
+    }
+
+    /** Attempts that ended FAILED or ROLLED_BACK since a time, newest first. */
+    List<Deployment> problemsSince(Instant since, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE status IN ('FAILED', 'ROLLED_BACK') AND finished_at > :since "
+                        + "ORDER BY finished_at DESC LIMIT :limit")
+                .param("since", Timestamps.of(since)).param("limit", limit).query(Deployments::read).list();
+    }
+
     /** The newest attempt of this slot on this target, if any. */
     Optional<Deployment> latest(String managedName, String target) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE managed_name = :name AND target_name = :target ORDER BY id DESC LIMIT 1")
@@ -106,10 +119,10 @@ class Deployments {
     }
 
     /** The last probe of each slot on a target. */
-    record Probe(String managedName, Instant probedAt, String servedSha256, String expectedSha256, boolean drifted, String error) {
+    public record Probe(String managedName, Instant probedAt, String servedSha256, String expectedSha256, boolean drifted, String error) {
     }
 
-    List<Probe> probes(String target) {
+    public List<Probe> probes(String target) {
         return jdbc.sql("SELECT managed_name, probed_at, served_sha256, expected_sha256, drifted, error FROM target_probe "
                         + "WHERE target_name = :target ORDER BY managed_name")
                 .param("target", target).query((rs, i) -> new Probe(rs.getString(1), Timestamps.read(rs, "probed_at"), rs.getString(3),

@@ -245,8 +245,11 @@ public class CertificateInventory {
         }
         if (query.q() != null) {
             String like = "%" + escapeLike(query.q().toLowerCase(Locale.ROOT)) + "%";
-            where.append(" AND (LOWER(c.subject) LIKE :q ESCAPE '\\' OR c.serial LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM certificate_name n "
-                    + "WHERE n.certificate_id = c.id AND n.name LIKE :q ESCAPE '\\'))");
+            // One indexed lookup per column (trigram indexes on PostgreSQL), joined by UNION: an OR across the three would
+            // scan the whole table.
+            where.append(" AND c.id IN (SELECT s.id FROM certificate s WHERE LOWER(s.subject) LIKE :q ESCAPE '\\'"
+                    + " UNION SELECT s.id FROM certificate s WHERE s.serial LIKE :q ESCAPE '\\'"
+                    + " UNION SELECT n.certificate_id FROM certificate_name n WHERE n.name LIKE :q ESCAPE '\\')");
             params.put("q", like);
         }
         String status = query.status();

@@ -69,6 +69,30 @@ public class ManagedCertificates {
                 .filter(java.util.Objects::nonNull).toList();
     }
 
+    /** A slot as the dashboard lists it: its spec summary, current instance and renewal state. */
+    public record Summary(String name, String profile, String owner, List<String> dnsNames, List<String> targets, String keyMode,
+            Long currentId, String currentSerial, Instant notAfter, Instant renewAt, int attempts, Instant flaggedAt) {
+    }
+
+    /** A page of slots whose name or owner contains {@code q} (all when null), by name. */
+    public List<Summary> page(String q, int page, int size) {
+        return jdbc.sql("SELECT m.name, m.profile, m.owner, m.dns_names, m.targets, m.key_mode, m.current_certificate_id, c.serial, c.not_after, "
+                        + "m.renew_at, m.renew_attempts, m.renew_flagged_at FROM managed_certificate m LEFT JOIN certificate c ON c.id = m.current_certificate_id"
+                        + (q == null ? "" : " WHERE LOWER(m.name) LIKE :q OR LOWER(m.owner) LIKE :q") + " ORDER BY m.name LIMIT :limit OFFSET :offset")
+                .params(q == null ? java.util.Map.of() : java.util.Map.of("q", "%" + q.toLowerCase(java.util.Locale.ROOT) + "%"))
+                .param("limit", size).param("offset", (long) page * size)
+                .query((rs, i) -> new Summary(rs.getString(1), rs.getString(2), rs.getString(3), lines(rs.getString(4)), lines(rs.getString(5)),
+                        rs.getString(6), (Long) rs.getObject(7, Long.class), rs.getString(8), Timestamps.read(rs, "not_after"),
+                        Timestamps.read(rs, "renew_at"), rs.getInt(11), Timestamps.read(rs, "renew_flagged_at")))
+                .list();
+    }
+
+    public long count(String q) {
+        return jdbc.sql("SELECT COUNT(*) FROM managed_certificate m" + (q == null ? "" : " WHERE LOWER(m.name) LIKE :q OR LOWER(m.owner) LIKE :q"))
+                .params(q == null ? java.util.Map.of() : java.util.Map.of("q", "%" + q.toLowerCase(java.util.Locale.ROOT) + "%"))
+                .query(Long.class).single();
+    }
+
     /** Slots with at least one deployment target. */
     public List<ManagedCertificate> withTargets() {
         return jdbc.sql("SELECT * FROM managed_certificate WHERE targets <> '' ORDER BY name").query(ManagedCertificates::read).list();

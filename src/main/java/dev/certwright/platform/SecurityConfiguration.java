@@ -24,7 +24,8 @@ import jakarta.servlet.DispatcherType;
  * stateless; roles per endpoint come from each module's {@link ApiAuthorizationRules};</li>
  * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}), the OpenAPI description, and ACME
  * ({@code /acme}), whose requests are authenticated by their JWS;</li>
- * <li>the dashboard: form login with CSRF protection.</li>
+ * <li>the dashboard: form login with CSRF protection, sessions that time out ({@code server.servlet.session.timeout}), roles
+ * per page and action from the dashboard's {@link PageAuthorizationRules}.</li>
  * </ol>
  * Errors are problem documents: 401 for a missing or bad credential, 403 for a missing role.
  */
@@ -90,15 +91,20 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain dashboardChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems) throws Exception {
         http.formLogin(f -> f.loginPage("/login").permitAll())
-                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
-                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; frame-ancestors 'none'")))
-                .authorizeHttpRequests(a -> a
-                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers("/login", "/css/**", "/favicon.ico").permitAll()
-                        .requestMatchers("/").hasRole(Roles.VIEWER)
-                        .anyRequest().denyAll());
+                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID").permitAll())
+                .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()).invalidSessionUrl("/login?expired"))
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                        + "form-action 'self'; base-uri 'none'")))
+                .exceptionHandling(e -> e.accessDeniedHandler((request, response, ex) -> problems.write(request, response,
+                        HttpStatus.FORBIDDEN, "forbidden", "your role does not allow this")))
+                .authorizeHttpRequests(a -> {
+                    a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+                    a.requestMatchers("/login", "/css/**", "/favicon.ico").permitAll();
+                    pages.forEach(p -> p.configure(a));
+                    a.anyRequest().denyAll();
+                });
         return http.build();
     }
 }

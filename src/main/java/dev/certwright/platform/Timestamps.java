@@ -20,4 +20,10 @@ public final class Timestamps {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }
+
+    /** Reads a timestamp column by position (1-based), as an aggregate returns it. */
+    public static Instant read(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
 }

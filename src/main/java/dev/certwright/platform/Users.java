@@ -61,4 +61,25 @@ public class Users implements UserDetailsService {
         jdbc.sql("UPDATE app_user SET password_hash = :h WHERE username = :u").param("h", encoder.encode(password)).param("u", username).update();
         return true;
     }
+
+    /** A dashboard user as listed: never the password hash. */
+    public record UserInfo(String username, String role, boolean enabled, java.time.Instant createdAt) {
+    }
+
+    public java.util.List<UserInfo> list() {
+        return jdbc.sql("SELECT username, role, enabled, created_at FROM app_user ORDER BY username")
+                .query((rs, i) -> new UserInfo(rs.getString(1), rs.getString(2), rs.getBoolean(3), Timestamps.read(rs, "created_at"))).list();
+    }
+
+    /** Enables or disables a user (a disabled user cannot sign in); false when there is no such user. */
+    @Transactional
+    public boolean setEnabled(String username, boolean enabled) {
+        return jdbc.sql("UPDATE app_user SET enabled = :e WHERE username = :u").param("e", enabled).param("u", username).update() > 0;
+    }
+
+    /** Changes a user's role; false when there is no such user. */
+    @Transactional
+    public boolean setRole(String username, String role) {
+        return jdbc.sql("UPDATE app_user SET role = :r WHERE username = :u").param("r", role).param("u", username).update() > 0;
+    }
 }

@@ -35,6 +35,11 @@ public enum RevocationReason {
         return Arrays.stream(values()).filter(r -> r != removeFromCRL && r.name().equals(name)).findFirst();
     }
 
+    /** The reason with this CRLReason code, if any. */
+    public static Optional<RevocationReason> fromCode(int code) {
+        return Arrays.stream(values()).filter(r -> r.code == code).findFirst();
+    }
+
     /** The names a caller may revoke with, for error messages. */
     public static String revokingNames() {
         return String.join(", ", Arrays.stream(values()).filter(r -> r != removeFromCRL).map(Enum::name).toList());

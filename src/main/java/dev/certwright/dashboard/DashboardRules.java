@@ -1,0 +1,33 @@
+package dev.certwright.dashboard;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+
+import dev.certwright.platform.PageAuthorizationRules;
+import dev.certwright.platform.Roles;
+
+/**
+ * The role each dashboard page and action needs, enforced by the form-login chain whatever the page shows: VIEWER
+ * reads, OPERATOR revokes, renews, deploys and runs jobs, ADMIN creates and edits. Anything else is denied.
+ */
+@Configuration(proxyBeanMethods = false)
+class DashboardRules {
+
+    @Bean
+    PageAuthorizationRules dashboardPageRules() {
+        return rules -> rules
+                // OPERATOR actions
+                .requestMatchers("/certificates/*/revoke").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.POST, "/managed/*/renew", "/managed/*/deploy", "/jobs/*/*/run").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.GET, "/audit").hasRole(Roles.OPERATOR)
+                // ADMIN: create and edit
+                .requestMatchers("/managed/new", "/managed/*/targets", "/targets/new", "/targets/*/edit").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.POST, "/service-tokens", "/service-tokens/*/revoke").hasRole(Roles.ADMIN)
+                .requestMatchers("/users", "/users/**").hasRole(Roles.ADMIN)
+                // VIEWER: the pages
+                .requestMatchers(HttpMethod.GET, "/", "/certificates", "/certificates.csv", "/certificates/*", "/certificates/*/pem",
+                        "/managed", "/managed/*", "/targets", "/targets/*", "/acme-accounts", "/acme-accounts/*", "/service-tokens", "/jobs")
+                .hasRole(Roles.VIEWER);
+    }
+}

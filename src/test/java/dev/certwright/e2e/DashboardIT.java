@@ -1,0 +1,258 @@
+package dev.certwright.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import dev.certwright.support.Browser;
+import dev.certwright.support.CertwrightProcess;
+import dev.certwright.support.CertwrightProcess.Response;
+import dev.certwright.support.Openssl;
+import dev.certwright.support.TestDatabase;
+
+/**
+ * The dashboard in Debian's headless Chromium, as operators use it: sign in, the overview's buckets, inventory
+ * filters, revocation by an OPERATOR with its confirmation, a VIEWER without the action and a forged POST refused, an
+ * owner that is an XSS payload shown as text, users made by an admin, sign-out and session expiry. Screenshots of
+ * the main pages go to target/screenshots/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardIT {
+
+    static final String ADMIN_PASSWORD = "dashboard-admin-" + java.util.UUID.randomUUID();
+    static final String OPERATOR_PASSWORD = "operator-password-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    static final String VIEWER_PASSWORD = "viewer-password-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    static final String XSS = "<img src=x onerror=\"window.xss=1\">";
+
+    static Path work;
+    static CertwrightProcess app;
+    static Browser browser;
+    static String admin;
+    static String base;
+    static final Map<String, String> serials = new HashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("certwright-dashboard-");
+        app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), TestDatabase.h2())
+                .env("CERTWRIGHT_ADMIN_PASSWORD", ADMIN_PASSWORD).arg("--server.servlet.session.timeout=1m"));
+        admin = app.adminToken();
+        base = "https://localhost:" + app.httpsPort();
+        Openssl openssl = new Openssl(work);
+        issue(openssl, "a1", "team-a", "short-lived", "PT12H");
+        issue(openssl, "a2", "team-a", "short-lived", "PT20H");
+        issue(openssl, "b1", "team-b", "tls-client", "P20D");
+        issue(openssl, "c1", "team-c", "tls-server", "P60D");
+        issue(openssl, "x1", XSS, "tls-server", "P80D");
+        assertThat(app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web", "profile", "tls-server", "dnsNames",
+                List.of("web.test"), "owner", "team-a")).status()).isEqualTo(201);
+        browser = Browser.start();
+    }
+
+    static void issue(Openssl openssl, String label, String owner, String profile, String validity) {
+        String csr = openssl.csr("/CN=" + label + ".test", "subjectAltName=DNS:" + label + ".test");
+        Response issued = app.postJson("/api/v1/certificates", admin, Map.of("csr", csr, "profile", profile, "owner", owner, "validity", validity));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        serials.put(label, issued.json().get("serial").asString());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        CertwrightProcess.stopAll(app, TestDatabase.h2(), work);
+    }
+
+    static long apiTotal(String window) {
+        return app.get("/api/v1/certificates?status=ISSUED&expiringWithin=" + window + "&size=1", admin).json().get("total").asLong();
+    }
+
+    static String text(String css) {
+        return browser.driver.findElement(By.cssSelector(css)).getText();
+    }
+
+    static List<String> column(String table, int index) {
+        return browser.driver.findElements(By.cssSelector("table#" + table + " tbody tr")).stream()
+                .map(row -> row.findElements(By.tagName("td"))).filter(cells -> cells.size() > index).map(cells -> cells.get(index).getText()).toList();
+    }
+
+    /** Opens a certificate's detail page from the inventory, the way a person would find it. */
+    static void openDetail(String label) {
+        browser.driver.get(base + "/certificates?q=" + serials.get(label));
+        browser.driver.findElement(By.cssSelector("table#inventory tbody tr td a")).click();
+        assertThat(text("#serial")).isEqualTo(serials.get(label));
+    }
+
+    @Test
+    @Order(1)
+    void signInAndTheOverviewPutsCertificatesInTheRightBuckets() throws Exception {
+        browser.driver.get(base + "/");
+        assertThat(browser.driver.getCurrentUrl()).as("the dashboard needs a sign-in").contains("/login");
+        browser.screenshot("login");
+        browser.signIn(base, "admin", "wrong password");
+        assertThat(browser.driver.getPageSource()).contains("Wrong user name or password");
+        browser.signIn(base, "admin", ADMIN_PASSWORD);
+        assertThat(browser.driver.getCurrentUrl()).isEqualTo(base + "/");
+        assertThat(Long.parseLong(text("#within-7 .n"))).isEqualTo(apiTotal("P7D")).isGreaterThanOrEqualTo(2);
+        assertThat(Long.parseLong(text("#within-30 .n"))).isEqualTo(apiTotal("P30D")).isGreaterThanOrEqualTo(3);
+        assertThat(Long.parseLong(text("#within-90 .n"))).isEqualTo(apiTotal("P90D")).isGreaterThanOrEqualTo(6);
+        assertThat(browser.driver.findElements(By.cssSelector("svg#expiry-chart rect.bar"))).hasSize(13);
+        assertThat(column("soonest", 1).subList(0, 2)).containsExactly("team-a", "team-a");
+        assertThat(text("#ca-health")).contains("dev-issuing").contains("dev-root");
+        browser.screenshot("overview");
+        // The 7-day bucket links to the filtered inventory: the two short-lived certificates, soonest first.
+        browser.driver.findElement(By.id("within-7")).click();
+        assertThat(browser.driver.getCurrentUrl()).contains("expiringWithin=P7D");
+        assertThat(browser.driver.findElement(By.id("inventory")).getText()).contains(serials.get("a1")).contains(serials.get("a2"))
+                .doesNotContain(serials.get("b1")).doesNotContain(serials.get("c1"));
+        browser.driver.get(base + "/certificates?expiringWithin=P30D&sort=notAfter");
+        assertThat(browser.driver.findElement(By.id("inventory")).getText()).contains(serials.get("b1")).doesNotContain(serials.get("c1"));
+    }
+
+    @Test
+    @Order(2)
+    void anAdminCreatesAnOperatorAndAViewer() throws Exception {
+        browser.driver.get(base + "/users");
+        for (String[] user : new String[][] {{"olga", OPERATOR_PASSWORD, "OPERATOR"}, {"victor", VIEWER_PASSWORD, "VIEWER"}}) {
+            browser.driver.findElement(By.id("new-username")).sendKeys(user[0]);
+            browser.driver.findElement(By.id("new-password")).sendKeys(user[1]);
+            new Select(browser.driver.findElement(By.id("new-role"))).selectByValue(user[2]);
+            browser.driver.findElement(By.id("create-user")).click();
+            assertThat(text(".flash.ok")).contains(user[0]);
+        }
+        assertThat(column("users", 0)).contains("admin", "olga", "victor");
+        browser.screenshot("users");
+        assertThat(app.get("/api/v1/audit-log?action=user.created", admin).body()).contains("olga").contains("victor");
+    }
+
+    @Test
+    @Order(3)
+    void theInventoryFiltersByOwnerWithABookmarkableUrl() throws Exception {
+        browser.driver.get(base + "/certificates");
+        WebElement owner = browser.driver.findElement(By.cssSelector("#filters input[name=owner]"));
+        owner.sendKeys("team-b");
+        browser.driver.findElement(By.id("apply")).click();
+        assertThat(browser.driver.getCurrentUrl()).contains("owner=team-b");
+        assertThat(column("inventory", 4)).containsOnly("team-b").hasSize(1);
+        assertThat(browser.driver.findElement(By.id("export")).getAttribute("href")).contains("owner=team-b");
+        String bookmarked = browser.driver.getCurrentUrl();
+        browser.driver.get(base + "/");
+        browser.driver.get(bookmarked);
+        assertThat(column("inventory", 4)).containsOnly("team-b");
+        browser.screenshot("inventory");
+    }
+
+    @Test
+    @Order(4)
+    void anOperatorRevokesFromTheDetailPageAfterConfirming() throws Exception {
+        browser.signIn(base, "olga", OPERATOR_PASSWORD);
+        openDetail("b1");
+        assertThat(text("#ocsp-status")).isEqualTo("good");
+        browser.screenshot("certificate");
+        browser.driver.findElement(By.id("revoke")).click();
+        assertThat(browser.driver.getCurrentUrl()).endsWith("/revoke");
+        new Select(browser.driver.findElement(By.id("reason"))).selectByValue("keyCompromise");
+        browser.driver.findElement(By.id("confirm")).click();
+        browser.screenshot("revoke-confirmation");
+        browser.driver.findElement(By.id("confirm-revoke")).click();
+        assertThat(text("#status")).isEqualTo("REVOKED");
+        assertThat(text("#ocsp-status")).as("our OCSP responder says so at once").isEqualTo("revoked");
+        assertThat(text("#revocation")).contains("keyCompromise").contains("olga");
+        assertThat(app.get("/api/v1/certificates/" + serials.get("b1"), admin).json().get("status").asString()).isEqualTo("REVOKED");
+        assertThat(app.get("/api/v1/audit-log?action=certificate.revoked", admin).body()).contains("olga");
+    }
+
+    @Test
+    @Order(5)
+    void aViewerHasNoRevokeActionAndAForgedPostIsRefused() throws Exception {
+        browser.signIn(base, "victor", VIEWER_PASSWORD);
+        openDetail("c1");
+        String id = browser.driver.getCurrentUrl().replaceAll(".*/certificates/(\\d+).*", "$1");
+        assertThat(browser.driver.findElements(By.id("revoke"))).isEmpty();
+        assertThat(browser.driver.findElements(By.id("renew"))).isEmpty();
+        // A POST with the viewer's own valid CSRF token: the server refuses the role, not just the page.
+        Object status = browser.driver.executeScript("const token = document.querySelector('input[name=_csrf]').value;"
+                + "return fetch('/certificates/' + arguments[0] + '/revoke', {method: 'POST', redirect: 'manual',"
+                + " headers: {'Content-Type': 'application/x-www-form-urlencoded'},"
+                + " body: 'reason=keyCompromise&confirm=yes&_csrf=' + encodeURIComponent(token)}).then(r => r.status);", id);
+        assertThat(((Number) status).intValue()).isEqualTo(403);
+        Object noToken = browser.driver.executeScript("return fetch('/certificates/' + arguments[0] + '/revoke', {method: 'POST', redirect: 'manual',"
+                + " headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'reason=keyCompromise&confirm=yes'}).then(r => r.status);",
+                id);
+        assertThat(((Number) noToken).intValue()).as("no CSRF token").isEqualTo(403);
+        Object users = browser.driver.executeScript("return fetch('/users', {redirect: 'manual'}).then(r => r.status);");
+        assertThat(((Number) users).intValue()).isEqualTo(403);
+        assertThat(app.get("/api/v1/certificates/" + serials.get("c1"), admin).json().get("status").asString()).isEqualTo("ISSUED");
+    }
+
+    @Test
+    @Order(6)
+    void anOwnerNamedLikeMarkupIsShownAsText() throws Exception {
+        browser.driver.get(base + "/certificates?owner=" + URLEncoder.encode(XSS, StandardCharsets.UTF_8));
+        assertThat(column("inventory", 4)).containsExactly(XSS);
+        assertThat(browser.driver.findElements(By.cssSelector("table#inventory img"))).isEmpty();
+        openDetail("x1");
+        assertThat(text("#owner")).isEqualTo(XSS);
+        browser.driver.get(base + "/");
+        assertThat(browser.driver.executeScript("return window.xss === undefined")).isEqualTo(Boolean.TRUE);
+        assertThat(browser.driver.getPageSource()).doesNotContain("<img src=x");
+        browser.screenshot("xss-owner");
+    }
+
+    @Test
+    @Order(7)
+    void screenshotsOfTheMainPages() throws Exception {
+        browser.signIn(base, "admin", ADMIN_PASSWORD);
+        for (String[] page : new String[][] {{"/managed", "managed-list"}, {"/managed/web", "managed"}, {"/targets", "targets"},
+                {"/acme-accounts", "acme-accounts"}, {"/service-tokens", "service-tokens"}, {"/jobs", "jobs"}, {"/audit", "audit"}}) {
+            browser.driver.get(base + page[0]);
+            assertThat(browser.driver.getTitle()).endsWith("Certwright");
+            browser.screenshot(page[1]);
+        }
+        // A service token made here is shown once.
+        browser.driver.get(base + "/service-tokens");
+        browser.driver.findElement(By.cssSelector("#token-form input[name=name]")).sendKeys("web-host");
+        browser.driver.findElement(By.cssSelector("#token-form input[name=managedCertificates]")).sendKeys("web");
+        browser.driver.findElement(By.cssSelector("#token-form button")).click();
+        String token = text("#token-value");
+        assertThat(token).startsWith("cw_");
+        assertThat(app.get("/api/v1/managed-certificates/web/bundle", token).status()).isEqualTo(200);
+        browser.driver.get(base + "/service-tokens");
+        assertThat(browser.driver.getPageSource()).doesNotContain(token);
+        // Jobs: run now.
+        browser.driver.get(base + "/jobs");
+        assertThat(column("jobs", 0)).contains("renewal/renewal-scan", "deploy/deployments");
+    }
+
+    @Test
+    @Order(8)
+    void signOutWorksAndAnIdleSessionEnds() throws Exception {
+        browser.driver.findElement(By.cssSelector("header .who button")).click();
+        assertThat(browser.driver.getCurrentUrl()).contains("/login?logout");
+        browser.driver.get(base + "/certificates");
+        assertThat(browser.driver.getCurrentUrl()).contains("/login");
+        browser.signIn(base, "victor", VIEWER_PASSWORD);
+        assertThat(browser.driver.getCurrentUrl()).isEqualTo(base + "/");
+        Thread.sleep(Duration.ofSeconds(75).toMillis()); // server.servlet.session.timeout=1m
+        browser.driver.get(base + "/certificates");
+        assertThat(browser.driver.getCurrentUrl()).contains("/login");
+    }
+}
