@@ -467,7 +467,7 @@ abstract class IssuanceEndToEnd {
         java.net.http.HttpResponse<String> home = browser.send(java.net.http.HttpRequest.newBuilder(app.https("/")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(home.statusCode()).isEqualTo(200);
-        assertThat(home.body()).contains("Signed in as <span>admin</span>");
+        assertThat(home.body()).contains("<span>admin</span> · <span>ADMIN</span>").contains("<h1>Overview</h1>");
     }
 
     // --- helpers ---
