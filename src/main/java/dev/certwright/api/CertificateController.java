@@ -92,7 +92,8 @@ class CertificateController {
     }
 
     /** A page of results. */
-    record PageResponse(List<CertificateResponse> items, long total, int page, int size) {
+    /** {@code totalExact}: false when more than 10,000 match and {@code total} is a lower bound (10,001). */
+    record PageResponse(List<CertificateResponse> items, long total, boolean totalExact, int page, int size) {
     }
 
     @GetMapping("/api/v1/certificates")
@@ -136,7 +137,7 @@ class CertificateController {
         ResultPage<CertificateRecord> result = inventory.search(new CertificateQuery(blankToNull(owner), blankToNull(tag), blankToNull(q),
                 normalisedStatus, within, blankToNull(issuer), normalisedSource, sort, page, size));
         Instant now = clock.instant();
-        return new PageResponse(result.items().stream().map(r -> CertificateResponse.summary(r, now)).toList(), result.total(),
+        return new PageResponse(result.items().stream().map(r -> CertificateResponse.summary(r, now)).toList(), result.total(), result.totalExact(),
                 result.page(), result.size());
     }
 

@@ -115,7 +115,9 @@ class CertificatePages {
         model.addAttribute("statuses", List.of("ISSUED", "EXPIRED", "REVOKED", "PENDING", "FAILED"));
         model.addAttribute("sources", Arrays.stream(CertificateSource.values()).map(Enum::name).toList());
         model.addAttribute("sorts", SORTS);
-        model.addAttribute("lastPage", Math.max(0, (result.total() - 1) / PAGE_SIZE));
+        // Past 10,000 matches the count is a lower bound: the pager then offers the next page while pages are full.
+        model.addAttribute("lastPage", result.totalExact() ? Math.max(0, (result.total() - 1) / PAGE_SIZE)
+                : result.items().size() == PAGE_SIZE ? safePage + 1 : safePage);
         return "certificates";
     }
 

@@ -54,10 +54,12 @@ class HomeController {
     @GetMapping("/")
     String overview(Model model) {
         Instant now = clock.instant();
-        model.addAttribute("within7", statistics.expiringWithin(Duration.ofDays(7)));
-        model.addAttribute("within30", statistics.expiringWithin(Duration.ofDays(30)));
-        model.addAttribute("within90", statistics.expiringWithin(Duration.ofDays(90)));
-        List<Long> weeks = statistics.expiringPerWeek(WEEKS);
+        InventoryStatistics.Overview figures = statistics.overview(WEEKS);
+        model.addAttribute("within7", figures.within7());
+        model.addAttribute("within30", figures.within30());
+        model.addAttribute("within90", figures.within90());
+        model.addAttribute("figures", figures);
+        List<Long> weeks = figures.weeks();
         long max = Math.max(1, weeks.stream().mapToLong(Long::longValue).max().orElse(1));
         List<Bar> bars = new ArrayList<>();
         int chartHeight = 140;

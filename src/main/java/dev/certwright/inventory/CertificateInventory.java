@@ -276,12 +276,14 @@ public class CertificateInventory {
         };
         int size = Math.max(1, Math.min(query.size(), MAX_PAGE_SIZE));
         int page = Math.max(0, query.page());
-        long total = jdbc.sql("SELECT COUNT(*) FROM certificate c" + where).params(params).query(Long.class).single();
+        // Counted up to COUNT_LIMIT + 1 rows: exact for the usual result, a lower bound for a huge one.
+        long total = jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM certificate c" + where + " LIMIT " + (ResultPage.COUNT_LIMIT + 1) + ") counted")
+                .params(params).query(Long.class).single();
         List<CertificateRecord> items = jdbc.sql("SELECT " + SUMMARY_COLUMNS + " FROM certificate c" + where + order
                         + " LIMIT :limit OFFSET :offset")
                 .params(params).param("limit", size).param("offset", (long) page * size)
                 .query((rs, i) -> read(rs, false)).list();
-        return new ResultPage<>(withTags(items), total, page, size);
+        return new ResultPage<>(withTags(items), total, total <= ResultPage.COUNT_LIMIT, page, size);
     }
 
     /**

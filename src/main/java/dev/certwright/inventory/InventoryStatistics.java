@@ -55,6 +55,65 @@ public class InventoryStatistics {
         }).single();
     }
 
+    /**
+     * The overview's figures. {@code live}: counted for this view; otherwise read from the snapshot the clustered job
+     * {@code inventory-snapshot} stores once a minute, as of {@code countedAt}.
+     */
+    public record Overview(long within7, long within30, long within90, List<Long> weeks, Instant countedAt, boolean live) {
+    }
+
+    /** Up to this many certificates within 90 days, the overview counts live (exact, current); beyond, it reads the snapshot. */
+    static final long LIVE_LIMIT = 20_000;
+
+    /** The figures for the overview: live for an inventory small enough to count per view, else the latest snapshot. */
+    public Overview overview(int weeks) {
+        Overview snapshot = snapshot(weeks);
+        if (snapshot != null && snapshot.within90() > LIVE_LIMIT) {
+            return snapshot;
+        }
+        return live(weeks);
+    }
+
+    Overview live(int weeks) {
+        return new Overview(expiringWithin(Duration.ofDays(7)), expiringWithin(Duration.ofDays(30)), expiringWithin(Duration.ofDays(90)),
+                expiringPerWeek(weeks), clock.instant(), true);
+    }
+
+    private Overview snapshot(int weeks) {
+        return jdbc.sql("SELECT computed_at, within7, within30, within90, weeks FROM inventory_snapshot WHERE id = 1")
+                .query((rs, i) -> {
+                    List<Long> perWeek = new ArrayList<>();
+                    for (String n : rs.getString("weeks").split(",")) {
+                        perWeek.add(Long.parseLong(n));
+                    }
+                    return perWeek.size() == weeks ? new Overview(rs.getLong("within7"), rs.getLong("within30"), rs.getLong("within90"), perWeek,
+                            Timestamps.read(rs, "computed_at"), false) : null;
+                }).optional().orElse(null);
+    }
+
+    /** Counts now and stores the result as the snapshot (the job {@code inventory-snapshot}, on one node at a time). */
+    public Overview refreshSnapshot(int weeks) {
+        long started = System.nanoTime();
+        Overview counted = live(weeks);
+        long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        String perWeek = String.join(",", counted.weeks().stream().map(String::valueOf).toList());
+        int updated = jdbc.sql("UPDATE inventory_snapshot SET computed_at = :at, took_ms = :took, within7 = :w7, within30 = :w30, within90 = :w90, "
+                        + "weeks = :weeks WHERE id = 1")
+                .param("at", Timestamps.of(counted.countedAt())).param("took", took).param("w7", counted.within7())
+                .param("w30", counted.within30()).param("w90", counted.within90()).param("weeks", perWeek).update();
+        if (updated == 0) {
+            try {
+                jdbc.sql("INSERT INTO inventory_snapshot (id, computed_at, took_ms, within7, within30, within90, weeks) "
+                                + "VALUES (1, :at, :took, :w7, :w30, :w90, :weeks)")
+                        .param("at", Timestamps.of(counted.countedAt())).param("took", took).param("w7", counted.within7())
+                        .param("w30", counted.within30()).param("w90", counted.within90()).param("weeks", perWeek).update();
+            } catch (org.springframework.dao.DuplicateKeyException e) {
+                // another node stored the first snapshot a moment ago
+            }
+        }
+        return counted;
+    }
+
     /** A certificate that expires soon, as the overview lists it; {@code label} is its subject, else its first name, else its serial. */
     public record Expiring(long id, String serial, String label, String owner, String managedName, Instant notAfter, boolean renewed) {
     }
