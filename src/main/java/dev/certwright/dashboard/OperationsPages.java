@@ -94,6 +94,16 @@ class OperationsPages {
         return "service-tokens";
     }
 
+    /** One service token: what it may read, and what the audit log says it did (its key deliveries among them). */
+    @GetMapping("/service-tokens/{name}")
+    String token(@PathVariable String name, Model model) {
+        model.addAttribute("t", tokens.list().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new DashboardAdvice.NotFound("no service token named " + name)));
+        model.addAttribute("entries", audit.search(null, null, "token:" + name, null, 0, PAGE_SIZE));
+        model.addAttribute("history", audit.search("service-token", name, null, null, 0, PAGE_SIZE));
+        return "service-token";
+    }
+
     @PostMapping("/service-tokens/{name}/revoke")
     String revokeToken(@PathVariable String name, Authentication actor, RedirectAttributes redirect) {
         tokens.revoke(name, actor.getName());

@@ -120,6 +120,7 @@ class DashboardIT {
         browser.screenshot("overview");
         // The 7-day bucket links to the filtered inventory: the two short-lived certificates, soonest first.
         browser.driver.findElement(By.id("within-7")).click();
+        browser.awaitUrl("expiringWithin=P7D");
         assertThat(browser.driver.getCurrentUrl()).contains("expiringWithin=P7D");
         assertThat(browser.driver.findElement(By.id("inventory")).getText()).contains(serials.get("a1")).contains(serials.get("a2"))
                 .doesNotContain(serials.get("b1")).doesNotContain(serials.get("c1"));
@@ -136,7 +137,8 @@ class DashboardIT {
             browser.driver.findElement(By.id("new-password")).sendKeys(user[1]);
             new Select(browser.driver.findElement(By.id("new-role"))).selectByValue(user[2]);
             browser.driver.findElement(By.id("create-user")).click();
-            assertThat(text(".flash.ok")).contains(user[0]);
+            new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> d.getPageSource()
+                    .contains("User " + user[0] + " (" + user[2] + ") created."));
         }
         assertThat(column("users", 0)).contains("admin", "olga", "victor");
         browser.screenshot("users");
@@ -150,6 +152,7 @@ class DashboardIT {
         WebElement owner = browser.driver.findElement(By.cssSelector("#filters input[name=owner]"));
         owner.sendKeys("team-b");
         browser.driver.findElement(By.id("apply")).click();
+        browser.awaitUrl("owner=team-b");
         assertThat(browser.driver.getCurrentUrl()).contains("owner=team-b");
         assertThat(column("inventory", 4)).containsOnly("team-b").hasSize(1);
         assertThat(browser.driver.findElement(By.id("export")).getAttribute("href")).contains("owner=team-b");
@@ -168,11 +171,13 @@ class DashboardIT {
         assertThat(text("#ocsp-status")).isEqualTo("good");
         browser.screenshot("certificate");
         browser.driver.findElement(By.id("revoke")).click();
+        browser.awaitUrl("/revoke");
         assertThat(browser.driver.getCurrentUrl()).endsWith("/revoke");
         new Select(browser.driver.findElement(By.id("reason"))).selectByValue("keyCompromise");
         browser.driver.findElement(By.id("confirm")).click();
         browser.screenshot("revoke-confirmation");
         browser.driver.findElement(By.id("confirm-revoke")).click();
+        browser.awaitUrlNot("/revoke");
         assertThat(text("#status")).isEqualTo("REVOKED");
         assertThat(text("#ocsp-status")).as("our OCSP responder says so at once").isEqualTo("revoked");
         assertThat(text("#revocation")).contains("keyCompromise").contains("olga");
@@ -237,6 +242,13 @@ class DashboardIT {
         assertThat(app.get("/api/v1/managed-certificates/web/bundle", token).status()).isEqualTo(200);
         browser.driver.get(base + "/service-tokens");
         assertThat(browser.driver.getPageSource()).doesNotContain(token);
+        // Its detail page shows what it did: the key delivery just made.
+        browser.driver.findElement(By.linkText("web-host")).click();
+        browser.awaitUrl("/service-tokens/web-host");
+        assertThat(text("#token-activity")).contains("managed-certificate.bundle-delivered").contains("web");
+        assertThat(text("#token-history")).contains("service-token.created").contains("admin");
+        assertThat(browser.driver.getPageSource()).doesNotContain(token);
+        browser.screenshot("service-token");
         // Jobs: run now.
         browser.driver.get(base + "/jobs");
         assertThat(column("jobs", 0)).contains("renewal/renewal-scan", "deploy/deployments");
@@ -246,6 +258,7 @@ class DashboardIT {
     @Order(8)
     void signOutWorksAndAnIdleSessionEnds() throws Exception {
         browser.driver.findElement(By.cssSelector("header .who button")).click();
+        browser.awaitUrl("/login");
         assertThat(browser.driver.getCurrentUrl()).contains("/login?logout");
         browser.driver.get(base + "/certificates");
         assertThat(browser.driver.getCurrentUrl()).contains("/login");

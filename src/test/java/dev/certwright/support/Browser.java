@@ -12,6 +12,7 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's Chromium, headless, driven through Debian's chromedriver (Selenium never downloads a browser or driver
@@ -45,6 +46,8 @@ public final class Browser implements AutoCloseable {
                 .usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        // A click that submits a form returns before the next page is there: lookups wait for it (briefly).
+        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(3));
         driver.manage().window().setSize(new Dimension(1366, 900));
         return new Browser(driver, profile);
     }
@@ -56,6 +59,17 @@ public final class Browser implements AutoCloseable {
         driver.findElement(By.id("username")).sendKeys(user);
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.id("sign-in")).click();
+        awaitUrlNot("/login");
+    }
+
+    /** Waits (10 s at most) until the address contains the text: a click's navigation has happened. */
+    public void awaitUrl(String part) {
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains(part));
+    }
+
+    /** Waits (10 s at most) until the address has left a page whose address ends with the text (plain, without a query). */
+    public void awaitUrlNot(String path) {
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> !d.getCurrentUrl().endsWith(path));
     }
 
     /** Saves what the page shows now as target/screenshots/{name}.png. */
