@@ -1,17 +1,14 @@
 package dev.certwright.deploy;
 
-import java.time.Duration;
-
 import org.quartz.DisallowConcurrentExecution;
-import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
-import org.quartz.JobExecutionContext;
 import org.quartz.Trigger;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.BudgetedJob;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
@@ -47,36 +44,34 @@ class DeployJobs {
 
 /** Runs what is due for at most 50 seconds' worth of claims, and waits for the attempts it started. */
 @DisallowConcurrentExecution
-class DeploymentQueueJob implements Job {
+class DeploymentQueueJob extends BudgetedJob {
 
     private final DeploymentService deployments;
-    private final JobBudgets budgets;
 
     DeploymentQueueJob(DeploymentService deployments, JobBudgets budgets) {
+        super(budgets);
         this.deployments = deployments;
-        this.budgets = budgets;
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
-        deployments.runDue(budgets.start(Duration.ofSeconds(50)));
+    protected void run(JobBudgets.Budget budget) {
+        deployments.runDue(budget);
     }
 }
 
 /** Probes targets for at most 50 seconds per firing. */
 @DisallowConcurrentExecution
-class DriftJob implements Job {
+class DriftJob extends BudgetedJob {
 
     private final DriftProbe drift;
-    private final JobBudgets budgets;
 
     DriftJob(DriftProbe drift, JobBudgets budgets) {
+        super(budgets);
         this.drift = drift;
-        this.budgets = budgets;
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
-        drift.run(budgets.start(Duration.ofSeconds(50)));
+    protected void run(JobBudgets.Budget budget) {
+        drift.run(budget);
     }
 }

@@ -5,10 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 import org.quartz.DisallowConcurrentExecution;
-import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
-import org.quartz.JobExecutionContext;
 import org.quartz.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.platform.BudgetedJob;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 import dev.certwright.platform.StartupException;
@@ -124,18 +123,17 @@ class RecordRetention {
 
 /** Runs the {@link RecordRetention.Purger} for at most 50 seconds per firing, less when the node stops. */
 @DisallowConcurrentExecution
-class RetentionJob implements Job {
+class RetentionJob extends BudgetedJob {
 
     private final RecordRetention.Purger purger;
-    private final JobBudgets budgets;
 
     RetentionJob(RecordRetention.Purger purger, JobBudgets budgets) {
+        super(budgets);
         this.purger = purger;
-        this.budgets = budgets;
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
-        purger.run(budgets.start(Duration.ofSeconds(50)));
+    protected void run(JobBudgets.Budget budget) {
+        purger.run(budget);
     }
 }

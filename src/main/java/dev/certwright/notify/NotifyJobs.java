@@ -1,17 +1,14 @@
 package dev.certwright.notify;
 
-import java.time.Duration;
-
 import org.quartz.DisallowConcurrentExecution;
-import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
-import org.quartz.JobExecutionContext;
 import org.quartz.Trigger;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.BudgetedJob;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
@@ -34,19 +31,18 @@ class NotifyJobs {
 
 /** Records what crossed a threshold, then sends what is due, for at most 50 seconds, less when the node stops. */
 @DisallowConcurrentExecution
-class NoticeJob implements Job {
+class NoticeJob extends BudgetedJob {
 
     private final NoticeService notices;
-    private final JobBudgets budgets;
 
     NoticeJob(NoticeService notices, JobBudgets budgets) {
+        super(budgets);
         this.notices = notices;
-        this.budgets = budgets;
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
+    protected void run(JobBudgets.Budget budget) {
         notices.scanExpiring();
-        notices.deliverDue(budgets.start(Duration.ofSeconds(50)));
+        notices.deliverDue(budget);
     }
 }

@@ -1,17 +1,14 @@
 package dev.certwright.renewal;
 
-import java.time.Duration;
-
 import org.quartz.DisallowConcurrentExecution;
-import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
-import org.quartz.JobExecutionContext;
 import org.quartz.Trigger;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.BudgetedJob;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
@@ -36,18 +33,17 @@ class RenewalJobs {
 
 /** Runs {@link RenewalService#renewDue} for at most 50 seconds per firing, less when the node stops. */
 @DisallowConcurrentExecution
-class RenewalScanJob implements Job {
+class RenewalScanJob extends BudgetedJob {
 
     private final RenewalService renewals;
-    private final JobBudgets budgets;
 
     RenewalScanJob(RenewalService renewals, JobBudgets budgets) {
+        super(budgets);
         this.renewals = renewals;
-        this.budgets = budgets;
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
-        renewals.renewDue(budgets.start(Duration.ofSeconds(50)));
+    protected void run(JobBudgets.Budget budget) {
+        renewals.renewDue(budget);
     }
 }

@@ -1,7 +1,5 @@
 package dev.certwright.revocation;
 
-import java.time.Duration;
-
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -12,6 +10,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.certwright.platform.BudgetedJob;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
 
@@ -67,18 +66,17 @@ class CrlPublishJob implements Job {
 
 /** Runs {@link OcspPresigner#run}, for at most 50 seconds per firing, less when the node stops. */
 @DisallowConcurrentExecution
-class OcspPresignJob implements Job {
+class OcspPresignJob extends BudgetedJob {
 
     private final OcspPresigner presigner;
-    private final JobBudgets budgets;
 
     OcspPresignJob(OcspPresigner presigner, JobBudgets budgets) {
+        super(budgets);
         this.presigner = presigner;
-        this.budgets = budgets;
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
-        presigner.run(budgets.start(Duration.ofSeconds(50)));
+    protected void run(JobBudgets.Budget budget) {
+        presigner.run(budget);
     }
 }
