@@ -1,67 +1,54 @@
 package dev.certwright.inventory;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.certwright.platform.Timestamps;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 
 /**
- * Inventory gauges, counted once a minute (not per scrape, so a large inventory costs one query a minute):
- * {@code certwright.certificates{status}} and {@code certwright.certificates.expiring{within}} for issued
- * certificates by days to expiry (expired, 7, 30, 90 days, later).
+ * Inventory gauges: {@code certwright.certificates{status}} and {@code certwright.certificates.expiring{within}} for
+ * issued certificates by time left (expired, 7, 30, 90 days, later). Read from the snapshot that the clustered job
+ * {@code inventory-snapshot} counts once a minute, so that no node counts the whole inventory for its gauges (one row
+ * read every five seconds per node); absent until the first snapshot.
  */
 @Component
 class InventoryMetrics {
 
-    private static final int[] BUCKETS = {7, 30, 90};
-
-    private final JdbcClient jdbc;
-    private final Clock clock;
+    private final InventoryStatistics statistics;
     private final MultiGauge byStatus;
     private final MultiGauge byExpiry;
 
-    InventoryMetrics(JdbcClient jdbc, Clock clock, MeterRegistry meters) {
-        this.jdbc = jdbc;
-        this.clock = clock;
+    InventoryMetrics(InventoryStatistics statistics, MeterRegistry meters) {
+        this.statistics = statistics;
         this.byStatus = MultiGauge.builder("certwright.certificates").description("certificates in the inventory by status").register(meters);
         this.byExpiry = MultiGauge.builder("certwright.certificates.expiring").description("issued certificates by time left")
                 .register(meters);
     }
 
-    @Scheduled(initialDelay = 5_000, fixedDelay = 60_000)
+    @Scheduled(initialDelay = 1_000, fixedDelay = 5_000)
     void refresh() {
-        List<MultiGauge.Row<?>> statusRows = new ArrayList<>();
-        jdbc.sql("SELECT status, COUNT(*) AS n FROM certificate GROUP BY status").query((rs, i) -> {
-            statusRows.add(MultiGauge.Row.of(Tags.of("status", rs.getString("status")), rs.getLong("n")));
-            return null;
-        }).list();
-        byStatus.register(statusRows, true);
-
-        Instant now = clock.instant();
-        List<MultiGauge.Row<?>> expiryRows = new ArrayList<>();
-        expiryRows.add(MultiGauge.Row.of(Tags.of("within", "expired"), count(Instant.EPOCH, now)));
-        Instant from = now;
-        for (int days : BUCKETS) {
-            Instant to = now.plus(Duration.ofDays(days));
-            expiryRows.add(MultiGauge.Row.of(Tags.of("within", days + "d"), count(from, to)));
-            from = to;
+        InventoryStatistics.Snapshot snapshot = statistics.snapshot(InventorySnapshotSchedule.WEEKS);
+        if (snapshot == null) {
+            return;
         }
-        expiryRows.add(MultiGauge.Row.of(Tags.of("within", "later"), count(from, Instant.parse("9999-12-31T00:00:00Z"))));
-        byExpiry.register(expiryRows, true);
+        List<MultiGauge.Row<?>> statusRows = new ArrayList<>();
+        for (Map.Entry<CertificateStatus, Long> entry : snapshot.statuses().entrySet()) {
+            statusRows.add(MultiGauge.Row.of(Tags.of("status", entry.getKey().name()), entry.getValue()));
+        }
+        byStatus.register(statusRows, true);
+        InventoryStatistics.Overview overview = snapshot.overview();
+        byExpiry.register(List.of(row("expired", snapshot.expired()), row("7d", overview.within7()),
+                row("30d", overview.within30() - overview.within7()), row("90d", overview.within90() - overview.within30()),
+                row("later", snapshot.later())), true);
     }
 
-    private long count(Instant from, Instant to) {
-        return jdbc.sql("SELECT COUNT(*) FROM certificate WHERE status = 'ISSUED' AND not_after > :from AND not_after <= :to")
-                .param("from", Timestamps.of(from)).param("to", Timestamps.of(to)).query(Long.class).single();
+    private static MultiGauge.Row<?> row(String within, long count) {
+        return MultiGauge.Row.of(Tags.of("within", within), count);
     }
 }

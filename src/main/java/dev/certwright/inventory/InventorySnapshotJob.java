@@ -15,8 +15,9 @@ import org.springframework.context.annotation.Configuration;
 import dev.certwright.platform.QuartzSchedules;
 
 /**
- * Counts the overview's figures once per {@code certwright.inventory.snapshot-interval} (PT1M) on one node of the
- * cluster, so that a page view of a large inventory reads one row instead of counting millions.
+ * Counts the overview's figures and the inventory gauges once per {@code certwright.inventory.snapshot-interval}
+ * (PT1M) on one node of the cluster, so that a page view of a large inventory, and each node's gauges, read one row
+ * instead of counting millions.
  */
 @Configuration(proxyBeanMethods = false)
 class InventorySnapshotSchedule {
@@ -27,12 +28,13 @@ class InventorySnapshotSchedule {
     @Bean
     JobDetail inventorySnapshotJob() {
         return JobBuilder.newJob(InventorySnapshotJob.class).withIdentity("inventory-snapshot", "inventory")
-                .withDescription("Counts what expires within 7, 30 and 90 days and per week, for the overview").storeDurably().build();
+                .withDescription("Counts what expires within 7, 30 and 90 days and per week, and certificates by status, for the overview and the gauges").storeDurably().build();
     }
 
     @Bean
     Trigger inventorySnapshotTrigger(@Value("${certwright.inventory.snapshot-interval:PT1M}") Duration interval) {
-        return QuartzSchedules.every(inventorySnapshotJob(), "inventory-snapshot", interval);
+        // Until the first count the overview and the gauges read the snapshot the cluster stored last.
+        return QuartzSchedules.afterStartup(inventorySnapshotJob(), "inventory-snapshot", interval);
     }
 }
 

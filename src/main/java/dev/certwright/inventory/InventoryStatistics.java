@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -12,8 +14,9 @@ import org.springframework.stereotype.Component;
 import dev.certwright.platform.Timestamps;
 
 /**
- * What the dashboard's overview counts, each with one indexed range query (the {@code not_after} index) so that the
- * cost follows what is about to expire, not the size of the inventory.
+ * What the dashboard's overview and the inventory gauges count: the overview live with one range scan of the
+ * {@code (status, not_after)} index while the inventory is small, else (and the gauges always) from the snapshot that
+ * the clustered job {@code inventory-snapshot} stores once a minute.
  */
 @Component
 public class InventoryStatistics {
@@ -26,33 +29,42 @@ public class InventoryStatistics {
         this.clock = clock;
     }
 
-    /** Unrevoked certificates (our issuers and OCSP responders included) whose notAfter lies within {@code within} from now. */
-    public long expiringWithin(Duration within) {
+    /**
+     * The overview's figures, counted now: unrevoked certificates (our issuers and OCSP responders included) whose
+     * notAfter lies within 7, 30 and 90 days, and in each of the next {@code weeks} weeks. One range scan of the
+     * {@code (status, not_after)} index over the window, counted by a {@code SUM(CASE …)} per figure, so that the cost
+     * follows what is about to expire, not the size of the inventory.
+     */
+    Overview live(int weeks) {
         Instant now = clock.instant();
-        return jdbc.sql("SELECT COUNT(*) FROM certificate WHERE not_after > :now AND not_after <= :horizon AND status = 'ISSUED'")
-                .param("now", Timestamps.of(now)).param("horizon", Timestamps.of(now.plus(within))).query(Long.class).single();
-    }
-
-    /** How many expire in each of the next {@code weeks} weeks, first week first: one range scan, counted by week. */
-    public List<Long> expiringPerWeek(int weeks) {
-        Instant now = clock.instant();
-        StringBuilder sql = new StringBuilder("SELECT ");
+        Instant end = later(now.plus(Duration.ofDays(90)), now.plus(Duration.ofDays(7L * weeks)));
+        StringBuilder sql = new StringBuilder("SELECT ").append(within("d7")).append(", ").append(within("d30")).append(", ").append(within("d90"));
         for (int w = 0; w < weeks; w++) {
-            sql.append(w == 0 ? "" : ", ").append("COALESCE(SUM(CASE WHEN not_after > :w").append(w).append(" AND not_after <= :w").append(w + 1)
+            sql.append(", COALESCE(SUM(CASE WHEN not_after > :w").append(w).append(" AND not_after <= :w").append(w + 1)
                     .append(" THEN 1 ELSE 0 END), 0)");
         }
-        sql.append(" FROM certificate WHERE not_after > :w0 AND not_after <= :w").append(weeks).append(" AND status = 'ISSUED'");
-        JdbcClient.StatementSpec statement = jdbc.sql(sql.toString());
+        sql.append(" FROM certificate WHERE status = 'ISSUED' AND not_after > :now AND not_after <= :end");
+        JdbcClient.StatementSpec statement = jdbc.sql(sql.toString()).param("now", Timestamps.of(now)).param("end", Timestamps.of(end))
+                .param("d7", Timestamps.of(now.plus(Duration.ofDays(7)))).param("d30", Timestamps.of(now.plus(Duration.ofDays(30))))
+                .param("d90", Timestamps.of(now.plus(Duration.ofDays(90))));
         for (int w = 0; w <= weeks; w++) {
             statement = statement.param("w" + w, Timestamps.of(now.plus(Duration.ofDays(7L * w))));
         }
         return statement.query((rs, i) -> {
-            List<Long> out = new ArrayList<>();
+            List<Long> perWeek = new ArrayList<>();
             for (int w = 1; w <= weeks; w++) {
-                out.add(rs.getLong(w));
+                perWeek.add(rs.getLong(3 + w));
             }
-            return out;
+            return new Overview(rs.getLong(1), rs.getLong(2), rs.getLong(3), perWeek, now, true);
         }).single();
+    }
+
+    private static String within(String horizon) {
+        return "COALESCE(SUM(CASE WHEN not_after <= :" + horizon + " THEN 1 ELSE 0 END), 0)";
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /**
@@ -62,56 +74,85 @@ public class InventoryStatistics {
     public record Overview(long within7, long within30, long within90, List<Long> weeks, Instant countedAt, boolean live) {
     }
 
+    /**
+     * What the clustered job counts once a minute: the overview's figures, and for the gauges the issued certificates
+     * whose notAfter has passed ({@code expired}) or lies beyond 90 days ({@code later}), and the rows per status.
+     */
+    public record Snapshot(Overview overview, long expired, long later, Map<CertificateStatus, Long> statuses) {
+    }
+
     /** Up to this many certificates within 90 days, the overview counts live (exact, current); beyond, it reads the snapshot. */
     static final long LIVE_LIMIT = 20_000;
 
     /** The figures for the overview: live for an inventory small enough to count per view, else the latest snapshot. */
     public Overview overview(int weeks) {
-        Overview snapshot = snapshot(weeks);
-        if (snapshot != null && snapshot.within90() > LIVE_LIMIT) {
-            return snapshot;
+        Snapshot snapshot = snapshot(weeks);
+        if (snapshot != null && snapshot.overview().within90() > LIVE_LIMIT) {
+            return snapshot.overview();
         }
         return live(weeks);
     }
 
-    Overview live(int weeks) {
-        return new Overview(expiringWithin(Duration.ofDays(7)), expiringWithin(Duration.ofDays(30)), expiringWithin(Duration.ofDays(90)),
-                expiringPerWeek(weeks), clock.instant(), true);
-    }
-
-    private Overview snapshot(int weeks) {
-        return jdbc.sql("SELECT computed_at, within7, within30, within90, weeks FROM inventory_snapshot WHERE id = 1")
+    /** The latest snapshot, if one was stored with this many weeks. */
+    Snapshot snapshot(int weeks) {
+        return jdbc.sql("SELECT computed_at, within7, within30, within90, weeks, expired, later, statuses FROM inventory_snapshot WHERE id = 1")
                 .query((rs, i) -> {
                     List<Long> perWeek = new ArrayList<>();
                     for (String n : rs.getString("weeks").split(",")) {
                         perWeek.add(Long.parseLong(n));
                     }
-                    return perWeek.size() == weeks ? new Overview(rs.getLong("within7"), rs.getLong("within30"), rs.getLong("within90"), perWeek,
-                            Timestamps.read(rs, "computed_at"), false) : null;
+                    Map<CertificateStatus, Long> statuses = new EnumMap<>(CertificateStatus.class);
+                    for (String pair : rs.getString("statuses").split(",")) {
+                        int eq = pair.indexOf('=');
+                        if (eq > 0) {
+                            statuses.put(CertificateStatus.valueOf(pair.substring(0, eq)), Long.parseLong(pair.substring(eq + 1)));
+                        }
+                    }
+                    return perWeek.size() == weeks ? new Snapshot(new Overview(rs.getLong("within7"), rs.getLong("within30"),
+                            rs.getLong("within90"), perWeek, Timestamps.read(rs, "computed_at"), false), rs.getLong("expired"), rs.getLong("later"),
+                            statuses) : null;
                 }).optional().orElse(null);
     }
 
-    /** Counts now and stores the result as the snapshot (the job {@code inventory-snapshot}, on one node at a time). */
-    public Overview refreshSnapshot(int weeks) {
+    /**
+     * Counts now and stores the result as the snapshot (the job {@code inventory-snapshot}, on one node at a time):
+     * the overview's window scan, the issued certificates before and beyond it (two index range counts), and the rows
+     * of the other statuses (an index range each); ISSUED's total is the sum of the three issued ranges.
+     */
+    public Snapshot refreshSnapshot(int weeks) {
         long started = System.nanoTime();
         Overview counted = live(weeks);
+        Instant now = counted.countedAt();
+        long expired = jdbc.sql("SELECT COUNT(*) FROM certificate WHERE status = 'ISSUED' AND not_after <= :now")
+                .param("now", Timestamps.of(now)).query(Long.class).single();
+        long later = jdbc.sql("SELECT COUNT(*) FROM certificate WHERE status = 'ISSUED' AND not_after > :d90")
+                .param("d90", Timestamps.of(now.plus(Duration.ofDays(90)))).query(Long.class).single();
+        Map<CertificateStatus, Long> statuses = new EnumMap<>(CertificateStatus.class);
+        for (CertificateStatus status : CertificateStatus.values()) {
+            statuses.put(status, 0L);
+        }
+        jdbc.sql("SELECT status, COUNT(*) AS n FROM certificate WHERE status IN ('PENDING', 'FAILED', 'REVOKED') GROUP BY status")
+                .query((rs, i) -> statuses.put(CertificateStatus.valueOf(rs.getString("status")), rs.getLong("n"))).list();
+        statuses.put(CertificateStatus.ISSUED, expired + counted.within90() + later);
+        Snapshot snapshot = new Snapshot(counted, expired, later, statuses);
         long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
         String perWeek = String.join(",", counted.weeks().stream().map(String::valueOf).toList());
-        int updated = jdbc.sql("UPDATE inventory_snapshot SET computed_at = :at, took_ms = :took, within7 = :w7, within30 = :w30, within90 = :w90, "
-                        + "weeks = :weeks WHERE id = 1")
-                .param("at", Timestamps.of(counted.countedAt())).param("took", took).param("w7", counted.within7())
-                .param("w30", counted.within30()).param("w90", counted.within90()).param("weeks", perWeek).update();
+        String perStatus = String.join(",", statuses.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        String set = "computed_at = :at, took_ms = :took, within7 = :w7, within30 = :w30, within90 = :w90, weeks = :weeks, expired = :expired, "
+                + "later = :later, statuses = :statuses";
+        java.util.function.UnaryOperator<JdbcClient.StatementSpec> values = statement -> statement.param("at", Timestamps.of(now))
+                .param("took", took).param("w7", counted.within7()).param("w30", counted.within30()).param("w90", counted.within90())
+                .param("weeks", perWeek).param("expired", expired).param("later", later).param("statuses", perStatus);
+        int updated = values.apply(jdbc.sql("UPDATE inventory_snapshot SET " + set + " WHERE id = 1")).update();
         if (updated == 0) {
             try {
-                jdbc.sql("INSERT INTO inventory_snapshot (id, computed_at, took_ms, within7, within30, within90, weeks) "
-                                + "VALUES (1, :at, :took, :w7, :w30, :w90, :weeks)")
-                        .param("at", Timestamps.of(counted.countedAt())).param("took", took).param("w7", counted.within7())
-                        .param("w30", counted.within30()).param("w90", counted.within90()).param("weeks", perWeek).update();
+                values.apply(jdbc.sql("INSERT INTO inventory_snapshot (id, computed_at, took_ms, within7, within30, within90, weeks, expired, "
+                        + "later, statuses) VALUES (1, :at, :took, :w7, :w30, :w90, :weeks, :expired, :later, :statuses)")).update();
             } catch (org.springframework.dao.DuplicateKeyException e) {
                 // another node stored the first snapshot a moment ago
             }
         }
-        return counted;
+        return snapshot;
     }
 
     /** A certificate that expires soon, as the overview lists it; {@code label} is its subject, else its first name, else its serial. */

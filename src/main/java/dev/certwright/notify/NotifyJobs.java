@@ -25,7 +25,7 @@ class NotifyJobs {
 
     @Bean
     Trigger noticeTrigger(NotifyProperties properties) {
-        return QuartzSchedules.every(noticeJob(), "notices", properties.scanInterval());
+        return QuartzSchedules.afterStartup(noticeJob(), "notices", properties.scanInterval());
     }
 }
 

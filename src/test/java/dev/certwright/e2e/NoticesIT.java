@@ -60,6 +60,7 @@ class NoticesIT {
                 .arg("--spring.mail.host=127.0.0.1").arg("--spring.mail.port=" + smtpPort)
                 .arg("--certwright.notify.webhook-url=http://127.0.0.1:" + hook.getAddress().getPort() + "/hook")
                 .env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg("--certwright.notify.scan-interval=PT2S")
+                .arg("--certwright.inventory.snapshot-interval=PT2S")
                 .arg("--certwright.notify.retry-backoff=PT1S"))) {
             String admin = app.adminToken();
             // Contacts: bad ones are refused; a viewer may read, not change.
