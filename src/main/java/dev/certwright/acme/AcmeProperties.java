@@ -22,13 +22,16 @@ import dev.certwright.platform.StartupException;
  * @param ordersPerAccountWindow that window
  * @param ordersPerIdentifier how many orders may name one identifier within {@code ordersPerIdentifierWindow}
  * @param ordersPerIdentifierWindow that window
+ * @param challengeAnswerWait how long the answer to a challenge's POST waits for the first validation attempt, so that a
+ *        fast validation is answered {@code valid} at once and the client's first poll finds it done (PT0S: answer at once)
  */
 @ConfigurationProperties("certwright.acme")
 public record AcmeProperties(@DefaultValue("80") int http01Port, @DefaultValue("443") int tlsAlpn01Port, String dnsResolver,
         String termsOfService, @DefaultValue("P1D") Duration orderValidity, @DefaultValue("PT10S") Duration validationTimeout,
         @DefaultValue("3") int validationAttempts, @DefaultValue("false") boolean externalAccountRequired,
         @DefaultValue("300") int ordersPerAccount, @DefaultValue("PT1H") Duration ordersPerAccountWindow,
-        @DefaultValue("100") int ordersPerIdentifier, @DefaultValue("P1D") Duration ordersPerIdentifierWindow) {
+        @DefaultValue("100") int ordersPerIdentifier, @DefaultValue("P1D") Duration ordersPerIdentifierWindow,
+        @DefaultValue("PT0.5S") Duration challengeAnswerWait) {
 
     public AcmeProperties {
         if (http01Port < 1 || http01Port > 65535) {
@@ -49,6 +52,9 @@ public record AcmeProperties(@DefaultValue("80") int http01Port, @DefaultValue("
         if (ordersPerAccountWindow.isNegative() || ordersPerAccountWindow.isZero() || ordersPerIdentifierWindow.isNegative()
                 || ordersPerIdentifierWindow.isZero()) {
             throw new StartupException("certwright.acme.orders-per-account-window and orders-per-identifier-window must be positive durations");
+        }
+        if (challengeAnswerWait.isNegative() || challengeAnswerWait.compareTo(Duration.ofSeconds(5)) > 0) {
+            throw new StartupException("certwright.acme.challenge-answer-wait must be from PT0S to PT5S, not " + challengeAnswerWait);
         }
         if (validationAttempts < 1 || validationAttempts > 10) {
             throw new StartupException("certwright.acme.validation-attempts must be from 1 to 10, not " + validationAttempts);

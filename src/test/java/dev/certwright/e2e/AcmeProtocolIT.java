@@ -364,6 +364,8 @@ class AcmeProtocolIT {
         Authorization authorization = order.getAuthorizations().get(0);
         Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
         challenge.trigger(); // nothing serves the token
+        // The first attempt failed while the answer waited: answered processing, the retries go on after it.
+        assertThat(challenge.getStatus()).isEqualTo(Status.PROCESSING);
         assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.INVALID);
         challenge.fetch();
         assertThat(challenge.getStatus()).isEqualTo(Status.INVALID);
@@ -489,6 +491,8 @@ class AcmeProtocolIT {
                 Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
                 http01.serve(challenge.getToken(), challenge.getAuthorization());
                 challenge.trigger();
+                // Validated while the answer waited (certwright.acme.challenge-answer-wait), so already valid.
+                assertThat(challenge.getStatus()).isEqualTo(Status.VALID);
             } else {
                 Dns01Challenge challenge = authorization.findChallenge(Dns01Challenge.class).orElseThrow();
                 dns.setTxt(challenge.getRRName(authorization.getIdentifier()), challenge.getDigest());

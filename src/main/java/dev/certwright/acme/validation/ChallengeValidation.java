@@ -1,6 +1,7 @@
 package dev.certwright.acme.validation;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -50,13 +51,18 @@ public class ChallengeValidation {
         this.json = json;
     }
 
-    /** Starts validating a challenge that was just moved to processing. */
-    public void start(Challenge challenge, Authorization authorization, String keyAuthorization) {
+    /**
+     * Starts validating a challenge that was just moved to processing. The future completes when the first attempt has
+     * ended (valid and stored, or failed and the retries scheduled), for a caller that may wait a moment to answer with
+     * the outcome.
+     */
+    public CompletableFuture<Void> start(Challenge challenge, Authorization authorization, String keyAuthorization) {
+        CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
         executor.submit(() -> {
             try {
                 running.acquire();
                 try {
-                    run(challenge, authorization, keyAuthorization);
+                    run(challenge, authorization, keyAuthorization, firstAttempt);
                 } finally {
                     running.release();
                 }
@@ -65,11 +71,15 @@ public class ChallengeValidation {
             } catch (RuntimeException e) {
                 log.error("validating challenge {} failed unexpectedly", challenge.id(), e);
                 orders.finishChallenge(challenge, false, problem("serverInternal", "validation failed inside the server"));
+            } finally {
+                firstAttempt.complete(null);
             }
         });
+        return firstAttempt;
     }
 
-    private void run(Challenge challenge, Authorization authorization, String keyAuthorization) throws InterruptedException {
+    private void run(Challenge challenge, Authorization authorization, String keyAuthorization, CompletableFuture<Void> firstAttempt)
+            throws InterruptedException {
         ValidationFailure last = null;
         for (int attempt = 1; attempt <= properties.validationAttempts(); attempt++) {
             try {
@@ -79,6 +89,7 @@ public class ChallengeValidation {
                 return;
             } catch (ValidationFailure failure) {
                 last = failure;
+                firstAttempt.complete(null);
                 if (attempt < properties.validationAttempts()) {
                     Thread.sleep(Duration.ofSeconds(attempt).toMillis());
                 }

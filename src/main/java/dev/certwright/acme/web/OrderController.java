@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,7 +229,12 @@ class OrderController {
         return render(authorization, verified.linker());
     }
 
-    /** RFC 8555 §7.5.1: the client says it is ready: validation starts, and the challenge is answered at once. */
+    /**
+     * RFC 8555 §7.5.1: the client says it is ready: validation starts off the request thread, and the answer waits at
+     * most {@code certwright.acme.challenge-answer-wait} for its first attempt, so that a validation that takes a few
+     * milliseconds is answered {@code valid} and the client's first poll of the authorization finds it done; a slower or
+     * failing one is answered {@code processing} and goes on (retries included) after the answer.
+     */
     @PostMapping(path = "/acme/chall/{id}")
     ResponseEntity<Map<String, Object>> challenge(@PathVariable long id, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
@@ -236,12 +245,22 @@ class OrderController {
                 throw new AcmeException(AcmeProblem.malformed, "authorization " + authorization.id() + " is " + authorization.statusAt(clock.instant()));
             }
             if (orders.startChallenge(id)) {
-                validation.start(challenge, authorization, challenge.token() + "." + verified.account().thumbprint());
+                awaitBriefly(validation.start(challenge, authorization, challenge.token() + "." + verified.account().thumbprint()));
             }
             challenge = orders.findChallenge(id).orElseThrow();
         }
         return ResponseEntity.ok().header("Link", "<" + verified.linker().authorization(authorization.id()) + ">;rel=\"up\"")
                 .contentType(MediaType.APPLICATION_JSON).body(render(challenge, verified.linker()));
+    }
+
+    private void awaitBriefly(Future<Void> firstAttempt) {
+        try {
+            firstAttempt.get(properties.challengeAnswerWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // still validating: answered as processing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** RFC 8555 §7.4.2: the certificate and its chain, PEM. */
