@@ -9,13 +9,14 @@ import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.List;
 
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.certwright.platform.Timestamps;
+import dev.certwright.support.MigratedH2;
 
 /**
  * The overview's figures counted in one window scan, and the clustered snapshot that also feeds the gauges: the same
@@ -32,9 +33,7 @@ class InventoryStatisticsTest {
 
     @BeforeEach
     void migrate() {
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:statistics-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        DataSource dataSource = MigratedH2.create("statistics");
         jdbc = JdbcClient.create(dataSource);
         statistics = new InventoryStatistics(jdbc, Clock.fixed(NOW, ZoneOffset.UTC));
     }

@@ -11,11 +11,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.certwright.support.MigratedH2;
 
 /** GCRA buckets: a burst of the limit, then one per interval; the wait is exact; concurrent takers never overdraw. */
 class RateLimitStoreTest {
@@ -27,9 +29,7 @@ class RateLimitStoreTest {
 
     @BeforeEach
     void migrate() {
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:limits-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        DataSource dataSource = MigratedH2.create("limits");
         jdbc = JdbcClient.create(dataSource);
         limits = new RateLimitStore(jdbc, Clock.fixed(T0.plus(Duration.ofDays(2)), ZoneOffset.UTC));
     }
