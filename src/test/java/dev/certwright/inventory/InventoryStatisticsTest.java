@@ -19,7 +19,7 @@ import dev.certwright.platform.Timestamps;
 import dev.certwright.support.MigratedH2;
 
 /**
- * The overview's figures counted in one window scan, and the clustered snapshot that also feeds the gauges: the same
+ * The overview's figures counted by week and by the days after whole weeks, and the clustered snapshot that also feeds the gauges: the same
  * figures as counting each bucket on its own, boundaries included, and the overview switching to the snapshot only for
  * an inventory above the live limit.
  */
@@ -53,9 +53,10 @@ class InventoryStatisticsTest {
     }
 
     @Test
-    void oneWindowScanCountsEveryBucketAndItsBoundaries() {
+    void everyBucketIsCountedWithItsBoundaries() {
         insert(3, "ISSUED", NOW);                 // expired: notAfter is not after now
         insert(1, "ISSUED", days(-400));          // long expired
+        insert(1, "ISSUED", Instant.parse("1949-06-01T00:00:00Z")); // before UTCTime: still counted
         insert(2, "ISSUED", days(7));             // exactly 7 days: within 7
         insert(4, "ISSUED", days(7.0001));        // just after: within 30, in the second week
         insert(5, "ISSUED", days(30));            // within 30, week 5 (days 28 to 35)
@@ -75,6 +76,9 @@ class InventoryStatisticsTest {
         weeks.set(4, 5L);
         weeks.set(12, 6L + 7L);
         assertThat(live.weeks()).isEqualTo(weeks);
+        // A shorter chart counts the days after its weeks on their own: the same figures.
+        InventoryStatistics.Overview shortChart = statistics.live(3);
+        assertThat(List.of(shortChart.within7(), shortChart.within30(), shortChart.within90())).containsExactly(2L, 11L, 17L);
 
         InventoryStatistics.Snapshot stored = statistics.refreshSnapshot(13);
         InventoryStatistics.Snapshot read = statistics.snapshot(13);
@@ -83,13 +87,13 @@ class InventoryStatisticsTest {
         assertThat(read.overview().countedAt()).isEqualTo(NOW);
         assertThat(read.overview().weeks()).isEqualTo(weeks);
         assertThat(List.of(read.overview().within7(), read.overview().within30(), read.overview().within90())).containsExactly(2L, 11L, 17L);
-        assertThat(read.expired()).isEqualTo(4);
+        assertThat(read.expired()).isEqualTo(5);
         assertThat(read.later()).isEqualTo(15);
-        assertThat(read.statuses()).containsEntry(CertificateStatus.ISSUED, 36L).containsEntry(CertificateStatus.REVOKED, 9L)
+        assertThat(read.statuses()).containsEntry(CertificateStatus.ISSUED, 37L).containsEntry(CertificateStatus.REVOKED, 9L)
                 .containsEntry(CertificateStatus.PENDING, 10L).containsEntry(CertificateStatus.FAILED, 11L);
         assertThat(read.statuses()).isEqualTo(stored.statuses());
         // ISSUED is derived from three ranges; it must equal a plain count.
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM certificate WHERE status = 'ISSUED'").query(Long.class).single()).isEqualTo(36L);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM certificate WHERE status = 'ISSUED'").query(Long.class).single()).isEqualTo(37L);
         // A chart of another length does not read a snapshot stored for 13 weeks.
         assertThat(statistics.snapshot(12)).isNull();
     }
