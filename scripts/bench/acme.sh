@@ -9,6 +9,8 @@
 # (docs/benchmarks.md); pebble, compiled ahead of time, gets the same.
 #
 #   scripts/bench/acme.sh   (WORKERS=8 DURATION=20 WARMUP=90 change the load)
+#   PROFILE=1 scripts/bench/acme.sh   also profiles Certwright's CPU in both measured windows with async-profiler (from
+#                                     Maven Central), writes target/bench/acme-cpu-*.collapsed and prints the shares
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/jdk.sh
@@ -50,8 +52,26 @@ CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -jar targe
 pids+=($!)
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18080/actuator/health >/dev/null && break; sleep 1; done
 curl -sf http://127.0.0.1:18080/ca/dev-root.pem > "$work/root.pem"
+# PROFILE=1: async-profiler attached to Certwright for the measured window (the client's JVM starts in about 2 s).
+profiler=
+profilers=()
+if [ -n "${PROFILE:-}" ]; then
+  mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.2 -DoutputDirectory="$work/ap" >/dev/null
+  (cd "$work/ap" && unzip -q async-profiler-4.2.jar 'linux-x64/*')
+  profiler="$work/ap/linux-x64/libasyncProfiler.so"
+  mkdir -p target/bench
+fi
+profile() { # name, seconds to wait, pid: CPU samples of the measured window
+  [ -n "$profiler" ] || return 0
+  ( sleep "$2"; "$JAVA_HOME/bin/jcmd" "$3" JVMTI.agent_load "$profiler" "\"start,event=cpu,interval=1ms,threads\""
+    sleep "$DURATION"; "$JAVA_HOME/bin/jcmd" "$3" JVMTI.agent_load "$profiler" "\"stop,file=$PWD/target/bench/acme-cpu-$1.collapsed,collapsed\"" ) >/dev/null 2>&1 &
+  profilers+=($!)
+}
+profile "$WORKERS-workers" $(( WARMUP + 2 )) "${pids[-1]}"
 ours=$(load https://localhost:18443/acme/directory "$work/root.pem" "$WORKERS" "$WARMUP" "${pids[-1]}")
+profile 1-worker 32 "${pids[-1]}"
 ours1=$(load https://localhost:18443/acme/directory "$work/root.pem" 1 30 "${pids[-1]}")
+for p in "${profilers[@]}"; do wait "$p"; done
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'
 
 # --- pebble, with a TLS certificate of its own for localhost ---
@@ -100,3 +120,6 @@ printf '%-34s %12s %12s\n' "server CPU ms/order, $WORKERS workers" "$(field serv
 printf '%-34s %12s %12s\n' "client CPU ms/order, $WORKERS workers" "$(field client_cpu_ms "$ours")" "$(field client_cpu_ms "$peer")"
 printf '%-34s %12s %12s\n' "workers in the run reported" "$WORKERS / 1" "$(field workers "$peer") / $(field workers "$peer1")"
 printf '%-34s %12s %12s\n' "errors" "$(( $(field errors "$ours") + $(field errors "$ours1") ))" "$(( $(field errors "$peer") + $(field errors "$peer1") ))"
+if [ -n "$profiler" ]; then
+  for f in target/bench/acme-cpu-*.collapsed; do echo "# Certwright CPU, $f"; python3 scripts/bench/profile-summary.py "$f" 12; done
+fi
