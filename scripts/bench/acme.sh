@@ -56,7 +56,7 @@ curl -sf http://127.0.0.1:18080/ca/dev-root.pem > "$work/root.pem"
 profiler=
 profilers=()
 if [ -n "${PROFILE:-}" ]; then
-  mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.2 -DoutputDirectory="$work/ap" >/dev/null
+  mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.2 -DoutputDirectory="$work/ap" >/dev/null 2>&1
   (cd "$work/ap" && unzip -q async-profiler-4.2.jar 'linux-x64/*')
   profiler="$work/ap/linux-x64/libasyncProfiler.so"
   mkdir -p target/bench
