@@ -34,7 +34,7 @@ public class InventoryStatistics {
      * notAfter lies in each of the next {@code weeks} weeks, and within 7, 30 and 90 days. Each figure is an index-only
      * range count on {@code (status, not_after)}: one per week (the weeks partition the window), and 7, 30 and 90 days
      * as whole weeks plus the days after them, so the window's entries are counted about once. One pass evaluating a
-     * {@code SUM(CASE …)} per figure cost four times as much on PostgreSQL (docs/benchmarks.md).
+     * {@code SUM(CASE …)} per figure cost about three times as much on PostgreSQL (docs/benchmarks.md, decision 37).
      */
     Overview live(int weeks) {
         Instant now = clock.instant();
