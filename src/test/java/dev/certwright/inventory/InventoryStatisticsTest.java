@@ -19,9 +19,9 @@ import dev.certwright.platform.Timestamps;
 import dev.certwright.support.MigratedH2;
 
 /**
- * The overview's figures counted by week and by the days after whole weeks, and the clustered snapshot that also feeds the gauges: the same
- * figures as counting each bucket on its own, boundaries included, and the overview switching to the snapshot only for
- * an inventory above the live limit.
+ * The overview's figures counted by week and by the days after whole weeks, and the clustered snapshot that also feeds
+ * the gauges: the same figures as counting each bucket on its own, boundaries included, and the overview switching to
+ * the snapshot only for an inventory above the live limit.
  */
 class InventoryStatisticsTest {
 
