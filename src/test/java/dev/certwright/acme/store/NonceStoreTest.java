@@ -1,0 +1,115 @@
+package dev.certwright.acme.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.certwright.support.MigratedH2;
+
+/** Self-authenticating nonces: accepted once, by any store with the same key; forged, altered or expired ones never. */
+class NonceStoreTest {
+
+    static final Instant T0 = Instant.parse("2026-12-02T04:00:00Z");
+
+    JdbcClient jdbc;
+    byte[] key = new byte[32];
+
+    @BeforeEach
+    void migrate() {
+        jdbc = JdbcClient.create(MigratedH2.create("nonces"));
+        new SecureRandom().nextBytes(key);
+    }
+
+    NonceStore store(Instant now, byte[] secret) {
+        return new NonceStore(jdbc, Clock.fixed(now, ZoneOffset.UTC), new SecureRandom(), () -> secret.clone());
+    }
+
+    @Test
+    void aNonceIsAcceptedOnceAndIssuingWritesNothing() {
+        NonceStore nonces = store(T0, key);
+        List<String> issued = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            issued.add(nonces.issue());
+        }
+        assertThat(new HashSet<>(issued)).hasSize(100);
+        assertThat(issued).allSatisfy(n -> assertThat(n).hasSize(48).matches("[A-Za-z0-9_-]+"));
+        assertThat(rows()).isZero();
+        assertThat(nonces.redeem(issued.get(0))).isTrue();
+        assertThat(nonces.redeem(issued.get(0))).as("replayed").isFalse();
+        assertThat(nonces.redeem(issued.get(1))).isTrue();
+        assertThat(rows()).isEqualTo(2);
+    }
+
+    @Test
+    void anotherNodeWithTheSameKeyAcceptsItOnceAndAnotherKeyNever() {
+        String nonce = store(T0, key).issue();
+        assertThat(store(T0, new byte[32]).redeem(nonce)).as("another key").isFalse();
+        assertThat(store(T0, key).redeem(nonce)).as("another node, same key").isTrue();
+        assertThat(store(T0, key).redeem(nonce)).as("a third node after it").isFalse();
+    }
+
+    @Test
+    void anAlteredOrMalformedNonceIsRefusedWithoutAnError() {
+        NonceStore nonces = store(T0, key);
+        String nonce = nonces.issue();
+        byte[] bytes = Base64.getUrlDecoder().decode(nonce);
+        for (int i = 0; i < bytes.length; i++) {
+            byte[] altered = bytes.clone();
+            altered[i] ^= 1;
+            assertThat(nonces.redeem(Base64.getUrlEncoder().withoutPadding().encodeToString(altered))).as("byte %d flipped", i).isFalse();
+        }
+        for (String bad : new String[] {null, "", "abc", nonce + "A", nonce.substring(1), nonce.substring(0, 47) + "=", "!".repeat(48),
+                "x".repeat(10_000)}) {
+            assertThat(nonces.redeem(bad)).as("%s", bad).isFalse();
+        }
+        assertThat(rows()).isZero();
+        assertThat(nonces.redeem(nonce)).as("the original is still good").isTrue();
+    }
+
+    @Test
+    void aNonceExpiresAfterItsLifetimeAndExpiredRowsArePurged() {
+        String early = store(T0, key).issue();
+        String late = store(T0, key).issue();
+        Instant justBefore = T0.plus(NonceStore.LIFETIME).minusSeconds(1);
+        assertThat(store(justBefore, key).redeem(early)).isTrue();
+        assertThat(store(T0.plus(NonceStore.LIFETIME), key).redeem(late)).as("at its expiry").isFalse();
+        store(T0.plus(NonceStore.LIFETIME).plus(Duration.ofMinutes(5)), key).purgeExpired();
+        assertThat(rows()).isZero();
+        assertThat(store(T0.plus(NonceStore.LIFETIME).plus(Duration.ofMinutes(5)), key).redeem(early)).as("expired, row purged").isFalse();
+    }
+
+    @Test
+    void concurrentRedeemersOfOneNonceHaveExactlyOneWinner() throws Exception {
+        String nonce = store(T0, key).issue();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> store(T0, key).redeem(nonce)));
+            }
+            int winners = 0;
+            for (Future<Boolean> result : results) {
+                winners += result.get() ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        }
+    }
+
+    int rows() {
+        return jdbc.sql("SELECT COUNT(*) FROM acme_nonce_redeemed").query(Integer.class).single();
+    }
+}
