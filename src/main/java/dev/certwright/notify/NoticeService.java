@@ -17,6 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.deploy.DeploymentFinished;
 import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.issuance.CertificateHoldReleased;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.platform.JobBudgets;
@@ -38,6 +39,7 @@ class NoticeService {
     private static final Logger log = LoggerFactory.getLogger(NoticeService.class);
 
     private final NoticeStore notices;
+    private final ExpiryScan scan;
     private final OwnerContacts contacts;
     private final NotifyProperties properties;
     private final NoticeChannels channels;
@@ -48,9 +50,10 @@ class NoticeService {
     private final Clock clock;
     private final MeterRegistry meters;
 
-    NoticeService(NoticeStore notices, OwnerContacts contacts, NotifyProperties properties, NoticeChannels channels, ManagedCertificates managed,
+    NoticeService(NoticeStore notices, ExpiryScan scan, OwnerContacts contacts, NotifyProperties properties, NoticeChannels channels, ManagedCertificates managed,
             CertificateInventory inventory, TransactionTemplate transactions, JsonMapper json, Clock clock, MeterRegistry meters) {
         this.notices = notices;
+        this.scan = scan;
         this.contacts = contacts;
         this.properties = properties;
         this.channels = channels;
@@ -67,14 +70,14 @@ class NoticeService {
      * recorded as skipped, so one that is found with two days left is told once (at P7D), not three times.
      */
     int scanExpiring() {
-        Instant now = clock.instant();
         List<Duration> ascending = new ArrayList<>(properties.thresholds());
         java.util.Collections.reverse(ascending);
         int recorded = 0;
         for (int i = 0; i < ascending.size(); i++) {
             Duration threshold = ascending.get(i);
             List<Duration> larger = ascending.subList(i + 1, ascending.size());
-            for (NoticeStore.Expiring cert : notices.expiringWithin(now, now.plus(threshold), label(threshold), 500)) {
+            ExpiryScan.Batch batch = scan.next(label(threshold), threshold, 500);
+            for (ExpiryScan.Expiring cert : batch.due()) {
                 String detail = payload(EXPIRING, label(threshold), cert.serial(), lines(cert.sans()), cert.subject(), cert.owner(),
                         cert.notAfter(), cert.source(), cert.managedName(), null);
                 transactions.executeWithoutResult(tx -> {
@@ -85,8 +88,15 @@ class NoticeService {
                 });
                 recorded++;
             }
+            scan.done(batch);
         }
         return recorded;
+    }
+
+    /** A certificate back from hold is ISSUED again with its old dates: the next scans look over every window again. */
+    @EventListener
+    void onHoldReleased(CertificateHoldReleased released) {
+        scan.recheckAll();
     }
 
     /** A managed certificate whose renewal was given up: its owner is told, in the transaction that flagged it. */

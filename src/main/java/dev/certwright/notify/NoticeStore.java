@@ -17,37 +17,12 @@ class NoticeStore {
     record Pending(long id, long certificateId, String event, String threshold, String channel, String target, int attempts, String detail) {
     }
 
-    /** A certificate that crossed an expiry threshold without a successor. */
-    record Expiring(long id, String serial, String owner, String sans, String subject, Instant notAfter, String source, String managedName) {
-    }
-
     private final JdbcClient jdbc;
     private final Clock clock;
 
     NoticeStore(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-    }
-
-    /**
-     * Issued or imported, not revoked, without a successor and without a renewal on the way, expiring after now and
-     * within {@code horizon}, and not yet noticed at this threshold; soonest first.
-     */
-    List<Expiring> expiringWithin(Instant now, Instant horizon, String threshold, int limit) {
-        return jdbc.sql("SELECT c.id, c.serial, c.owner, c.sans, c.subject, c.not_after, c.source, c.managed_name FROM certificate c "
-                        + "WHERE c.status = 'ISSUED' AND c.successor_id IS NULL AND c.not_after > :now AND c.not_after <= :horizon "
-                        + "AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.certificate_id = c.id AND n.event = 'certificate.expiring' "
-                        + "AND n.threshold = :threshold) "
-                        // Certwright's own OCSP responder certificates renew themselves on a schedule of their own.
-                        + "AND (c.profile IS NULL OR c.profile <> 'ocsp-responder') "
-                        // A managed certificate whose renewal is scheduled before it expires will get its successor.
-                        + "AND NOT EXISTS (SELECT 1 FROM managed_certificate m WHERE m.current_certificate_id = c.id "
-                        + "AND m.renew_flagged_at IS NULL AND m.renew_at IS NOT NULL AND m.renew_at < c.not_after) "
-                        + "ORDER BY c.not_after LIMIT :limit")
-                .param("now", Timestamps.of(now)).param("horizon", Timestamps.of(horizon)).param("threshold", threshold).param("limit", limit)
-                .query((rs, i) -> new Expiring(rs.getLong("id"), rs.getString("serial"), rs.getString("owner"), rs.getString("sans"),
-                        rs.getString("subject"), Timestamps.read(rs, "not_after"), rs.getString("source"), rs.getString("managed_name")))
-                .list();
     }
 
     /** Records a notice once; false when it exists already. {@code status} is pending, or skipped (not to be sent). */

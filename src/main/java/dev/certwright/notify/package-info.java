@@ -5,5 +5,5 @@
  * with backoff until delivered.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "notify",
-        allowedDependencies = {"x509", "inventory", "renewal", "deploy", "platform", "audit"})
+        allowedDependencies = {"x509", "inventory", "issuance", "renewal", "deploy", "platform", "audit"})
 package dev.certwright.notify;

@@ -1,0 +1,174 @@
+package dev.certwright.notify;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.certwright.platform.Timestamps;
+
+/**
+ * Finds the certificates to tell owners about at one expiry threshold without walking the ones already told. A
+ * certificate becomes due at threshold T when its notAfter comes within T of now, or when it appears (issued or
+ * imported) already within T. Per threshold, {@code notice_scan} keeps a <em>mark</em> (every certificate expiring by
+ * then has been considered) and a <em>since</em> (certificates created from then on are checked whatever their
+ * expiry). Each scan then reads three small sets: expiring between the mark and the new horizon, created since, and
+ * the managed ones (whose renewal state can change at any time). A full pass over the whole window, in walks of
+ * {@link #WALK} index entries per scan, sets the first mark, runs once a day as a safety net, and starts again when
+ * something outside those sets becomes due (a certificate hold released).
+ */
+@Component
+class ExpiryScan {
+
+    /** Index entries one scan's share of a full pass walks at most. */
+    static final int WALK = 50_000;
+    /** How far back the sets reach beyond the last scan: reserve-to-issue time and clock skew between nodes. */
+    static final Duration MARGIN = Duration.ofMinutes(10);
+    static final Duration FULL_PASS_EVERY = Duration.ofDays(1);
+
+    /** A certificate that crossed an expiry threshold without a successor. */
+    record Expiring(long id, String serial, String owner, String sans, String subject, Instant notAfter, String source, String managedName) {
+    }
+
+    /** One threshold's position (a row of {@code notice_scan}). */
+    record State(Instant mark, Instant since, Instant passCursor, Instant passStarted) {
+        static final State NEW = new State(null, null, null, null);
+    }
+
+    /** A scan's certificates, and the state to store once every one of them is recorded. */
+    record Batch(String threshold, List<Expiring> due, State next) {
+    }
+
+    private static final String COLUMNS = "SELECT c.id, c.serial, c.owner, c.sans, c.subject, c.not_after, c.source, c.managed_name FROM certificate c ";
+    /**
+     * Issued or imported, not revoked, without a successor and without a renewal on the way, expiring after now and
+     * within the horizon, and not yet noticed at this threshold.
+     */
+    private static final String DUE = "c.status = 'ISSUED' AND c.successor_id IS NULL AND c.not_after > :now AND c.not_after <= :horizon "
+            + "AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.certificate_id = c.id AND n.event = 'certificate.expiring' AND n.threshold = :threshold) "
+            // Certwright's own OCSP responder certificates renew themselves on a schedule of their own.
+            + "AND (c.profile IS NULL OR c.profile <> 'ocsp-responder') "
+            // A managed certificate whose renewal is scheduled before it expires will get its successor.
+            + "AND NOT EXISTS (SELECT 1 FROM managed_certificate m WHERE m.current_certificate_id = c.id "
+            + "AND m.renew_flagged_at IS NULL AND m.renew_at IS NOT NULL AND m.renew_at < c.not_after) ";
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final int walk;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    ExpiryScan(JdbcClient jdbc, Clock clock) {
+        this(jdbc, clock, WALK);
+    }
+
+    ExpiryScan(JdbcClient jdbc, Clock clock, int walk) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.walk = walk;
+    }
+
+    /** At most {@code limit} certificates due at {@code threshold} (of length {@code within}), soonest first. */
+    Batch next(String threshold, Duration within, int limit) {
+        Instant now = clock.instant();
+        Instant horizon = now.plus(within);
+        State state = load(threshold).orElse(State.NEW);
+        List<Expiring> due = new ArrayList<>();
+        Instant mark = state.mark();
+        Instant since = state.since() == null ? now.minus(MARGIN) : state.since();
+        if (mark != null) {
+            // What expired into the window since the last scan, what was created since, and the managed certificates.
+            Instant from = mark.minus(MARGIN).isAfter(now) ? mark.minus(MARGIN) : now;
+            due.addAll(jdbc.sql(COLUMNS + "WHERE c.id IN (SELECT id FROM certificate WHERE status = 'ISSUED' AND not_after >= :from AND not_after <= :horizon "
+                            + "UNION ALL SELECT id FROM certificate WHERE status = 'ISSUED' AND created_at >= :since "
+                            + "UNION ALL SELECT current_certificate_id FROM managed_certificate WHERE current_certificate_id IS NOT NULL) AND "
+                            + DUE + "ORDER BY c.not_after, c.id LIMIT :limit")
+                    .param("from", Timestamps.of(from)).param("since", Timestamps.of(since)).params(common(threshold, now, horizon, limit))
+                    .query(ExpiryScan::expiring).list());
+            if (due.size() < limit) {
+                mark = horizon;
+                since = now.minus(MARGIN);
+            }
+        }
+        Instant cursor = state.passCursor();
+        Instant started = state.passStarted();
+        if (cursor == null && (mark == null || started == null || started.isBefore(now.minus(FULL_PASS_EVERY)))) {
+            cursor = now;
+            started = now;
+            if (mark == null) {
+                since = now.minus(MARGIN); // what is created during the pass below its cursor
+            }
+        }
+        if (cursor != null && due.size() < limit) {
+            Instant from = cursor.isAfter(now) ? cursor : now;
+            // The walk's end: the WALK-th expiry from the cursor on, or the horizon when fewer are left.
+            Instant end = jdbc.sql("SELECT not_after FROM certificate WHERE status = 'ISSUED' AND not_after >= :from AND not_after <= :horizon "
+                            + "ORDER BY not_after LIMIT 1 OFFSET :skip")
+                    .param("from", Timestamps.of(from)).param("horizon", Timestamps.of(horizon)).param("skip", walk - 1)
+                    .query((rs, i) -> Timestamps.read(rs, 1)).optional().orElse(null);
+            int room = limit - due.size();
+            List<Expiring> slice = jdbc.sql(COLUMNS + "WHERE c.status = 'ISSUED' AND c.not_after >= :from AND c.not_after <= :to AND " + DUE
+                            + "ORDER BY c.not_after, c.id LIMIT :limit")
+                    .param("from", Timestamps.of(from)).param("to", Timestamps.of(end == null ? horizon : end))
+                    .params(common(threshold, now, horizon, room)).query(ExpiryScan::expiring).list();
+            java.util.Set<Long> seen = new java.util.HashSet<>(due.stream().map(Expiring::id).toList());
+            slice.stream().filter(e -> seen.add(e.id())).forEach(due::add);
+            if (slice.size() == room) {
+                cursor = slice.getLast().notAfter(); // more are due in this walk; the recorded ones will not be again
+            } else if (end == null) {
+                cursor = null; // the pass reached the horizon
+            } else {
+                cursor = end.isAfter(from) ? end : end.plusNanos(1_000); // more than a walk of certificates expire at that instant
+            }
+            if (cursor == null && mark == null) {
+                mark = horizon;
+            }
+        }
+        due.sort(java.util.Comparator.comparing(Expiring::notAfter).thenComparingLong(Expiring::id));
+        return new Batch(threshold, due, new State(mark, since, cursor, started));
+    }
+
+    /** Stores where the scan of {@code batch}'s threshold stands, once its certificates are recorded. */
+    void done(Batch batch) {
+        State s = batch.next();
+        var update = jdbc.sql("UPDATE notice_scan SET mark = :mark, since = :since, pass_cursor = :cursor, pass_started = :started WHERE threshold = :t");
+        if (bind(update, batch.threshold(), s).update() == 0) {
+            bind(jdbc.sql("INSERT INTO notice_scan (threshold, mark, since, pass_cursor, pass_started) VALUES (:t, :mark, :since, :cursor, :started) "
+                    + "ON CONFLICT DO NOTHING"), batch.threshold(), s).update();
+        }
+    }
+
+    /** Something outside the scan's sets may have become due: every threshold's full pass starts again. */
+    void recheckAll() {
+        jdbc.sql("UPDATE notice_scan SET pass_cursor = NULL, pass_started = NULL").update();
+    }
+
+    Optional<State> load(String threshold) {
+        return jdbc.sql("SELECT mark, since, pass_cursor, pass_started FROM notice_scan WHERE threshold = :t").param("t", threshold)
+                .query((rs, i) -> new State(Timestamps.read(rs, "mark"), Timestamps.read(rs, "since"), Timestamps.read(rs, "pass_cursor"),
+                        Timestamps.read(rs, "pass_started")))
+                .optional();
+    }
+
+    private static java.util.Map<String, Object> common(String threshold, Instant now, Instant horizon, int limit) {
+        return java.util.Map.of("threshold", threshold, "now", Timestamps.of(now), "horizon", Timestamps.of(horizon), "limit", limit);
+    }
+
+    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, String threshold, State s) {
+        return spec.param("t", threshold).param("mark", at(s.mark())).param("since", at(s.since())).param("cursor", at(s.passCursor()))
+                .param("started", at(s.passStarted()));
+    }
+
+    private static Object at(Instant instant) {
+        return instant == null ? null : Timestamps.of(instant);
+    }
+
+    private static Expiring expiring(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Expiring(rs.getLong("id"), rs.getString("serial"), rs.getString("owner"), rs.getString("sans"), rs.getString("subject"),
+                Timestamps.read(rs, "not_after"), rs.getString("source"), rs.getString("managed_name"));
+    }
+}
