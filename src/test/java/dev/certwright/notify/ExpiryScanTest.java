@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,8 +38,13 @@ class ExpiryScanTest {
 
     @BeforeEach
     void migrate() {
-        jdbc = JdbcClient.create(MigratedH2.create("expiry-scan"));
+        jdbc = JdbcClient.create(database());
         scan = new ExpiryScan(jdbc, clock, 100);
+    }
+
+    /** A migrated database; {@link ExpiryScanPostgresTest} runs the same tests on PostgreSQL. */
+    DataSource database() {
+        return MigratedH2.create("expiry-scan");
     }
 
     @Test
@@ -109,23 +116,13 @@ class ExpiryScanTest {
             expected.add(certificate(T0.plus(Duration.ofHours(2 + i)), LONG_AGO));
         }
         Set<Long> found = new HashSet<>();
-        for (int i = 0; i < 10 && found.size() < 60; i++) {
-            List<ExpiryScan.Expiring> due = scanAndRecord(25);
-            assertThat(due).hasSizeLessThanOrEqualTo(25);
-            assertThat(ids(due)).noneMatch(found::contains);
-            found.addAll(ids(due));
-        }
+        scanInBatchesOf25(found, 60);
         assertThat(found).isEqualTo(expected);
         for (int i = 0; i < 60; i++) {
             expected.add(certificate(T0.plus(Duration.ofDays(1)).plusSeconds(i), T0.plus(Duration.ofMinutes(1))));
         }
         clock.set(T0.plus(Duration.ofMinutes(5)));
-        for (int i = 0; i < 10 && found.size() < 120; i++) {
-            List<ExpiryScan.Expiring> due = scanAndRecord(25);
-            assertThat(due).hasSizeLessThanOrEqualTo(25);
-            assertThat(ids(due)).noneMatch(found::contains);
-            found.addAll(ids(due));
-        }
+        scanInBatchesOf25(found, 120);
         assertThat(found).isEqualTo(expected);
     }
 
@@ -139,6 +136,16 @@ class ExpiryScanTest {
         long afterDowntime = certificate(T0.plus(Duration.ofDays(70)), LONG_AGO);
         clock.set(T0.plus(Duration.ofDays(60)));
         assertThat(ids(scanAndRecord(500))).containsExactly(afterDowntime);
+    }
+
+    /** Scans with a limit of 25 until {@code found} holds {@code total}: no batch is larger or repeats a certificate. */
+    void scanInBatchesOf25(Set<Long> found, int total) {
+        for (int i = 0; i < 10 && found.size() < total; i++) {
+            List<ExpiryScan.Expiring> due = scanAndRecord(25);
+            assertThat(due).hasSizeLessThanOrEqualTo(25);
+            assertThat(ids(due)).noneMatch(found::contains);
+            found.addAll(ids(due));
+        }
     }
 
     /** A scan, its certificates recorded as noticed, its position stored: what NoticeService does. */
