@@ -20,7 +20,7 @@ TOKEN=bench-admin-token-0123456789abcdef
 for tool in pebble pebble-challtestsrv openssl curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install pebble openssl curl" >&2; exit 1; }
 done
-[ -f target/certwright.jar ] || mvn -B -q -DskipTests package
+. scripts/lib/jar.sh
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="${TMPDIR:-/tmp}/certwright-bench-classpath" >/dev/null 2>&1
 classpath=$(cat "${TMPDIR:-/tmp}/certwright-bench-classpath")
 

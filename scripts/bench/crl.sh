@@ -17,7 +17,7 @@ HTTP=18080
 for tool in openssl psql curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install openssl postgresql-client curl" >&2; exit 1; }
 done
-[ -f target/certwright.jar ] || mvn -B -q -DskipTests package
+. scripts/lib/jar.sh
 scripts/lib/postgres.sh
 
 work=$(mktemp -d)

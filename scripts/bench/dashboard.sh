@@ -13,7 +13,7 @@ REPEAT=${REPEAT:-30}
 PASSWORD=bench-dashboard-password-0123456789
 
 for tool in psql curl python3; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
-[ -f target/certwright.jar ] || mvn -B -q -DskipTests package
+. scripts/lib/jar.sh
 scripts/lib/postgres.sh
 work=$(mktemp -d)
 pid=

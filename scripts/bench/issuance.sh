@@ -18,7 +18,7 @@ TOKEN=bench-admin-token-0123456789abcdef
 for tool in wrk cfssl openssl psql curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk golang-cfssl openssl postgresql-client curl" >&2; exit 1; }
 done
-[ -f target/certwright.jar ] || mvn -B -q -DskipTests package
+. scripts/lib/jar.sh
 scripts/lib/postgres.sh
 
 work=$(mktemp -d)

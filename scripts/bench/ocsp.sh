@@ -19,7 +19,7 @@ NGINX=18081
 for tool in wrk nginx openssl curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nginx openssl curl" >&2; exit 1; }
 done
-[ -f target/certwright.jar ] || mvn -B -q -DskipTests package
+. scripts/lib/jar.sh
 
 work=$(mktemp -d)
 pids=()
