@@ -31,7 +31,12 @@ import dev.certwright.platform.Timestamps;
 @Component
 public class NonceStore {
 
-    static final Duration LIFETIME = Duration.ofHours(1);
+    /**
+     * Long enough for a client that pauses between requests (certbot's manual mode waits for its user); short enough
+     * that the redeemed nonces kept until their expiry stay few. A client holding an older one gets badNonce and a fresh
+     * nonce with it, and retries (RFC 8555 §6.5).
+     */
+    static final Duration LIFETIME = Duration.ofMinutes(15);
     private static final int RANDOM_BYTES = 16;
     private static final int EXPIRY_BYTES = 4;
     private static final int MAC_BYTES = 16;
@@ -90,7 +95,7 @@ public class NonceStore {
     }
 
     /** A redeemed nonce past its expiry fails the expiry check before it is looked up, so its row can go. */
-    @Scheduled(fixedDelayString = "PT5M", initialDelayString = "PT5M")
+    @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
     void purgeExpired() {
         jdbc.sql("DELETE FROM acme_nonce_redeemed WHERE expires_at <= :now").param("now", Timestamps.of(clock.instant())).update();
     }
