@@ -27,7 +27,7 @@ class ExpiryScan {
 
     /** Index entries one scan's share of a full pass walks at most. */
     static final int WALK = 50_000;
-    /** How far back the sets reach beyond the last scan: reserve-to-issue time and clock skew between nodes. */
+    /** How far back the created side reaches beyond the last scan: reserve-to-issue time and clock skew between nodes. */
     static final Duration MARGIN = Duration.ofMinutes(10);
     static final Duration FULL_PASS_EVERY = Duration.ofDays(1);
 
@@ -81,8 +81,10 @@ class ExpiryScan {
         Instant mark = state.mark();
         Instant since = state.since() == null ? now.minus(MARGIN) : state.since();
         if (mark != null) {
-            // What expired into the window since the last scan, what was created since, and the managed certificates.
-            Instant from = mark.minus(MARGIN).isAfter(now) ? mark.minus(MARGIN) : now;
+            // What expired into the window since the last scan, what was created since, and the managed certificates. The
+            // expiry side starts at the mark itself: a certificate committed after the last scan but expiring before its
+            // mark was created less than MARGIN before that scan, so the created side has it (decision 40).
+            Instant from = mark.isAfter(now) ? mark : now;
             due.addAll(jdbc.sql(COLUMNS + "WHERE c.id IN (SELECT id FROM certificate WHERE status = 'ISSUED' AND not_after >= :from AND not_after <= :horizon "
                             + "UNION ALL SELECT id FROM certificate WHERE status = 'ISSUED' AND created_at >= :since "
                             + "UNION ALL SELECT current_certificate_id FROM managed_certificate WHERE current_certificate_id IS NOT NULL) AND "
@@ -90,7 +92,7 @@ class ExpiryScan {
                     .param("from", Timestamps.of(from)).param("since", Timestamps.of(since)).params(common(threshold, now, horizon, limit))
                     .query(ExpiryScan::expiring).list());
             if (due.size() < limit) {
-                mark = horizon;
+                mark = horizon.isAfter(mark) ? horizon : mark; // a node whose clock is behind does not move it back
                 since = now.minus(MARGIN);
             }
         }

@@ -78,6 +78,23 @@ class ExpiryScanTest {
     }
 
     @Test
+    void aCertificateCommittedAfterAScanThatItsMarkCoveredIsFoundByItsCreationTime() {
+        scanAndRecord(500);
+        // Reserved two minutes before that scan, issued after it: inside the window the scan had marked as done.
+        long late = certificate(T0.plus(Duration.ofDays(29)), T0.minus(Duration.ofMinutes(2)));
+        clock.set(T0.plus(Duration.ofMinutes(5)));
+        assertThat(ids(scanAndRecord(500))).containsExactly(late);
+    }
+
+    @Test
+    void aNodeWhoseClockIsBehindDoesNotMoveTheMarkBack() {
+        scanAndRecord(500);
+        clock.set(T0.minus(Duration.ofMinutes(1)));
+        scanAndRecord(500);
+        assertThat(scan.load("P30D").orElseThrow().mark()).isEqualTo(T0.plus(P30D));
+    }
+
+    @Test
     void aManagedCertificateIsDueOnceItsRenewalIsNoLongerOnTheWay() {
         scanAndRecord(500);
         long cert = certificate(T0.plus(Duration.ofDays(5)), LONG_AGO);
