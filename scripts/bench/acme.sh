@@ -40,10 +40,10 @@ for _ in $(seq 1 50); do curl -sf -X POST -d '{"ip":""}' http://127.0.0.1:18055/
 
 # --- Certwright ---
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
-# load DIRECTORY PEM WORKERS WARMUP SERVER_PID: one RESULT line from the acme4j load client.
+# load DIRECTORY PEM WORKERS WARMUP SERVER_PID: the acme4j load client's RESULT and STEPS lines, joined in one line.
 load() {
-  SERVER_PID=$5 WORKERS=$3 WARMUP=$4 DURATION_SECONDS=$DURATION HTTP01_PORT=15002 "$JAVA_HOME/bin/java" -cp "$classpath" scripts/bench/AcmeLoad.java "$1" "$2" \
-    | grep '^RESULT'
+  STEPS=1 SERVER_PID=$5 WORKERS=$3 WARMUP=$4 DURATION_SECONDS=$DURATION HTTP01_PORT=15002 "$JAVA_HOME/bin/java" -cp "$classpath" scripts/bench/AcmeLoad.java "$1" "$2" \
+    | grep -E '^(RESULT|STEPS)' | tr '\n' ' '
 }
 
 CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
@@ -120,6 +120,9 @@ printf '%-34s %12s %12s\n' "p50 / p99 ms, 1 worker" "$(field p50_ms "$ours1") / 
 printf '%-34s %12s %12s\n' "server CPU ms/order, $WORKERS workers" "$(field server_cpu_ms "$ours")" "$(field server_cpu_ms "$peer")"
 printf '%-34s %12s %12s\n' "client CPU ms/order, $WORKERS workers" "$(field client_cpu_ms "$ours")" "$(field client_cpu_ms "$peer")"
 printf '%-34s %12s %12s\n' "workers in the run reported" "$WORKERS / 1" "$(field workers "$peer") / $(field workers "$peer1")"
+for step in newOrder authz trigger authzValid orderReady finalize orderValid download; do
+  printf '%-34s %12s %12s\n' "  1 worker, ms in step $step" "$(field "$step" "$ours1")" "$(field "$step" "$peer1")"
+done
 printf '%-34s %12s %12s\n' "errors" "$(( $(field errors "$ours") + $(field errors "$ours1") ))" "$(( $(field errors "$peer") + $(field errors "$peer1") ))"
 if [ -n "$profiler" ]; then
   for f in target/bench/acme-cpu-*.collapsed; do echo "# Certwright CPU, $f"; python3 scripts/bench/profile-summary.py "$f" 12; done

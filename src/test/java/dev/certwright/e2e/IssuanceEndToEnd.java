@@ -402,6 +402,7 @@ abstract class IssuanceEndToEnd {
         String issuersBefore = app.get("/api/v1/issuers", admin).body();
         JsonNode all = app.get("/api/v1/certificates?size=500", admin).json();
         String serverSerial = app.get("/api/v1/managed-certificates/certwright-server", admin).json().get("serial").asString();
+        String nonceBefore = app.send("HEAD", "/acme/new-nonce", null, null, null).headers().get("Replay-Nonce").getFirst();
         app.close();
 
         app = CertwrightProcess.start(new CertwrightProcess.Options(dataDir, database));
@@ -414,6 +415,19 @@ abstract class IssuanceEndToEnd {
         Response issued = issue(opensslCsr("/CN=after-restart.test", null, ec()), "tls-server", null);
         assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
         assertThat(app.get("/api/v1/audit-log/verify", admin).json().get("valid").asBoolean()).isTrue();
+        // An ACME nonce from before the restart: on PostgreSQL (nodes share the redeemed nonces) it is still good; on the
+        // embedded H2 (redeemed nonces kept in the process, decision 41) it is badNonce, with a fresh nonce that works.
+        com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+        String newAccount = app.https("/acme/new-account").toString();
+        Response spent = app.send("POST", "/acme/new-account", null, "application/jose+json",
+                AcmeProtocolIT.sign(key, nonceBefore, newAccount, true, "{\"termsOfServiceAgreed\":true}"));
+        if (database instanceof TestDatabase.H2) {
+            assertThat(spent.status()).as(spent.toString()).isEqualTo(400);
+            assertThat(spent.json().get("type").asString()).isEqualTo("urn:ietf:params:acme:error:badNonce");
+            spent = app.send("POST", "/acme/new-account", null, "application/jose+json", AcmeProtocolIT.sign(key,
+                    spent.headers().get("Replay-Nonce").getFirst(), newAccount, true, "{\"termsOfServiceAgreed\":true}"));
+        }
+        assertThat(spent.status()).as(spent.toString()).isEqualTo(201);
     }
 
     @Test

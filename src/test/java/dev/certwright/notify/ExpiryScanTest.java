@@ -2,11 +2,8 @@ package dev.certwright.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.certwright.platform.Timestamps;
 import dev.certwright.support.MigratedH2;
+import dev.certwright.support.MutableClock;
 
 /**
  * The expiry scan finds every certificate due at a threshold exactly once, without walking the ones it has looked at:
@@ -188,32 +186,5 @@ class ExpiryScanTest {
 
     static List<Long> ids(List<ExpiryScan.Expiring> due) {
         return due.stream().map(ExpiryScan.Expiring::id).toList();
-    }
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

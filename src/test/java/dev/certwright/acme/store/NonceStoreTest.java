@@ -20,8 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.certwright.support.MigratedH2;
+import dev.certwright.support.MutableClock;
 
-/** Self-authenticating nonces: accepted once, by any store with the same key; forged, altered or expired ones never. */
+/**
+ * Self-authenticating nonces: accepted once, by any store with the same key; forged, altered or expired ones never. The
+ * single-process store (embedded H2) keeps the same promises in memory, and refuses what another process handed out.
+ */
 class NonceStoreTest {
 
     static final Instant T0 = Instant.parse("2026-12-02T04:00:00Z");
@@ -107,6 +111,89 @@ class NonceStoreTest {
             }
             assertThat(winners).isEqualTo(1);
         }
+    }
+
+    NonceStore inMemory(Clock clock) {
+        return new NonceStore(jdbc, clock, new SecureRandom(), null);
+    }
+
+    @Test
+    void theSingleProcessStoreAcceptsANonceOnceAndWritesNothing() {
+        NonceStore nonces = inMemory(Clock.fixed(T0, ZoneOffset.UTC));
+        assertThat(nonces.keptInMemory()).isTrue();
+        List<String> issued = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            issued.add(nonces.issue());
+        }
+        for (String nonce : issued) {
+            assertThat(nonces.redeem(nonce)).isTrue();
+        }
+        assertThat(issued).allSatisfy(n -> assertThat(nonces.redeem(n)).as("replayed").isFalse());
+        assertThat(rows()).isZero();
+        byte[] bytes = Base64.getUrlDecoder().decode(nonces.issue());
+        bytes[3] ^= 1;
+        assertThat(nonces.redeem(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes))).as("altered").isFalse();
+    }
+
+    @Test
+    void aNonceFromBeforeARestartIsRefusedByTheNextProcess() {
+        Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+        String before = inMemory(clock).issue();
+        NonceStore after = inMemory(clock);
+        assertThat(after.redeem(before)).isFalse();
+        assertThat(after.redeem(after.issue())).isTrue();
+    }
+
+    @Test
+    void theSingleProcessStoreExpiresAndPurgesOnlyWhatExpired() {
+        MutableClock clock = new MutableClock(T0);
+        NonceStore nonces = inMemory(clock);
+        String early = nonces.issue();
+        clock.set(T0.plusSeconds(60));
+        String late = nonces.issue();
+        String lateRedeemed = nonces.issue();
+        assertThat(nonces.redeem(early)).isTrue();
+        assertThat(nonces.redeem(lateRedeemed)).isTrue();
+        clock.set(T0.plus(NonceStore.LIFETIME));
+        assertThat(nonces.redeem(early)).as("at its expiry").isFalse();
+        assertThat(nonces.redeem(late)).as("a minute left").isTrue();
+        nonces.purgeExpired();
+        assertThat(nonces.redeemedInMemory()).as("the early one went").isEqualTo(2);
+        assertThat(nonces.redeem(lateRedeemed)).as("replayed after the purge").isFalse();
+        clock.set(T0.plus(NonceStore.LIFETIME).plusSeconds(60));
+        nonces.purgeExpired();
+        assertThat(nonces.redeemedInMemory()).isZero();
+        assertThat(rows()).isZero();
+    }
+
+    @Test
+    void concurrentRedeemersInOneProcessHaveExactlyOneWinner() throws Exception {
+        NonceStore nonces = inMemory(Clock.fixed(T0, ZoneOffset.UTC));
+        for (int round = 0; round < 50; round++) {
+            String nonce = nonces.issue();
+            try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    results.add(pool.submit(() -> nonces.redeem(nonce)));
+                }
+                int winners = 0;
+                for (Future<Boolean> result : results) {
+                    winners += result.get() ? 1 : 0;
+                }
+                assertThat(winners).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void onlyAnEmbeddedH2IsTakenForASingleProcess() {
+        assertThat(NonceStore.singleProcess("jdbc:h2:file:/var/lib/certwright/db/certwright;MODE=PostgreSQL;AUTO_SERVER=FALSE")).isTrue();
+        assertThat(NonceStore.singleProcess("jdbc:h2:mem:test;DB_CLOSE_DELAY=-1")).isTrue();
+        assertThat(NonceStore.singleProcess("jdbc:h2:file:./data/db;AUTO_SERVER=TRUE")).isFalse();
+        assertThat(NonceStore.singleProcess("jdbc:h2:file:./data/db;auto_server = true")).isFalse();
+        assertThat(NonceStore.singleProcess("jdbc:h2:tcp://db.internal/certwright")).isFalse();
+        assertThat(NonceStore.singleProcess("jdbc:postgresql://db.internal:5432/certwright")).isFalse();
+        assertThat(NonceStore.singleProcess(null)).isFalse();
     }
 
     int rows() {
