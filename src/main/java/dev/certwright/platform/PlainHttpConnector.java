@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import org.apache.catalina.connector.Connector;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
@@ -28,9 +29,11 @@ class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebS
     static final List<String> PUBLIC_PREFIXES = List.of("/ca/", "/crl/", "/ocsp", "/actuator/health");
 
     private final CertwrightProperties properties;
+    private final int maxKeepAliveRequests;
 
-    PlainHttpConnector(CertwrightProperties properties) {
+    PlainHttpConnector(CertwrightProperties properties, @Value("${server.tomcat.max-keep-alive-requests:1000}") int maxKeepAliveRequests) {
         this.properties = properties;
+        this.maxKeepAliveRequests = maxKeepAliveRequests;
     }
 
     @Override
@@ -40,6 +43,9 @@ class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebS
         connector.setSecure(false);
         connector.setPort(properties.httpPort());
         connector.setProperty("address", "0.0.0.0");
+        // Spring Boot applies server.tomcat.* to its own connector only; this one would close a relying party's
+        // keep-alive connection after Tomcat's default of 100 requests (an OCSP client or a cache in front polls more).
+        connector.setProperty("maxKeepAliveRequests", Integer.toString(maxKeepAliveRequests));
         factory.addAdditionalConnectors(connector);
         // RFC 6960 Appendix A.1: an OCSP GET path is base64, whose '/' some clients percent-encode. Tomcat refuses %2F by
         // default; pass it through to the OCSP endpoint, which decodes its own path. Spring Security's firewall still

@@ -238,6 +238,53 @@ abstract class RevocationEndToEnd {
         assertThat(status(postOcsp(valid))).isEqualTo("good");
     }
 
+    @Test
+    @Order(10)
+    void theOcspListenerKeepsARelyingPartysConnectionOpenPastTomcatsDefaultOf100Requests() throws Exception {
+        String path = "/ocsp/" + URLEncoder.encode(Base64.getEncoder().encodeToString(request(good, false)), StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.httpPort())) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            for (int i = 1; i <= 300; i++) {
+                out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Map<String, String> head = responseHead(in);
+                assertThat(head.get(":status")).as("request %d", i).isEqualTo("200");
+                assertThat(head.getOrDefault("connection", "")).as("request %d", i).isNotEqualToIgnoringCase("close");
+                byte[] body = in.readNBytes(Integer.parseInt(head.get("content-length")));
+                assertThat(status(body)).as("request %d", i).isEqualTo("good");
+            }
+        }
+    }
+
+    /** Status line and headers of one HTTP/1.1 response, names lower-cased; the status code under ":status". */
+    static Map<String, String> responseHead(java.io.InputStream in) throws java.io.IOException {
+        Map<String, String> head = new java.util.HashMap<>();
+        StringBuilder line = new StringBuilder();
+        boolean first = true;
+        for (int c; (c = in.read()) != -1;) {
+            if (c != '\n') {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+                continue;
+            }
+            if (line.isEmpty()) {
+                return head;
+            }
+            if (first) {
+                head.put(":status", line.toString().split(" ")[1]);
+                first = false;
+            } else {
+                int colon = line.indexOf(":");
+                head.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).trim());
+            }
+            line.setLength(0);
+        }
+        throw new java.io.EOFException("the server closed the connection");
+    }
+
     // --- CRLs ---
 
     @Test
