@@ -3,7 +3,7 @@
 # static file, same wrk load, same machine, in the same run (RFC 5019: a pre-signed response is a static object, so a
 # static-file server is the ceiling). Prints one line per measure: ours, the peer's, and the ratio.
 #
-#   scripts/bench/ocsp.sh   (DURATION=20s WARMUP=30s CONNECTIONS=32 THREADS=1 change the load)
+#   scripts/bench/ocsp.sh   (DURATION=20s WARMUP=30s CONNECTIONS=32 THREADS=1 change the load; JAVA_OPTS adds JVM options)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/jdk.sh
@@ -31,7 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx512m -jar target/certwright.jar --server.port=$HTTPS --certwright.http-port=$HTTP \
+# shellcheck disable=SC2086 # JAVA_OPTS may hold several options (e.g. -Xlog:gc:file=/tmp/gc.log)
+CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx512m ${JAVA_OPTS:-} -jar target/certwright.jar --server.port=$HTTPS --certwright.http-port=$HTTP \
   --certwright.data-dir="$work/data" > "$work/certwright.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$HTTP/actuator/health >/dev/null && break; sleep 1; done
