@@ -28,6 +28,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
 import dev.certwright.support.Commands;
@@ -417,7 +421,7 @@ abstract class IssuanceEndToEnd {
         assertThat(app.get("/api/v1/audit-log/verify", admin).json().get("valid").asBoolean()).isTrue();
         // An ACME nonce from before the restart: on PostgreSQL (nodes share the redeemed nonces) it is still good; on the
         // embedded H2 (redeemed nonces kept in the process, decision 41) it is badNonce, with a fresh nonce that works.
-        com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
         String newAccount = app.https("/acme/new-account").toString();
         Response spent = app.send("POST", "/acme/new-account", null, "application/jose+json",
                 AcmeProtocolIT.sign(key, nonceBefore, newAccount, true, "{\"termsOfServiceAgreed\":true}"));

@@ -26,6 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
@@ -242,47 +248,23 @@ abstract class RevocationEndToEnd {
     @Order(10)
     void theOcspListenerKeepsARelyingPartysConnectionOpenPastTomcatsDefaultOf100Requests() throws Exception {
         String path = "/ocsp/" + URLEncoder.encode(Base64.getEncoder().encodeToString(request(good, false)), StandardCharsets.UTF_8);
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.httpPort())) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.httpPort());
+                DefaultBHttpClientConnection connection = new DefaultBHttpClientConnection(Http1Config.DEFAULT)) {
             socket.setSoTimeout(10_000);
-            var out = socket.getOutputStream();
-            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            connection.bind(socket);
             for (int i = 1; i <= 300; i++) {
-                out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                Map<String, String> head = responseHead(in);
-                assertThat(head.get(":status")).as("request %d", i).isEqualTo("200");
-                assertThat(head.getOrDefault("connection", "")).as("request %d", i).isNotEqualToIgnoringCase("close");
-                byte[] body = in.readNBytes(Integer.parseInt(head.get("content-length")));
-                assertThat(status(body)).as("request %d", i).isEqualTo("good");
+                BasicClassicHttpRequest get = new BasicClassicHttpRequest("GET", path);
+                get.setHeader("Host", "127.0.0.1");
+                connection.sendRequestHeader(get);
+                connection.flush();
+                ClassicHttpResponse response = connection.receiveResponseHeader();
+                connection.receiveResponseEntity(response);
+                assertThat(response.getCode()).as("request %d", i).isEqualTo(200);
+                Header close = response.getFirstHeader("Connection");
+                assertThat(close == null ? "" : close.getValue()).as("request %d", i).isNotEqualToIgnoringCase("close");
+                assertThat(status(EntityUtils.toByteArray(response.getEntity()))).as("request %d", i).isEqualTo("good");
             }
         }
-    }
-
-    /** Status line and headers of one HTTP/1.1 response, names lower-cased; the status code under ":status". */
-    static Map<String, String> responseHead(java.io.InputStream in) throws java.io.IOException {
-        Map<String, String> head = new java.util.HashMap<>();
-        StringBuilder line = new StringBuilder();
-        boolean first = true;
-        for (int c; (c = in.read()) != -1;) {
-            if (c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-                continue;
-            }
-            if (line.isEmpty()) {
-                return head;
-            }
-            if (first) {
-                head.put(":status", line.toString().split(" ")[1]);
-                first = false;
-            } else {
-                int colon = line.indexOf(":");
-                head.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).trim());
-            }
-            line.setLength(0);
-        }
-        throw new java.io.EOFException("the server closed the connection");
     }
 
     // --- CRLs ---
