@@ -31,35 +31,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck disable=SC2086 # JAVA_OPTS may hold several options (e.g. -Xlog:gc:file=/tmp/gc.log)
-CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx512m ${JAVA_OPTS:-} -jar target/certwright.jar --server.port=$HTTPS --certwright.http-port=$HTTP \
-  --certwright.data-dir="$work/data" > "$work/certwright.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$HTTP/actuator/health >/dev/null && break; sleep 1; done
-curl -sf http://127.0.0.1:$HTTP/actuator/health >/dev/null || { echo "Certwright did not start" >&2; tail -20 "$work/certwright.log" >&2; exit 1; }
-
-# One certificate, and its RFC 5019 request (SHA-1 CertID, no nonce).
-curl -sf http://127.0.0.1:$HTTP/ca/dev-issuing.pem > "$work/issuing.pem"
-curl -sf http://127.0.0.1:$HTTP/ca/dev-root.pem > "$work/root.pem"
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/leaf.key" -subj /CN=ocsp-bench.test \
-  -addext subjectAltName=DNS:ocsp-bench.test -out "$work/leaf.csr" 2>/dev/null
-python3 - "$work" <<'PY'
-import json, sys
-w = sys.argv[1]
-json.dump({"csr": open(w + "/leaf.csr").read(), "profile": "tls-server", "owner": "bench"}, open(w + "/issue.json", "w"))
-PY
-curl -sf --cacert "$work/root.pem" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d @"$work/issue.json" \
-  https://localhost:$HTTPS/api/v1/certificates | python3 -c 'import json,sys; print(json.load(sys.stdin)["certificatePem"], end="")' > "$work/leaf.pem"
-openssl ocsp -issuer "$work/issuing.pem" -cert "$work/leaf.pem" -no_nonce -reqout "$work/req.der" >/dev/null
-path=/ocsp/$(python3 -c 'import base64,sys,urllib.parse; print(urllib.parse.quote(base64.b64encode(open(sys.argv[1],"rb").read()).decode(), safe=""))' "$work/req.der")
-url=http://127.0.0.1:$HTTP$path
-for _ in $(seq 1 60); do
-  curl -sf -o "$work/resp.der" "$url" && openssl ocsp -respin "$work/resp.der" -issuer "$work/issuing.pem" -cert "$work/leaf.pem" \
-    -CAfile "$work/root.pem" -verify_other "$work/issuing.pem" 2>&1 | grep -q ': good' && break
-  sleep 1
-done
-openssl ocsp -respin "$work/resp.der" -issuer "$work/issuing.pem" -cert "$work/leaf.pem" -CAfile "$work/root.pem" \
-  -verify_other "$work/issuing.pem" 2>&1 | grep -q ': good' || { echo "Certwright's OCSP response does not verify" >&2; exit 1; }
+. scripts/bench/ocsp-lib.sh
+start_certwright "$work" $HTTPS $HTTP
+url=$(ocsp_url "$work" $HTTPS $HTTP)
 
 # nginx serves the same bytes as a static file, with the same content type.
 mkdir -p "$work/www"
@@ -84,15 +58,12 @@ nginx -c "$work/nginx.conf" -p "$work"
 for _ in $(seq 1 20); do curl -sf -o /dev/null http://127.0.0.1:$NGINX/resp.der && break; sleep 0.2; done
 cmp -s <(curl -sf http://127.0.0.1:$NGINX/resp.der) "$work/resp.der" || { echo "nginx does not serve the response" >&2; exit 1; }
 
-run() { # url duration -> "rps p50 p99 errors"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --timeout 5s --latency -s scripts/bench/get.lua "$1" | grep '^RESULT'
-}
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
-run "$url" "$WARMUP" >/dev/null
-ours=$(run "$url" "$DURATION")
-run "http://127.0.0.1:$NGINX/resp.der" "$WARMUP" >/dev/null
-peer=$(run "http://127.0.0.1:$NGINX/resp.der" "$DURATION")
+wrk_run "$url" "$WARMUP" >/dev/null
+ours=$(wrk_run "$url" "$DURATION")
+wrk_run "http://127.0.0.1:$NGINX/resp.der" "$WARMUP" >/dev/null
+peer=$(wrk_run "http://127.0.0.1:$NGINX/resp.der" "$DURATION")
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after $WARMUP warm-up), response $(stat -c %s "$work/resp.der") bytes"
 printf '%-28s %12s %12s %8s\n' measure certwright nginx ratio

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import org.apache.catalina.connector.Connector;
+import org.apache.coyote.http11.Http11Nio2Protocol;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -38,7 +39,9 @@ class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebS
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
-        Connector connector = new Connector(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
+        // NIO2 rather than Tomcat's default NIO: in A/B runs on two cores it served 15 to 40 % more OCSP GETs, with a
+        // tail no longer (decision 43).
+        Connector connector = new Connector(Http11Nio2Protocol.class.getName());
         connector.setScheme("http");
         connector.setSecure(false);
         connector.setPort(properties.httpPort());

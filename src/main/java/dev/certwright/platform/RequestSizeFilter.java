@@ -18,10 +18,11 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Caps request bodies at {@code certwright.max-request-bytes}: a declared length above it is refused with 413 at
- * once, and a chunked body is cut off when it passes the limit.
+ * once, and a chunked body is cut off when it passes the limit. It runs second, after the OCSP endpoint, which keeps
+ * its own, smaller limit ({@code certwright.ocsp.max-request-bytes}).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class RequestSizeFilter extends OncePerRequestFilter {
 
     private final int limit;

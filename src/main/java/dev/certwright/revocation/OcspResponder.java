@@ -55,12 +55,15 @@ import dev.certwright.x509.X509Exception;
 @Service
 class OcspResponder {
 
-    /** An encoded OCSPResponse and, for a successful one, its validity and whether a shared cache may keep it. */
-    record Result(byte[] der, Instant thisUpdate, Instant nextUpdate, boolean cacheable) {
+    /**
+     * An encoded OCSPResponse, its OCSPResponseStatus, and, for a successful one, its validity and whether a shared cache
+     * may keep it.
+     */
+    record Result(int status, byte[] der, Instant thisUpdate, Instant nextUpdate, boolean cacheable) {
 
         static Result error(int status) {
             try {
-                return new Result(new OCSPRespBuilder().build(status, null).getEncoded(), null, null, false);
+                return new Result(status, new OCSPRespBuilder().build(status, null).getEncoded(), null, null, false);
             } catch (OCSPException | java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -142,7 +145,7 @@ class OcspResponder {
                     .flatMap(serial -> store.find(issuer, serial))
                     .filter(s -> s.nextUpdate().isAfter(now.plusSeconds(60)));
             if (stored.isPresent()) {
-                return new Result(stored.get().der(), stored.get().thisUpdate(), stored.get().nextUpdate(), true);
+                return new Result(OCSPRespBuilder.SUCCESSFUL, stored.get().der(), stored.get().thisUpdate(), stored.get().nextUpdate(), true);
             }
         }
         List<OcspAnswer> answers = new ArrayList<>();
@@ -190,7 +193,7 @@ class OcspResponder {
             nextUpdate = responderExpiry;
         }
         byte[] der = ca.signOcspResponse(issuer, answers, thisUpdate, nextUpdate, nonce, thisUpdate);
-        return new Result(der, thisUpdate, nextUpdate, nonce == null);
+        return new Result(OCSPRespBuilder.SUCCESSFUL, der, thisUpdate, nextUpdate, nonce == null);
     }
 
     private void save(String issuer, String serial, Result result) {

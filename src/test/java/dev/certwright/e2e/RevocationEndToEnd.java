@@ -20,6 +20,8 @@ import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
@@ -183,6 +185,12 @@ abstract class RevocationEndToEnd {
                 assertThat(response.header("ETag")).isNotBlank();
                 assertThat(response.header("Last-Modified")).isNotBlank();
                 assertThat(response.header("Expires")).isNotBlank();
+                // RFC 5019 §6.2: max-age never reaches past nextUpdate, though the node serves the answer from memory.
+                long maxAge = Long.parseLong(response.header("Cache-Control").replaceAll(".*max-age=(\\d+).*", "$1"));
+                Instant expires = ZonedDateTime.parse(response.header("Expires"), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                assertThat(Instant.now().plusSeconds(maxAge)).isBeforeOrEqualTo(expires);
+                assertThat(response.header("Expires")).matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
             }
             assertThat(raw.body()).isEqualTo(encoded.body());
             openssl.write("get-response.der", encoded.body());
@@ -240,8 +248,14 @@ abstract class RevocationEndToEnd {
         assertThat(ocspStatus(garbageGet.body())).isEqualTo(1);
         assertThat(app.plain("PUT", "/ocsp", "application/ocsp-request", valid).status()).isEqualTo(405);
         assertThat(app.plain("GET", "/ocsp", null, null).status()).isEqualTo(405);
-        // The responder still works after all that.
+        Binary emptyGet = app.plain("GET", "/ocsp/", null, null);
+        assertThat(emptyGet.status()).isEqualTo(200);
+        assertThat(ocspStatus(emptyGet.body())).isEqualTo(1);
+        assertThat(emptyGet.header("Cache-Control")).isEqualTo("no-store");
+        // The responder still works after all that, and counted what it answered.
         assertThat(status(postOcsp(valid))).isEqualTo("good");
+        assertThat(app.get("/actuator/prometheus", admin).body()).containsPattern("certwright_ocsp_responses_total\\{status=\"successful\"} [1-9]")
+                .containsPattern("certwright_ocsp_responses_total\\{status=\"malformedRequest\"} [1-9]");
     }
 
     @Test
