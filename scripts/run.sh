@@ -10,4 +10,5 @@ if [ ! -f "$jar" ] || [ -n "$(find pom.xml src templates -newer "$jar" -print -q
   echo "building $jar with $JAVA_HOME" >&2
   mvn -B -q -DskipTests package
 fi
-exec "$JAVA_HOME/bin/java" -jar "$jar" "$@"
+# shellcheck disable=SC2086 # CERTWRIGHT_JVM_OPTS (scripts/lib/jdk.sh) may hold several options
+exec "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -jar "$jar" "$@"

@@ -46,7 +46,7 @@ load() {
     | grep -E '^(RESULT|STEPS)' | tr '\n' ' '
 }
 
-CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
+CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xms512m -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
   --certwright.data-dir="$work/data" --certwright.acme.http01-port=15002 --certwright.acme.dns-resolver=127.0.0.1:18053 \
   --certwright.acme.orders-per-account=1000000 --certwright.acme.orders-per-identifier=1000000 > "$work/certwright.log" 2>&1 &
 pids+=($!)
@@ -111,7 +111,7 @@ peer_load "$WORKERS" "$WARMUP"; peer=$peer_result
 peer_load 1 30; peer1=$peer_result
 
 ratio() { python3 -c "print('n/a' if $2 == 0 else f'{$1/$2:.2f}x')"; }
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), pebble $(dpkg-query -W -f='${Version}' pebble), acme4j; ${DURATION}s measured after ${WARMUP}s (then 30s) warm-up"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) $CERTWRIGHT_JVM_OPTS, pebble $(dpkg-query -W -f='${Version}' pebble), acme4j; ${DURATION}s measured after ${WARMUP}s (then 30s) warm-up"
 printf '%-34s %12s %12s %8s\n' measure certwright pebble ratio
 printf '%-34s %12s %12s %8s\n' "full orders/s, $WORKERS workers" "$(field rps "$ours")" "$(field rps "$peer")" "$(ratio "$(field rps "$ours")" "$(field rps "$peer")")"
 printf '%-34s %12s %12s\n' "p50 / p99 ms, $WORKERS workers" "$(field p50_ms "$ours") / $(field p99_ms "$ours")" "$(field p50_ms "$peer") / $(field p99_ms "$peer")"

@@ -34,7 +34,7 @@ pg -d postgres -c "DROP DATABASE IF EXISTS cw_bench_crl WITH (FORCE)" >/dev/null
 pg -d postgres -c "CREATE DATABASE cw_bench_crl" >/dev/null
 
 # --- Certwright ---
-CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx"$HEAP" -Xlog:gc:file="$work/gc.log" -jar target/certwright.jar \
+CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx"$HEAP" -Xlog:gc:file="$work/gc.log" -jar target/certwright.jar \
   --server.port=$HTTPS --certwright.http-port=$HTTP --certwright.data-dir="$work/data" \
   --spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/cw_bench_crl --spring.datasource.username=certwright \
   --spring.datasource.password=certwright --certwright.crl.publish-delay=PT3S --certwright.ocsp.presign-interval=PT1H \
@@ -131,7 +131,7 @@ peer_count=$(openssl crl -in crl.pem -noout -text | grep -c 'Serial Number:')
 peer_bytes=$(openssl crl -in crl.pem -outform DER | wc -c)
 cd - >/dev/null
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) -Xmx$HEAP, $(openssl version | cut -d' ' -f1-2), $ENTRIES revoked entries"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) $CERTWRIGHT_JVM_OPTS -Xmx$HEAP, $(openssl version | cut -d' ' -f1-2), $ENTRIES revoked entries"
 printf '%-34s %12s %12s %8s\n' measure certwright openssl ratio
 printf '%-34s %12s %12s %8s\n' "full CRL time ms" "$ours_ms" "$peer_ms" "$(python3 -c "print(f'{$ours_ms/$peer_ms:.2f}x')")"
 printf '%-34s %12s %12s\n' "  of which read and encoded ms" "$ours_read_ms" "-"

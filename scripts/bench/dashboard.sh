@@ -27,7 +27,7 @@ pg() { PGPASSWORD=certwright psql -h 127.0.0.1 -U certwright -qtA "$@"; }
 pg -d postgres -c "DROP DATABASE IF EXISTS cw_bench_dashboard WITH (FORCE)" >/dev/null
 pg -d postgres -c "CREATE DATABASE cw_bench_dashboard" >/dev/null
 
-CERTWRIGHT_ADMIN_PASSWORD=$PASSWORD "$JAVA_HOME/bin/java" -Xmx512m -jar target/certwright.jar --server.port=19443 --certwright.http-port=19080 \
+CERTWRIGHT_ADMIN_PASSWORD=$PASSWORD "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -jar target/certwright.jar --server.port=19443 --certwright.http-port=19080 \
   --certwright.data-dir="$work/data" --spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/cw_bench_dashboard \
   --spring.datasource.username=certwright --spring.datasource.password=certwright > "$work/app.log" 2>&1 &
 pid=$!
@@ -62,7 +62,7 @@ code=$(curl -sk -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' --data-urlenc
 
 pages=("/" "/certificates" "/certificates?expiringWithin=P30D&sort=notAfter" "/certificates?owner=team-42" "/certificates?q=host-4242"
        "/certificates?status=EXPIRED" "/certificates?page=1000" "/certificates/$some_id" "/managed" "/jobs")
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), PostgreSQL $(pg -d postgres -c 'show server_version'), $rows certificates (bulk load ${load_s}s)"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) $CERTWRIGHT_JVM_OPTS, PostgreSQL $(pg -d postgres -c 'show server_version'), $rows certificates (bulk load ${load_s}s)"
 printf '%-52s %8s %8s %8s %8s\n' "page (server time, ms)" p50 p95 max status
 for page in "${pages[@]}"; do
   url="https://localhost:19443$page"

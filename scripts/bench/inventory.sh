@@ -31,7 +31,7 @@ pg() { PGPASSWORD=certwright psql -h 127.0.0.1 -U certwright -qtA "$@"; }
 
 start() { # sets pid, and started: the seconds from launch to healthy
   local t0; t0=$(date +%s.%N)
-  CERTWRIGHT_ADMIN_TOKEN=$TOKEN CERTWRIGHT_ADMIN_PASSWORD=$PASSWORD "$JAVA_HOME/bin/java" -Xmx512m -jar target/certwright.jar \
+  CERTWRIGHT_ADMIN_TOKEN=$TOKEN CERTWRIGHT_ADMIN_PASSWORD=$PASSWORD "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -jar target/certwright.jar \
     --server.port=19443 --certwright.http-port=19080 --certwright.data-dir="$work/data" \
     --spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/cw_bench_inventory --spring.datasource.username=certwright \
     --spring.datasource.password=certwright --certwright.notify.scan-interval=PT30S >> "$work/app.log" 2>&1 &
@@ -51,7 +51,7 @@ start
 empty_start=$started
 stop
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), -Xmx512m, PostgreSQL $(pg -d postgres -c 'show server_version'), wrk -t1 -c1 -d$DURATION"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) $CERTWRIGHT_JVM_OPTS, -Xmx512m, PostgreSQL $(pg -d postgres -c 'show server_version'), wrk -t1 -c1 -d$DURATION"
 printf '%-44s %10s %10s %10s %10s\n' "measure" rows p50_ms p99_ms errors
 printf '%-44s %10s %10s\n' "startup to healthy, s" 0 "$empty_start"
 loaded=0

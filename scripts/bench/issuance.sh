@@ -71,7 +71,7 @@ pids+=($!)
 
 start_certwright() { # name, extra args...
   local name=$1; shift
-  CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
+  CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
     --certwright.data-dir="$work/$name" "$@" > "$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18080/actuator/health >/dev/null && return 0; sleep 1; done
@@ -110,7 +110,7 @@ for db in postgres h2; do
   stop_last
 done
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after 60s cold + $WARMUP warm-up)"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) $CERTWRIGHT_JVM_OPTS, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after 60s cold + $WARMUP warm-up)"
 printf '%-34s %12s %12s %8s\n' measure certwright cfssl ratio
 c_rps=$(field rps "$cfssl_result")
 for r in "${results[@]}"; do

@@ -5,7 +5,7 @@
 start_certwright() {
   mkdir -p "$1"
   # shellcheck disable=SC2086 # JAVA_OPTS may hold several options (e.g. -Xlog:gc:file=/tmp/gc.log)
-  CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" -Xmx512m ${JAVA_OPTS:-} -jar "${4:-target/certwright.jar}" --server.port="$2" \
+  CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m ${JAVA_OPTS:-} -jar "${4:-target/certwright.jar}" --server.port="$2" \
     --certwright.http-port="$3" --certwright.data-dir="$1/data" > "$1/certwright.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$3/actuator/health" >/dev/null && break; sleep 1; done

@@ -65,7 +65,7 @@ ours=$(wrk_run "$url" "$DURATION")
 wrk_run "http://127.0.0.1:$NGINX/resp.der" "$WARMUP" >/dev/null
 peer=$(wrk_run "http://127.0.0.1:$NGINX/resp.der" "$DURATION")
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after $WARMUP warm-up), response $(stat -c %s "$work/resp.der") bytes"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) $CERTWRIGHT_JVM_OPTS, nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after $WARMUP warm-up), response $(stat -c %s "$work/resp.der") bytes"
 printf '%-28s %12s %12s %8s\n' measure certwright nginx ratio
 printf '%-28s %12s %12s %8s\n' "OCSP GET req/s" "$(field rps "$ours")" "$(field rps "$peer")" \
   "$(python3 -c "print(f'{$(field rps "$ours")/$(field rps "$peer"):.2f}x')")"

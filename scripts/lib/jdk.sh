@@ -31,3 +31,7 @@ pick_jdk() {
 
 pick_jdk || exit 1
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# The server's JVM options, used by scripts/run.sh and every benchmark that starts a server; set CERTWRIGHT_JVM_OPTS to
+# change them (e.g. -XX:+UseG1GC, the JDK's default). The parallel collector: docs/decisions.md §44.
+export CERTWRIGHT_JVM_OPTS=${CERTWRIGHT_JVM_OPTS:--XX:+UseParallelGC}
