@@ -60,6 +60,9 @@ class OcspEndpoint implements Filter {
     private static final List<String> STATUSES = List.of("successful", "malformedRequest", "internalError", "tryLater", "", "sigRequired",
             "unauthorized");
 
+    /** The answer to a GET path that is not base64: the same bytes every time. */
+    private static final OcspResponder.Result MALFORMED = OcspResponder.Result.error(OCSPRespBuilder.MALFORMED_REQUEST);
+
     private final OcspResponder responder;
     private final RevocationProperties.Ocsp properties;
     private final Clock clock;
@@ -98,7 +101,7 @@ class OcspEndpoint implements Filter {
             Cached cached = memory.get(uri);
             if (cached == null || cached.expiresNanos() - now < 0) {
                 byte[] der = decodeGet(path.substring("/ocsp/".length()));
-                cached = der == null ? answer(OcspResponder.Result.error(OCSPRespBuilder.MALFORMED_REQUEST), now) : answer(uri, der, now);
+                cached = der == null ? answer(MALFORMED, now) : answer(uri, der, now);
             }
             write(response, cached);
         } else if ("POST".equals(request.getMethod()) && path.equals("/ocsp")) {

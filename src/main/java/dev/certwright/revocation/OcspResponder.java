@@ -70,7 +70,7 @@ class OcspResponder {
         }
 
         boolean successful() {
-            return thisUpdate != null;
+            return status == OCSPRespBuilder.SUCCESSFUL;
         }
     }
 
