@@ -99,19 +99,28 @@ public class CertificateInventory {
     }
 
     /**
-     * Marks PENDING rows older than the cutoff FAILED: their signing never completed (the node stopped in between).
-     * The serials stay reserved, so nothing signed under them can ever be recorded twice. Returns the serials.
+     * Marks PENDING rows older than the cutoff FAILED, at most {@code limit} of them: their signing never completed (the
+     * node stopped in between, or its answer was lost). The serials stay reserved, so nothing signed under them can
+     * ever be recorded twice, and OCSP answers them as never issued. Each row is changed only if it is still PENDING,
+     * so a signing that completes meanwhile, or another node's sweep, wins. Returns the serials this call failed.
      */
     @Transactional
-    public List<String> failStalePending(Instant olderThan) {
-        List<String> serials = jdbc.sql("SELECT serial FROM certificate WHERE status = 'PENDING' AND created_at < :cutoff")
-                .param("cutoff", Timestamps.of(olderThan)).query(String.class).list();
-        if (!serials.isEmpty()) {
-            jdbc.sql("UPDATE certificate SET status = 'FAILED', failure_reason = 'signing did not complete before the node stopped', "
-                            + "updated_at = :now WHERE status = 'PENDING' AND created_at < :cutoff")
-                    .param("now", Timestamps.of(clock.instant())).param("cutoff", Timestamps.of(olderThan)).update();
+    public List<String> failStalePending(Instant olderThan, int limit) {
+        record Stale(long id, String serial) {
         }
-        return serials;
+        List<Stale> stale = jdbc.sql("SELECT id, serial FROM certificate WHERE status = 'PENDING' AND created_at < :cutoff ORDER BY id LIMIT :limit")
+                .param("cutoff", Timestamps.of(olderThan)).param("limit", limit)
+                .query((rs, i) -> new Stale(rs.getLong(1), rs.getString(2))).list();
+        List<String> failed = new ArrayList<>();
+        for (Stale row : stale) {
+            int changed = jdbc.sql("UPDATE certificate SET status = 'FAILED', failure_reason = 'signing did not complete: still PENDING at the "
+                            + "reconciliation sweep', updated_at = :now WHERE id = :id AND status = 'PENDING'")
+                    .param("now", Timestamps.of(clock.instant())).param("id", row.id()).update();
+            if (changed == 1) {
+                failed.add(row.serial());
+            }
+        }
+        return failed;
     }
 
     /** A certificate whose retention ran out: it expired before the cutoff. */

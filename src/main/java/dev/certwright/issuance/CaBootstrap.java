@@ -22,6 +22,7 @@ import dev.certwright.ca.Issuer;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateSource;
 import dev.certwright.platform.DataDirectory;
+import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.Timestamps;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.CertificateView;
@@ -31,20 +32,21 @@ import dev.certwright.x509.Pem;
  * Opens the CA at startup, creating it on first start. The encrypted keystore lives in the database, so that every
  * node sharing it finds the same CA; a node that loses the race to create it uses the winner's. The passphrase
  * comes from {@code CERTWRIGHT_CA_PASSPHRASE}, else from {@code <data-dir>/ca/passphrase}, which is generated (0600)
- * only when no CA exists yet. Afterwards, PENDING rows left by a node that stopped mid-issuance are marked FAILED.
+ * only when no CA exists yet. Afterwards, PENDING rows left by a node that stopped mid-issuance
+ * are marked FAILED ({@link PendingReconciliation}, which also runs as a job).
  */
 @Component
 class CaBootstrap implements InitializingBean {
 
     static final String PASSPHRASE_FILE = "ca/passphrase";
     static final String KEYSTORE_BACKUP = "ca/ca-keystore.p12";
-    /** A PENDING row older than this was abandoned: issuance takes milliseconds. */
-    static final Duration STALE_PENDING = Duration.ofMinutes(5);
     private static final Logger log = LoggerFactory.getLogger(CaBootstrap.class);
 
     private final CertificateAuthority ca;
     private final CaConfiguration configuration;
     private final CertificateInventory inventory;
+    private final PendingReconciliation.Sweeper pendingSweeper;
+    private final JobBudgets budgets;
     private final DataDirectory dataDirectory;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -53,12 +55,15 @@ class CaBootstrap implements InitializingBean {
     private final Clock clock;
     private final String envPassphrase;
 
-    CaBootstrap(CertificateAuthority ca, CaConfiguration configuration, CertificateInventory inventory, DataDirectory dataDirectory,
+    CaBootstrap(CertificateAuthority ca, CaConfiguration configuration, CertificateInventory inventory,
+            PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets, DataDirectory dataDirectory,
             JdbcClient jdbc, TransactionTemplate transactions, ApplicationEventPublisher events, AuditLog audit, Clock clock,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
         this.ca = ca;
         this.configuration = configuration;
         this.inventory = inventory;
+        this.pendingSweeper = pendingSweeper;
+        this.budgets = budgets;
         this.dataDirectory = dataDirectory;
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -78,15 +83,8 @@ class CaBootstrap implements InitializingBean {
         } else {
             create();
         }
-        List<String> abandoned = transactions.execute(tx -> {
-            List<String> serials = inventory.failStalePending(clock.instant().minus(STALE_PENDING));
-            serials.forEach(serial -> audit.append("system", "certificate.issue-abandoned", "certificate", serial,
-                    "PENDING for more than " + STALE_PENDING + "; marked FAILED at startup"));
-            return serials;
-        });
-        if (!abandoned.isEmpty()) {
-            log.warn("marked {} abandoned PENDING certificate rows FAILED: serials {}", abandoned.size(), abandoned);
-        }
+        // Before this node serves: rows a stopped node left PENDING. The job (PendingReconciliation) repeats this while it runs.
+        pendingSweeper.run(budgets.start(Duration.ofSeconds(30)), "at startup");
     }
 
     private void create() {
