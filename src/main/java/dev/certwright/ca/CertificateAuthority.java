@@ -149,6 +149,12 @@ public class CertificateAuthority {
      * §5.2.6). Entries are added to the returned draft, which then signs and writes itself.
      */
     public CrlDraft newCrl(String issuerName, long crlNumber, Instant thisUpdate, Instant nextUpdate, Long deltaBaseNumber) {
+        return newCrl(issuerName, crlNumber, thisUpdate, nextUpdate, deltaBaseNumber, null);
+    }
+
+    /** As {@link #newCrl(String, long, Instant, Instant, Long)}, with the draft's temporary file in {@code workDirectory}. */
+    public CrlDraft newCrl(String issuerName, long crlNumber, Instant thisUpdate, Instant nextUpdate, Long deltaBaseNumber,
+            java.nio.file.Path workDirectory) {
         Issuer issuer = issuer(issuerName);
         try {
             List<Extension> extensions = new ArrayList<>();
@@ -168,7 +174,7 @@ public class CertificateAuthority {
             }
             var contentSigner = new JcaContentSignerBuilder(issuer.keySpec().signatureAlgorithm()).build(issuer.key());
             return new CrlDraft(contentSigner, X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
-                    thisUpdate, nextUpdate, extensions);
+                    thisUpdate, nextUpdate, extensions, workDirectory);
         } catch (CaException e) {
             throw e;
         } catch (Exception e) {

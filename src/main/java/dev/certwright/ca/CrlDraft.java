@@ -41,7 +41,8 @@ import dev.certwright.x509.RevocationReason;
 /**
  * A CRL being built (RFC 5280 §5.1), streaming: entries are DER-encoded one at a time by Bouncy Castle into a temporary
  * file, so a million revoked certificates never become a million objects in memory. {@link #writeTo} then signs the
- * TBSCertList by streaming it through the signer, and writes the CertificateList. Close it to delete the file.
+ * TBSCertList by streaming it through the signer, and writes the CertificateList. Close it to delete the file; a
+ * process killed before that leaves it in the work directory, which its owner empties at start.
  * <p>
  * Every element is encoded by Bouncy Castle. The one thing written here is the tag and definite length of the two
  * SEQUENCEs that wrap the entries (X.690 §8.1.3), because their length is known only after the last entry and Bouncy
@@ -75,14 +76,15 @@ public final class CrlDraft implements AutoCloseable {
     private long entriesLength;
     private long count;
 
-    CrlDraft(ContentSigner signer, X500Name issuer, Instant thisUpdate, Instant nextUpdate, List<Extension> extensions) {
+    CrlDraft(ContentSigner signer, X500Name issuer, Instant thisUpdate, Instant nextUpdate, List<Extension> extensions, Path workDirectory) {
         this.signer = signer;
         this.issuer = issuer;
         this.thisUpdate = thisUpdate;
         this.nextUpdate = nextUpdate;
         this.extensions = new ArrayList<>(extensions);
         try {
-            this.entriesFile = Files.createTempFile("certwright-crl-", ".entries");
+            this.entriesFile = workDirectory == null ? Files.createTempFile("certwright-crl-", ".entries")
+                    : Files.createTempFile(workDirectory, "certwright-crl-", ".entries");
             this.entries = new BufferedOutputStream(Files.newOutputStream(entriesFile), 1 << 16);
         } catch (IOException e) {
             throw new CaException(CaException.Type.SIGNING, "cannot create a temporary file for a CRL", e);

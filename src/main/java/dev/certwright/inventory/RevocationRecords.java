@@ -46,6 +46,11 @@ public class RevocationRecords {
         public boolean revoked() {
             return status == CertificateStatus.REVOKED;
         }
+
+        /** A serial reserved here but never issued: PENDING (signing not recorded yet) or FAILED. */
+        public boolean reservedOnly() {
+            return status == CertificateStatus.PENDING || status == CertificateStatus.FAILED;
+        }
     }
 
     /**
@@ -125,6 +130,16 @@ public class RevocationRecords {
     public Optional<RevocationEntry> find(String issuerName, SerialNumber serial) {
         return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason FROM certificate "
                         + "WHERE serial = :serial AND issuer_name = :issuer AND status IN ('ISSUED', 'REVOKED') AND source <> 'IMPORTED'")
+                .param("serial", serial.hex()).param("issuer", issuerName).query((rs, i) -> read(rs)).optional();
+    }
+
+    /**
+     * What OCSP answers from: as {@link #find}, and also a serial this issuer reserved but never issued (PENDING or
+     * FAILED), which RFC 6960 §2.2 has answered as revoked, never as good or unknown.
+     */
+    public Optional<RevocationEntry> findForOcsp(String issuerName, SerialNumber serial) {
+        return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason FROM certificate "
+                        + "WHERE serial = :serial AND issuer_name = :issuer AND source <> 'IMPORTED'")
                 .param("serial", serial.hex()).param("issuer", issuerName).query((rs, i) -> read(rs)).optional();
     }
 

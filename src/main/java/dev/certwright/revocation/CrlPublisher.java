@@ -30,8 +30,8 @@ import dev.certwright.revocation.CrlStore.Published;
  * <li>a delta CRL (§5.2.4) whenever the revocation state moved past the last one, and at half its life. Its base is
  * the last full CRL published on schedule, so a relying party that cached that one can apply the delta to it.</li>
  * </ul>
- * A CRL is built into a temporary file (entries streamed from the database), stored in one insert, and only then
- * becomes the one served: the previous CRL is served until the new one is complete.
+ * A CRL is built into a temporary file under {@link CrlWorkDirectory} (entries streamed from the database), stored in
+ * one insert, and only then becomes the one served: the previous CRL is served until the new one is complete.
  */
 @Service
 class CrlPublisher {
@@ -43,15 +43,17 @@ class CrlPublisher {
     private final CrlStore store;
     private final TransactionTemplate transactions;
     private final RevocationProperties.Crl properties;
+    private final CrlWorkDirectory work;
     private final Clock clock;
 
     CrlPublisher(CertificateAuthority ca, RevocationRecords records, CrlStore store, TransactionTemplate transactions,
-            RevocationProperties.Crl properties, Clock clock) {
+            RevocationProperties.Crl properties, CrlWorkDirectory work, Clock clock) {
         this.ca = ca;
         this.records = records;
         this.store = store;
         this.transactions = transactions;
         this.properties = properties;
+        this.work = work;
         this.clock = clock;
     }
 
@@ -97,19 +99,15 @@ class CrlPublisher {
         long started = System.nanoTime();
         Instant thisUpdate = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant nextUpdate = thisUpdate.plus(kind == Kind.FULL ? properties.validity() : properties.deltaValidity());
-        long number = store.nextNumber(issuer);
+        long number = store.nextNumber(issuer, clock.millis());
         long[] buildMillis = {0};
-        Path file;
-        try {
-            file = Files.createTempFile("certwright-" + issuer + "-", ".crl");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary CRL file", e);
-        }
+        Path file = work.newFile("certwright-" + issuer + "-", ".crl");
         try {
             Published built = transactions.execute(tx -> {
                 // The revision is read before the entries: whatever the entries miss came after it, and moves it on.
                 long revision = records.revision(issuer);
-                try (CrlDraft draft = ca.newCrl(issuer, number, thisUpdate, nextUpdate, kind == Kind.DELTA ? base.number() : null);
+                try (CrlDraft draft = ca.newCrl(issuer, number, thisUpdate, nextUpdate, kind == Kind.DELTA ? base.number() : null,
+                        work.path());
                         OutputStream out = Files.newOutputStream(file)) {
                     if (kind == Kind.FULL) {
                         records.forEachRevoked(issuer, line -> draft.add(line.serial(), Instant.ofEpochSecond(line.epochSecond()), line.reason()));
@@ -134,8 +132,8 @@ class CrlPublisher {
         } finally {
             try {
                 Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
+            } catch (IOException e) {
+                log.warn("cannot delete the CRL build file {}; it is removed at the next start: {}", file, e.getMessage());
             }
         }
     }

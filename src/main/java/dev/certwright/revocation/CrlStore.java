@@ -53,10 +53,19 @@ class CrlStore {
                 .param("issuer", issuer).query((rs, i) -> read(rs)).optional();
     }
 
-    /** RFC 5280 §5.2.3: CRL numbers increase; full and delta CRLs of an issuer share one sequence. */
-    long nextNumber(String issuer) {
-        return jdbc.sql("SELECT COALESCE(MAX(crl_number), 0) + 1 FROM crl WHERE issuer_name = :issuer").param("issuer", issuer)
+    /**
+     * RFC 5280 §5.2.3: CRL numbers increase monotonically; full and delta CRLs of an issuer share one sequence. The next
+     * number is the larger of the last stored number + 1 and the publication time in epoch milliseconds. The stored
+     * number alone goes backwards when the newest rows are lost (a write lost in a crash, a database restored from a
+     * backup): the next CRL would then reuse a number that relying parties, and this node's crl-cache, already hold
+     * with other contents. The time floor moves past every number handed out before, as long as the clock does not go
+     * back and fewer than a thousand CRLs per second were published (a CRL takes a database insert; the job publishes
+     * at most two per issuer per check). A number stays far below the 20 octets §5.2.3 allows (a long).
+     */
+    long nextNumber(String issuer, long epochMillis) {
+        long next = jdbc.sql("SELECT COALESCE(MAX(crl_number), 0) + 1 FROM crl WHERE issuer_name = :issuer").param("issuer", issuer)
                 .query(Long.class).single();
+        return Math.max(next, epochMillis);
     }
 
     /** Stores a CRL, streaming its bytes from the file. */

@@ -38,6 +38,7 @@ import dev.certwright.ca.Issuer;
 import dev.certwright.ca.OcspAnswer;
 import dev.certwright.inventory.RevocationRecords;
 import dev.certwright.inventory.RevocationRecords.RevocationEntry;
+import dev.certwright.x509.RevocationReason;
 import dev.certwright.x509.SerialNumber;
 import dev.certwright.x509.X509Exception;
 
@@ -75,6 +76,8 @@ class OcspResponder {
     }
 
     static final int MAX_REQUESTS = 100;
+    /** RFC 6960 §2.2: the revocationTime of a non-issued certificate. */
+    static final Instant NON_ISSUED_REVOCATION_TIME = Instant.EPOCH;
     /** RFC 8954 §2.1: a nonce is 1 to 32 octets. */
     static final int MAX_NONCE = 32;
     private static final Logger log = LoggerFactory.getLogger(OcspResponder.class);
@@ -150,14 +153,17 @@ class OcspResponder {
         }
         List<OcspAnswer> answers = new ArrayList<>();
         RevocationEntry known = null;
+        boolean reserved = false;
         for (Req single : list) {
-            Optional<RevocationEntry> entry = serialHex(single.getCertID()).flatMap(s -> records.find(issuer, SerialNumber.parse(s)));
+            Optional<RevocationEntry> entry = serialHex(single.getCertID()).flatMap(s -> records.findForOcsp(issuer, SerialNumber.parse(s)));
             answers.add(answer(single.getCertID(), entry));
             known = entry.orElse(null);
+            reserved |= known != null && known.reservedOnly();
         }
         try {
-            Result result = sign(issuer, answers, nonce, now);
-            if (presignable && known != null) {
+            // A reserved serial may be issued a moment later (PENDING), so its answer is neither stored nor cacheable.
+            Result result = sign(issuer, answers, nonce, now, !reserved);
+            if (presignable && known != null && !reserved) {
                 save(issuer, known.serial().hex(), result);
             }
             return result;
@@ -173,7 +179,7 @@ class OcspResponder {
             Issuer found = ca.issuer(issuer);
             CertificateID id = new CertificateID(digests.get(new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1)),
                     new JcaX509CertificateHolder(found.certificate()), entry.serial().value());
-            save(issuer, entry.serial().hex(), sign(issuer, List.of(answer(id, Optional.of(entry))), null, clock.instant()));
+            save(issuer, entry.serial().hex(), sign(issuer, List.of(answer(id, Optional.of(entry))), null, clock.instant(), true));
         } catch (CaException e) {
             throw e;
         } catch (Exception e) {
@@ -185,7 +191,7 @@ class OcspResponder {
         return ca.ocspResponder(issuer).isPresent();
     }
 
-    private Result sign(String issuer, List<OcspAnswer> answers, byte[] nonce, Instant now) {
+    private Result sign(String issuer, List<OcspAnswer> answers, byte[] nonce, Instant now, boolean cacheable) {
         Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
         Instant nextUpdate = thisUpdate.plus(properties.validity());
         Instant responderExpiry = ca.ocspResponder(issuer).orElseThrow().getNotAfter().toInstant();
@@ -193,7 +199,7 @@ class OcspResponder {
             nextUpdate = responderExpiry;
         }
         byte[] der = ca.signOcspResponse(issuer, answers, thisUpdate, nextUpdate, nonce, thisUpdate);
-        return new Result(OCSPRespBuilder.SUCCESSFUL, der, thisUpdate, nextUpdate, nonce == null);
+        return new Result(OCSPRespBuilder.SUCCESSFUL, der, thisUpdate, nextUpdate, cacheable && nonce == null);
     }
 
     private void save(String issuer, String serial, Result result) {
@@ -205,6 +211,12 @@ class OcspResponder {
     private static OcspAnswer answer(CertificateID id, Optional<RevocationEntry> entry) {
         if (entry.isEmpty()) {
             return OcspAnswer.unknown(id); // RFC 6960 §2.2: not a certificate we issued
+        }
+        if (entry.get().reservedOnly()) {
+            // RFC 6960 §2.2: a serial reserved but never issued is "revoked", reason certificateHold, revocationTime
+            // 1970-01-01T00:00:00Z, never "good". A FAILED row may hide a certificate that was signed and handed out
+            // before its record was lost; a PENDING one may be in signing right now.
+            return OcspAnswer.revoked(id, NON_ISSUED_REVOCATION_TIME, RevocationReason.certificateHold);
         }
         return entry.get().revoked() ? OcspAnswer.revoked(id, entry.get().revokedAt(), entry.get().reason()) : OcspAnswer.good(id);
     }
