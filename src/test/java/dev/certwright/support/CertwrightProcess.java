@@ -346,6 +346,11 @@ public final class CertwrightProcess implements AutoCloseable {
         return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
     }
 
+    /** Whether the process is still running (false after {@link #kill()} or an exit). */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** Kills the application (SIGKILL, as a crash would), and waits for it. */
     public void kill() {
         try {
