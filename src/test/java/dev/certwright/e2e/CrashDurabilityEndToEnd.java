@@ -78,6 +78,9 @@ abstract class CrashDurabilityEndToEnd {
     /** A connection to the database while no node runs (H2 is held by the running node). */
     abstract Connection connectWhileStopped(TestDatabase database, Path dataDir) throws SQLException;
 
+    /** Whether the test can write to the database while a node runs (PostgreSQL; H2 is held by the node). */
+    abstract boolean reachableWhileRunning();
+
     /** The node that serves now; clients switch to the next one when theirs is killed. */
     static final class Server {
         private CertwrightProcess current;
@@ -261,6 +264,24 @@ abstract class CrashDurabilityEndToEnd {
             for (JsonNode failed : app.get("/api/v1/certificates?status=FAILED&size=500", token).json().get("items")) {
                 Object status = ocsp(app, issuing, failed.get("serial").asString()).getCertStatus();
                 assertThat(status).as("OCSP for FAILED serial " + failed.get("serial").asString()).isInstanceOf(RevokedStatus.class);
+            }
+
+            // The scheduled sweep, not a startup, fails a serial reserved while the node runs: PostgreSQL only, which the
+            // test can write to while the node runs. OCSP answers it as never issued before and after.
+            if (reachableWhileRunning()) {
+                String live = reserveSerials(database.connect(), 1).get(0);
+                assertThat(ocsp(app, issuing, live).getCertStatus()).isInstanceOf(RevokedStatus.class);
+                long deadline = System.nanoTime() + PENDING_TIMEOUT.plus(SWEEP_INTERVAL).plus(CLUSTER_RECOVERY).toNanos();
+                String status = "PENDING";
+                while (status.equals("PENDING") && System.nanoTime() < deadline) {
+                    synchronized (server) {
+                        server.wait(SWEEP_INTERVAL.toMillis()); // polled once per sweep interval; no event tells the test
+                    }
+                    status = app.get("/api/v1/certificates/" + live, token).json().get("status").asString();
+                }
+                assertThat(status).as("a PENDING row after the pending timeout and one sweep interval").isEqualTo("FAILED");
+                RevokedStatus hold = (RevokedStatus) ocsp(app, issuing, live).getCertStatus();
+                assertThat(hold.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
             }
 
             // No PENDING row outlives the sweep: the job (not only a startup) fails them, the reserved ones included.

@@ -20,4 +20,9 @@ class H2CrashDurabilityIT extends CrashDurabilityEndToEnd {
         return DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("db/certwright")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE", "certwright", "");
     }
+
+    @Override
+    boolean reachableWhileRunning() {
+        return false;
+    }
 }

@@ -18,4 +18,9 @@ class PostgresCrashDurabilityIT extends CrashDurabilityEndToEnd {
     Connection connectWhileStopped(TestDatabase database, Path dataDir) throws SQLException {
         return database.connect();
     }
+
+    @Override
+    boolean reachableWhileRunning() {
+        return true;
+    }
 }
