@@ -37,8 +37,8 @@ class H2CommitDurability implements InitializingBean {
     @Override
     public void afterPropertiesSet() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            if (!"H2".equals(connection.getMetaData().getDatabaseProductName())
-                    || !connection.getMetaData().getURL().startsWith("jdbc:h2:file:")) {
+            // Any H2 that keeps a file (jdbc:h2:file:, jdbc:h2:./path, jdbc:h2:tcp://); an in-memory one has nothing to lose.
+            if (!"H2".equals(connection.getMetaData().getDatabaseProductName()) || connection.getMetaData().getURL().startsWith("jdbc:h2:mem:")) {
                 return;
             }
             try (Statement statement = connection.createStatement()) {

@@ -345,7 +345,8 @@ abstract class CrashDurabilityEndToEnd {
                 .arg("--certwright.issuance.pending-timeout=" + PENDING_TIMEOUT)
                 .arg("--certwright.issuance.pending-sweep-interval=" + SWEEP_INTERVAL)
                 .arg("--certwright.crl.publish-delay=PT1S")
-                .arg("--certwright.ocsp.presign-interval=PT2S"));
+                .arg("--certwright.ocsp.presign-interval=PT2S")
+                .startupLimit(Duration.ofMinutes(4))); // three starts; on a loaded two-core machine one took 116 s
         app.client(); // trust the root before the clients use it
         return app;
     }

@@ -56,6 +56,7 @@ public final class CertwrightProcess implements AutoCloseable {
         final Map<String, String> environment = new HashMap<>();
         final List<String> arguments = new ArrayList<>();
         boolean waitUntilReady = true;
+        Duration startupLimit = STARTUP;
 
         public Options(Path dataDir, TestDatabase database) {
             this.dataDir = dataDir;
@@ -69,6 +70,12 @@ public final class CertwrightProcess implements AutoCloseable {
 
         public Options arg(String argument) {
             arguments.add(argument);
+            return this;
+        }
+
+        /** How long to wait for the node to become healthy (a test that starts a node several times on a busy machine). */
+        public Options startupLimit(Duration limit) {
+            startupLimit = limit;
             return this;
         }
 
@@ -107,7 +114,7 @@ public final class CertwrightProcess implements AutoCloseable {
             builder.environment().putAll(options.environment);
             CertwrightProcess app = new CertwrightProcess(builder.start(), options.dataDir, log, https, http);
             if (options.waitUntilReady) {
-                app.awaitReady();
+                app.awaitReady(options.startupLimit);
             }
             return app;
         } catch (IOException e) {
@@ -115,9 +122,9 @@ public final class CertwrightProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
+    private void awaitReady(Duration limit) {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + STARTUP.toNanos();
+        long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("Certwright exited with code " + process.exitValue() + " during startup:\n" + logTail());
@@ -137,7 +144,7 @@ public final class CertwrightProcess implements AutoCloseable {
             sleep(250);
         }
         close();
-        throw new AssertionError("Certwright did not become healthy within " + STARTUP + ":\n" + logTail());
+        throw new AssertionError("Certwright did not become healthy within " + limit + ":\n" + logTail());
     }
 
     /** Waits for the process to exit by itself (for startup failures) and returns its exit code. */
