@@ -139,7 +139,7 @@ class DashboardRoleRulesTest {
     }
 
     @ParameterizedTest(name = "{0} {1} as {2} gets {3}")
-    @CsvSource({"GET, /users, OPERATOR, 403", "GET, /audit, VIEWER, 403", "POST, /managed/new, OPERATOR, 403",
+    @CsvSource({"GET, /users, OPERATOR, 403", "GET, /audit, VIEWER, 403", "POST, /managed/new, VIEWER, 403", "POST, /managed/web/targets, OPERATOR, 403",
             "POST, /service-tokens, OPERATOR, 403", "POST, /jobs/renewal/renewal-scan/run, VIEWER, 403", "GET, /nowhere, ADMIN, 403"})
     void rolesAreCheckedOnTheServer(String method, String path, String role, int expected) throws Exception {
         var request = method.equals("GET") ? get(path) : post(path).with(csrf());

@@ -1,0 +1,52 @@
+package dev.certwright.platform;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+/**
+ * Ends a dashboard session whose user was disabled, removed or given another role since signing in: on every request
+ * the session's user is checked against the database (one primary-key read), so the change takes effect at once, on
+ * every node, whichever node holds the session. The session is invalidated and the browser sent to sign in again.
+ */
+class SessionStandingFilter extends OncePerRequestFilter {
+
+    private final Users users;
+
+    SessionStandingFilter(Users users) {
+        this.users = users;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication instanceof UsernamePasswordAuthenticationToken && authentication.isAuthenticated() && !current(authentication)) {
+            SecurityContextHolder.clearContext();
+            HttpSession session = request.getSession(false);
+            if (session != null) {
+                session.invalidate();
+            }
+            response.sendRedirect(request.getContextPath() + "/login?expired");
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    /** True while the user exists, is enabled and has the role the session was granted. */
+    private boolean current(Authentication authentication) {
+        Optional<Users.Standing> standing = users.standing(authentication.getName());
+        return standing.isPresent() && standing.get().enabled() && authentication.getAuthorities().size() == 1
+                && authentication.getAuthorities().iterator().next().getAuthority().equals("ROLE_" + standing.get().role());
+    }
+}
