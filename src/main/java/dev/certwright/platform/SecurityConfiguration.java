@@ -84,7 +84,7 @@ class SecurityConfiguration {
     @Order(2)
     SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
         // /acme/**: RFC 8555 authenticates every request itself (JWS signed by the account key), checked in acme.web.
-        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/acme/**")
+        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/acme/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())

@@ -2,9 +2,12 @@ package dev.certwright.platform;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -43,10 +46,17 @@ class SessionStandingFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    /** True while the user exists, is enabled and has the role the session was granted. */
+    /**
+     * True while the user exists, is enabled and has the role the session was granted. Only the roles are compared: the
+     * session also holds authorities that are not roles (Spring Security 7 adds the factor, FACTOR_PASSWORD).
+     */
     private boolean current(Authentication authentication) {
         Optional<Users.Standing> standing = users.standing(authentication.getName());
-        return standing.isPresent() && standing.get().enabled() && authentication.getAuthorities().size() == 1
-                && authentication.getAuthorities().iterator().next().getAuthority().equals("ROLE_" + standing.get().role());
+        if (standing.isEmpty() || !standing.get().enabled()) {
+            return false;
+        }
+        Set<String> roles = authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority).filter(a -> a.startsWith("ROLE_"))
+                .collect(Collectors.toSet());
+        return roles.equals(Set.of("ROLE_" + standing.get().role()));
     }
 }
