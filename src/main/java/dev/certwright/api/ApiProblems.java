@@ -64,6 +64,7 @@ class ApiProblems {
             case SIGNING_FAILED -> problem(HttpStatus.SERVICE_UNAVAILABLE, "signing-failed", e.getMessage(), request);
             case CONFLICT -> problem(HttpStatus.CONFLICT, "conflict", e.getMessage(), request);
             case UPSTREAM -> problem(HttpStatus.BAD_GATEWAY, "target-failed", e.getMessage(), request);
+            case FORBIDDEN -> problem(HttpStatus.FORBIDDEN, "forbidden", e.getMessage(), request);
         };
     }
 
@@ -74,6 +75,15 @@ class ApiProblems {
             case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage(), request);
             case CONFLICT -> problem(HttpStatus.CONFLICT, "conflict", e.getMessage(), request);
         };
+    }
+
+    @ExceptionHandler(IssuanceLimit.Exceeded.class)
+    ResponseEntity<ProblemDetail> rateLimited(IssuanceLimit.Exceeded e, HttpServletRequest request) {
+        ResponseEntity<ProblemDetail> problem = problem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", e.getMessage(), request);
+        // RFC 6585 §4: say when to come back.
+        return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
+                .header("Retry-After", Long.toString(dev.certwright.platform.RateLimitBuckets.retryAfterSeconds(e.retryAfter())))
+                .body(problem.getBody());
     }
 
     @ExceptionHandler(CaException.class)

@@ -24,6 +24,7 @@ import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
 import dev.certwright.platform.ApiTokens;
@@ -91,13 +92,18 @@ class ManagedCertificateController {
 
     @PostMapping(path = "/api/v1/managed-certificates", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ManagedResponse> create(@Valid @RequestBody CreateBody body, Authentication actor) {
+        boolean admin = actor.getAuthorities().stream().anyMatch(a -> ("ROLE_" + Roles.ADMIN).equals(a.getAuthority()));
+        if (!admin && ((body.targets() != null && !body.targets().isEmpty()) || "on-host".equals(body.keyMode()))) {
+            // Before the target names are looked up: an operator learns nothing about which targets exist.
+            throw new IssuanceException(IssuanceException.Type.FORBIDDEN, "naming deployment targets and keyMode on-host need the ADMIN role");
+        }
         List<String> unknown = targets.unknown(body.targets());
         if (!unknown.isEmpty()) {
             throw new DeployException(DeployException.Type.BAD_REQUEST, "no deployment targets named " + unknown);
         }
         ManagedCertificate created = managed.create(new ManagedCertificateSpec(body.name(), body.profile(), body.dnsNames(),
                 body.ipAddresses(), body.keyAlgorithm(), body.owner(), body.tags(), body.validity(), body.renewBefore(), body.rekey(),
-                body.revokeSuperseded(), body.keyMode(), body.targets()), actor.getName());
+                body.revokeSuperseded(), body.keyMode(), body.targets()), actor.getName(), admin);
         return ResponseEntity.created(URI.create("/api/v1/managed-certificates/" + created.name())).body(view(created));
     }
 

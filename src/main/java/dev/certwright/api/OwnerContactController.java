@@ -3,6 +3,8 @@ package dev.certwright.api;
 import java.util.List;
 
 import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -11,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.notify.OwnerContacts;
+import dev.certwright.platform.Roles;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
@@ -30,18 +33,26 @@ class OwnerContactController {
             @Size(max = 10) List<@NotBlank @Size(max = 2048) String> webhooks) {
     }
 
+    /** A VIEWER sees webhooks without their queries (secrets often live there); an OPERATOR, who may change them, sees them whole. */
     @GetMapping("/api/v1/owners/{owner}/contacts")
-    OwnerContacts.Contacts get(@PathVariable String owner) {
-        return contacts.get(owner);
+    OwnerContacts.Contacts get(@PathVariable String owner, Authentication actor) {
+        OwnerContacts.Contacts found = contacts.get(owner);
+        return mayChange(actor) ? found : found.redacted();
     }
 
+    private static boolean mayChange(Authentication actor) {
+        return actor.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+                .anyMatch(a -> a.equals("ROLE_" + Roles.OPERATOR) || a.equals("ROLE_" + Roles.ADMIN));
+    }
+
+    /** Needs OPERATOR (ApiRules); audited in the transaction of the change. */
     @PutMapping(path = "/api/v1/owners/{owner}/contacts", consumes = MediaType.APPLICATION_JSON_VALUE)
-    OwnerContacts.Contacts put(@PathVariable String owner, @Valid @RequestBody ContactsBody body) {
+    OwnerContacts.Contacts put(@PathVariable String owner, @Valid @RequestBody ContactsBody body, Authentication actor) {
         if (owner.isBlank() || owner.length() > 255) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "owner must be 1 to 255 characters");
         }
         try {
-            return contacts.replace(owner, body.emails() == null ? List.of() : body.emails(), body.webhooks() == null ? List.of() : body.webhooks());
+            return contacts.replace(owner, body.emails() == null ? List.of() : body.emails(), body.webhooks() == null ? List.of() : body.webhooks(), actor.getName());
         } catch (IllegalArgumentException e) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, e.getMessage());
         }

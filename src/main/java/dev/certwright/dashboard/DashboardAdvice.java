@@ -62,6 +62,7 @@ class DashboardAdvice {
             case IssuanceException i when i.type() == IssuanceException.Type.CONFLICT -> HttpStatus.CONFLICT;
             case DeployException d when d.type() == DeployException.Type.CONFLICT -> HttpStatus.CONFLICT;
             case IssuanceException i when i.type() == IssuanceException.Type.UPSTREAM -> HttpStatus.BAD_GATEWAY;
+            case IssuanceException i when i.type() == IssuanceException.Type.FORBIDDEN -> HttpStatus.FORBIDDEN;
             default -> HttpStatus.BAD_REQUEST;
         };
         log.debug("dashboard request refused: {}", e.getMessage());

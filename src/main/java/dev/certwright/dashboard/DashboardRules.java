@@ -9,7 +9,8 @@ import dev.certwright.platform.Roles;
 
 /**
  * The role each dashboard page and action needs, enforced by the form-login chain whatever the page shows: VIEWER
- * reads, OPERATOR revokes, renews, deploys and runs jobs, ADMIN creates and edits. Anything else is denied.
+ * reads, OPERATOR revokes, renews, deploys, runs jobs and creates managed certificates without targets, ADMIN
+ * creates and edits the rest. Anything else is denied.
  */
 @Configuration(proxyBeanMethods = false)
 class DashboardRules {
@@ -21,8 +22,11 @@ class DashboardRules {
                 .requestMatchers("/certificates/*/revoke").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/managed/*/renew", "/managed/*/deploy", "/jobs/*/*/run").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/audit").hasRole(Roles.OPERATOR)
+                // An operator creates managed certificates as the API lets it; ManagedPages refuses targets and on-host keys
+                // to anyone but an admin.
+                .requestMatchers("/managed/new").hasRole(Roles.OPERATOR)
                 // ADMIN: create and edit
-                .requestMatchers("/managed/new", "/managed/*/targets", "/targets/new", "/targets/*/edit").hasRole(Roles.ADMIN)
+                .requestMatchers("/managed/*/targets", "/targets/new", "/targets/*/edit").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.POST, "/service-tokens", "/service-tokens/*/revoke").hasRole(Roles.ADMIN)
                 .requestMatchers("/users", "/users/**").hasRole(Roles.ADMIN)
                 // VIEWER: the pages

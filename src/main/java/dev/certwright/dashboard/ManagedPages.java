@@ -19,13 +19,17 @@ import dev.certwright.deploy.DeployTargets;
 import dev.certwright.deploy.DeploymentService;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.IssuedCertificate;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.renewal.RenewalService;
 
-/** Managed certificates: list, detail with history and deployments, renew and deploy now (OPERATOR), create and targets (ADMIN). */
+/**
+ * Managed certificates: list, detail with history and deployments, renew, deploy now and create (OPERATOR), targets and
+ * on-host keys (ADMIN).
+ */
 @Controller
 class ManagedPages {
 
@@ -104,6 +108,11 @@ class ManagedPages {
             @RequestParam(required = false) List<String> targetNames, @RequestParam(defaultValue = "managed") String keyMode,
             @RequestParam(required = false) String revokeSuperseded, Authentication actor, RedirectAttributes redirect) {
         List<String> chosen = targetNames == null ? List.of() : targetNames;
+        boolean admin = actor.getAuthorities().stream().anyMatch(a -> "ROLE_ADMIN".equals(a.getAuthority()));
+        if (!admin && (!chosen.isEmpty() || "on-host".equals(keyMode))) {
+            throw new IssuanceException(IssuanceException.Type.FORBIDDEN,
+                    "Only an admin may name deployment targets or choose an on-host key. Nothing was created.");
+        }
         List<String> unknown = targets.unknown(chosen);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("no deployment targets named " + unknown);
@@ -120,7 +129,7 @@ class ManagedPages {
             }
         }
         managed.create(new ManagedCertificateSpec(name.trim(), profile, words(dnsNames), words(ipAddresses), keyAlgorithm, owner.trim(), words(tags),
-                life, null, true, "on".equals(revokeSuperseded), keyMode, chosen), actor.getName());
+                life, null, true, "on".equals(revokeSuperseded), keyMode, chosen), actor.getName(), admin);
         redirect.addFlashAttribute("flash", "Managed certificate " + name.trim() + " created and issued.");
         return "redirect:/managed/" + name.trim();
     }

@@ -187,6 +187,40 @@ class OperationsPages {
         return "redirect:/users";
     }
 
+    @PostMapping("/users/{username}/role")
+    String changeRole(@PathVariable String username, @RequestParam String role, Authentication actor, RedirectAttributes redirect) {
+        if (!List.of(Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN).contains(role)) {
+            throw new IllegalArgumentException("role must be VIEWER, OPERATOR or ADMIN");
+        }
+        if (username.equals(actor.getName())) {
+            throw new IllegalArgumentException("you cannot change your own role");
+        }
+        transactions.executeWithoutResult(tx -> {
+            String before = users.standing(username).map(Users.Standing::role)
+                    .orElseThrow(() -> new DashboardAdvice.NotFound("no user " + username));
+            users.setRole(username, role);
+            audit.append(actor.getName(), "user.role-changed", "user", username, "from=" + before + " to=" + role);
+        });
+        // The user's open sessions end on their next request (SessionStandingFilter): they sign in again with the new role.
+        redirect.addFlashAttribute("flash", "User " + username + " is now " + role + ".");
+        return "redirect:/users";
+    }
+
+    @PostMapping("/users/{username}/password")
+    String changePassword(@PathVariable String username, @RequestParam String password, Authentication actor, RedirectAttributes redirect) {
+        if (password.length() < 12 || password.length() > 200) {
+            throw new IllegalArgumentException("a password has 12 to 200 characters");
+        }
+        transactions.executeWithoutResult(tx -> {
+            if (!users.setPassword(username, password)) {
+                throw new DashboardAdvice.NotFound("no user " + username);
+            }
+            audit.append(actor.getName(), "user.password-changed", "user", username, "");
+        });
+        redirect.addFlashAttribute("flash", "The password of " + username + " is changed.");
+        return "redirect:/users";
+    }
+
     private static boolean blank(String text) {
         return text == null || text.isBlank();
     }

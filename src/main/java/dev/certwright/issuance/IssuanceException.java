@@ -16,7 +16,9 @@ public class IssuanceException extends RuntimeException {
         /** The certificate is not in a state that allows the change (already revoked, not on hold, never issued). */
         CONFLICT,
         /** A host this request depends on failed (on-host key mode: the target could not make the key). */
-        UPSTREAM
+        UPSTREAM,
+        /** The caller's role does not allow this part of the request (naming deployment targets, on-host keys). */
+        FORBIDDEN
     }
 
     private final Type type;

@@ -65,10 +65,27 @@ public class ManagedCertificateService {
     }
 
     /**
-     * Creates the slot, generates its key and issues its first certificate. If issuance is refused, the slot is
-     * removed again, so a refused request leaves nothing behind.
+     * Creates a slot that names no deployment target and keeps its key here, for a caller that may not name targets
+     * (see {@link #create(ManagedCertificateSpec, String, boolean)}).
      */
     public ManagedCertificate create(ManagedCertificateSpec spec, String actor) {
+        return create(spec, actor, false);
+    }
+
+    /**
+     * Creates the slot, generates its key and issues its first certificate. If issuance is refused, the slot is
+     * removed again, so a refused request leaves nothing behind.
+     *
+     * @param mayDeploy whether the caller holds the ADMIN role: only an admin may name deployment targets or ask for an
+     *        on-host key, because a target is an admin-defined host that receives the certificate (and, for a managed
+     *        key, the private key) over SSH. Checked here, before anything is stored, so every path (API, dashboard)
+     *        refuses alike.
+     */
+    public ManagedCertificate create(ManagedCertificateSpec spec, String actor, boolean mayDeploy) {
+        if (!mayDeploy && ((spec.targets() != null && !spec.targets().isEmpty()) || ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode()))) {
+            throw new IssuanceException(IssuanceException.Type.FORBIDDEN,
+                    "naming deployment targets and keyMode on-host need the ADMIN role");
+        }
         if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
                     "name must be 1 to 64 characters of lowercase letters, digits, '.', '-' or '_', starting with a letter or digit");

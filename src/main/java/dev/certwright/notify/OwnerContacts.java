@@ -7,6 +7,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.certwright.audit.AuditLog;
+
 /** Per-owner contacts: email addresses and webhook URLs. */
 @Component
 public class OwnerContacts {
@@ -17,14 +19,34 @@ public class OwnerContacts {
 
     private final JdbcClient jdbc;
     private final NotifyProperties properties;
+    private final AuditLog audit;
 
-    OwnerContacts(JdbcClient jdbc, NotifyProperties properties) {
+    OwnerContacts(JdbcClient jdbc, NotifyProperties properties, AuditLog audit) {
         this.jdbc = jdbc;
         this.properties = properties;
+        this.audit = audit;
     }
 
     /** An owner's contacts. */
     public record Contacts(String owner, List<String> emails, List<String> webhooks) {
+
+        /**
+         * The contacts as a reader without the right to change them sees them: each webhook without its query, fragment
+         * and user info, where secrets (tokens, keys) often travel.
+         */
+        public Contacts redacted() {
+            return new Contacts(owner, emails, webhooks.stream().map(OwnerContacts::withoutSecrets).toList());
+        }
+    }
+
+    /** A webhook URL cut to scheme, host, port and path. */
+    static String withoutSecrets(String hook) {
+        try {
+            URI uri = URI.create(hook);
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            return "(unreadable URL)";
+        }
     }
 
     public Contacts get(String owner) {
@@ -36,10 +58,11 @@ public class OwnerContacts {
 
     /**
      * Replaces an owner's contacts. Refuses (IllegalArgumentException, with the reason) an address that is not one, a
-     * webhook that is not an absolute http(s) URL, and any webhook while no signing secret is configured.
+     * webhook that is not an absolute http(s) URL, and any webhook while no signing secret is configured. Audited in
+     * the same transaction.
      */
     @Transactional
-    public Contacts replace(String owner, List<String> emails, List<String> webhooks) {
+    public Contacts replace(String owner, List<String> emails, List<String> webhooks, String actor) {
         for (String email : emails) {
             if (!ADDRESS.matcher(email).matches()) {
                 throw new IllegalArgumentException("'" + email + "' is not an email address");
@@ -66,6 +89,9 @@ public class OwnerContacts {
         for (String hook : webhooks.stream().distinct().toList()) {
             jdbc.sql("INSERT INTO owner_contact (owner, kind, target) VALUES (:o, 'webhook', :t)").param("o", owner).param("t", hook).update();
         }
-        return get(owner);
+        Contacts replaced = get(owner);
+        // Audited in this transaction, without the webhooks' queries: the audit log is read by more people than may see secrets.
+        audit.append(actor, "owner-contacts.replaced", "owner", owner, "emails=" + replaced.emails() + " webhooks=" + replaced.redacted().webhooks());
+        return replaced;
     }
 }

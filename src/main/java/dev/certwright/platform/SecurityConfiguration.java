@@ -13,7 +13,9 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 
 import jakarta.servlet.DispatcherType;
 
@@ -24,8 +26,9 @@ import jakarta.servlet.DispatcherType;
  * stateless; roles per endpoint come from each module's {@link ApiAuthorizationRules};</li>
  * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}), the OpenAPI description, and ACME
  * ({@code /acme}), whose requests are authenticated by their JWS;</li>
- * <li>the dashboard: form login with CSRF protection, sessions that time out ({@code server.servlet.session.timeout}), roles
- * per page and action from the dashboard's {@link PageAuthorizationRules}.</li>
+ * <li>the dashboard: form login with CSRF protection, throttled against guessing ({@link SignInGuard}), sessions that
+ * time out ({@code server.servlet.session.timeout}) and end at once when their user is disabled or given another role
+ * ({@link SessionStandingFilter}), roles per page and action from the dashboard's {@link PageAuthorizationRules}.</li>
  * </ol>
  * Errors are problem documents: 401 for a missing or bad credential, 403 for a missing role.
  */
@@ -81,7 +84,7 @@ class SecurityConfiguration {
     @Order(2)
     SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
         // /acme/**: RFC 8555 authenticates every request itself (JWS signed by the account key), checked in acme.web.
-        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/acme/**")
+        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/acme/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
@@ -91,8 +94,13 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems) throws Exception {
-        http.formLogin(f -> f.loginPage("/login").permitAll())
+    SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems, SignInGuard signIns,
+            Users users) throws Exception {
+        http.formLogin(f -> f.loginPage("/login").successHandler(signIns.successHandler()).failureHandler(signIns.failureHandler()).permitAll())
+                // A blocked user name or address is refused before its password is checked.
+                .addFilterBefore(signIns.filter(), UsernamePasswordAuthenticationFilter.class)
+                // A session whose user was disabled or given another role ends on its next request.
+                .addFilterBefore(new SessionStandingFilter(users), AuthorizationFilter.class)
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID").permitAll())
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()).invalidSessionUrl("/login?expired"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "

@@ -77,6 +77,23 @@ public class Users implements UserDetailsService {
         return jdbc.sql("UPDATE app_user SET enabled = :e WHERE username = :u").param("e", enabled).param("u", username).update() > 0;
     }
 
+    /** A user's standing as the database has it now: what a signed-in session is checked against on every request. */
+    public record Standing(String role, boolean enabled) {
+    }
+
+    /** The user's current role and whether they are enabled; empty when there is no such user. */
+    public java.util.Optional<Standing> standing(String username) {
+        return jdbc.sql("SELECT role, enabled FROM app_user WHERE username = :u").param("u", username)
+                .query((rs, i) -> new Standing(rs.getString(1), rs.getBoolean(2))).optional();
+    }
+
+    /** Sets a new password; false when there is no such user. */
+    @Transactional
+    public boolean setPassword(String username, String password) {
+        return jdbc.sql("UPDATE app_user SET password_hash = :h WHERE username = :u").param("h", encoder.encode(password))
+                .param("u", username).update() > 0;
+    }
+
     /** Changes a user's role; false when there is no such user. */
     @Transactional
     public boolean setRole(String username, String role) {

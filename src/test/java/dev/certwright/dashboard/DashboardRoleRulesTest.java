@@ -32,7 +32,9 @@ import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.acme.AcmeAccounts;
 import dev.certwright.deploy.DeploymentService;
@@ -42,6 +44,7 @@ import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.CertificateStatus;
 import dev.certwright.issuance.CertificateRevocation;
 import dev.certwright.platform.ApiTokens;
+import dev.certwright.platform.Users;
 import dev.certwright.revocation.RevocationHealth;
 import dev.certwright.x509.RevocationReason;
 import dev.certwright.x509.SerialNumber;
@@ -53,12 +56,20 @@ import dev.certwright.x509.SerialNumber;
  */
 @WebMvcTest(controllers = CertificatePages.class, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = {
         "dev\\.certwright\\.platform\\.SecurityConfiguration", "dev\\.certwright\\.platform\\.ProblemResponses",
+        "dev\\.certwright\\.platform\\.SignIn(Guard|Throttle)",
         "dev\\.certwright\\.dashboard\\.DashboardRules", "dev\\.certwright\\.dashboard\\.ViewHelpers"}),
         // Only the dashboard's web layer and the security chain: other modules' advice and filters stay out of the slice.
         excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = {
                 "dev\\.certwright\\.(acme|revocation|delivery|api|deploy|notify|renewal|tls|issuance|inventory|audit|ca|policy)\\..*",
                 "dev\\.certwright\\.platform\\.(RequestSizeFilter|PlainHttpConnector.*)"}))
+@org.springframework.context.annotation.Import(DashboardRoleRulesTest.SignInSettings.class)
 class DashboardRoleRulesTest {
+
+    /** The sign-in throttle's settings (their defaults): the chain's sign-in guard needs them. */
+    @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
+    @org.springframework.boot.context.properties.EnableConfigurationProperties(dev.certwright.platform.SignInProperties.class)
+    static class SignInSettings {
+    }
 
     @Autowired
     MockMvc mvc;
@@ -76,6 +87,12 @@ class DashboardRoleRulesTest {
     ApiTokens tokens;
     @MockitoBean
     Clock clock;
+    @MockitoBean
+    Users users;
+    @MockitoBean
+    JdbcClient jdbc;
+    @MockitoBean
+    TransactionTemplate transactions;
 
     static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     static final CertificateRecord RECORD = new CertificateRecord(7, new SerialNumber(BigInteger.valueOf(0x1234)), "CN=Issuing", "dev-issuing",
@@ -90,6 +107,13 @@ class DashboardRoleRulesTest {
         when(inventory.find(7)).thenReturn(Optional.of(RECORD));
         when(revocation.revoke(anyLong(), any(), anyString())).thenReturn(RECORD);
         when(acme.accountOf(anyLong())).thenReturn(Optional.empty());
+        // Each session's user is still what it signed in as (SessionStandingFilter asks): the role is the user's name.
+        when(users.standing(anyString())).thenAnswer(call -> Optional.of(new Users.Standing(
+                switch (call.getArgument(0, String.class)) {
+                    case "victor" -> "VIEWER";
+                    case "olga" -> "OPERATOR";
+                    default -> call.getArgument(0, String.class).toUpperCase(java.util.Locale.ROOT);
+                }, true)));
     }
 
     @Test
@@ -114,9 +138,9 @@ class DashboardRoleRulesTest {
     @CsvSource({"VIEWER, 403", "OPERATOR, 302", "ADMIN, 302"})
     void onlyOperatorsRevoke(String role, int expected) throws Exception {
         mvc.perform(post("/certificates/7/revoke").param("reason", "keyCompromise").param("confirm", "yes").with(csrf())
-                .with(user("someone").roles(role))).andExpect(status().is(expected));
+                .with(user(role.toLowerCase()).roles(role))).andExpect(status().is(expected));
         if (expected == 302) {
-            verify(revocation).revoke(7, RevocationReason.keyCompromise, "someone");
+            verify(revocation).revoke(7, RevocationReason.keyCompromise, role.toLowerCase());
         } else {
             verify(revocation, never()).revoke(anyLong(), any(), anyString());
         }
@@ -139,10 +163,25 @@ class DashboardRoleRulesTest {
     }
 
     @ParameterizedTest(name = "{0} {1} as {2} gets {3}")
-    @CsvSource({"GET, /users, OPERATOR, 403", "GET, /audit, VIEWER, 403", "POST, /managed/new, OPERATOR, 403",
+    @CsvSource({"GET, /users, OPERATOR, 403", "GET, /audit, VIEWER, 403", "POST, /managed/new, VIEWER, 403", "POST, /managed/web/targets, OPERATOR, 403",
             "POST, /service-tokens, OPERATOR, 403", "POST, /jobs/renewal/renewal-scan/run, VIEWER, 403", "GET, /nowhere, ADMIN, 403"})
     void rolesAreCheckedOnTheServer(String method, String path, String role, int expected) throws Exception {
         var request = method.equals("GET") ? get(path) : post(path).with(csrf());
-        mvc.perform(request.with(user("someone").roles(role))).andExpect(status().is(expected));
+        mvc.perform(request.with(user(role.toLowerCase()).roles(role))).andExpect(status().is(expected));
+    }
+
+    @Test
+    void aSessionWhoseUserWasGivenAnotherRoleEndsAtOnce() throws Exception {
+        // olga signed in as OPERATOR; an admin has since made her a VIEWER.
+        when(users.standing("olga")).thenReturn(Optional.of(new Users.Standing("VIEWER", true)));
+        mvc.perform(get("/certificates/7").with(user("olga").roles("OPERATOR")))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/login?expired"));
+    }
+
+    @Test
+    void aSessionWhoseUserWasDisabledEndsAtOnce() throws Exception {
+        when(users.standing("victor")).thenReturn(Optional.of(new Users.Standing("VIEWER", false)));
+        mvc.perform(get("/certificates/7").with(user("victor").roles("VIEWER")))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/login?expired"));
     }
 }

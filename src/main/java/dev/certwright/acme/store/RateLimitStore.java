@@ -3,30 +3,25 @@ package dev.certwright.acme.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.platform.RateLimitBuckets;
+
 /**
- * Rate-limit buckets shared by every node, by the generic cell rate algorithm (GCRA, as Let's Encrypt's Boulder uses):
- * a limit of {@code n} per {@code window} lets a burst of {@code n} through and then one more every {@code window / n}.
- * Each bucket is one row holding its theoretical arrival time (TAT); a request is allowed when pushing the TAT one
- * interval later keeps it within one window of now. The check and the push are one conditional UPDATE, so two nodes
- * cannot both take the last token. Callers run it inside their transaction, so a refusal on a later bucket rolls
- * back the tokens taken from earlier ones.
+ * ACME's rate-limit buckets: the GCRA buckets of {@link RateLimitBuckets} (shared by every node, one row each), which
+ * the API's issuance limit uses too. Callers run it inside their transaction, so a refusal on a later bucket rolls back
+ * the tokens taken from earlier ones.
  */
 @Component
 public class RateLimitStore {
 
-    private final JdbcClient jdbc;
-    private final Clock clock;
+    private final RateLimitBuckets buckets;
 
     RateLimitStore(JdbcClient jdbc, Clock clock) {
-        this.jdbc = jdbc;
-        this.clock = clock;
+        this.buckets = new RateLimitBuckets(jdbc, clock);
     }
 
     /**
@@ -35,34 +30,11 @@ public class RateLimitStore {
      * @return empty when the request may go ahead; otherwise the wait (RFC 8555 §6.6 Retry-After)
      */
     public Optional<Duration> take(String bucket, int limit, Duration window, Instant now) {
-        long nowMicros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
-        long windowMicros = window.toNanos() / 1000;
-        long interval = Math.max(1, windowMicros / limit);
-        for (int attempt = 0; attempt < 2; attempt++) {
-            int taken = jdbc.sql("UPDATE acme_rate_limit SET tat = GREATEST(tat, :now) + :interval "
-                            + "WHERE bucket = :bucket AND GREATEST(tat, :now) + :interval - :now <= :window")
-                    .param("now", nowMicros).param("interval", interval).param("window", windowMicros).param("bucket", bucket).update();
-            if (taken == 1) {
-                return Optional.empty();
-            }
-            Optional<Long> tat = jdbc.sql("SELECT tat FROM acme_rate_limit WHERE bucket = :bucket").param("bucket", bucket).query(Long.class)
-                    .optional();
-            if (tat.isPresent()) {
-                long wait = Math.max(tat.get(), nowMicros) + interval - windowMicros - nowMicros;
-                return Optional.of(Duration.of(Math.max(wait, 1), ChronoUnit.MICROS));
-            }
-            if (jdbc.sql("INSERT INTO acme_rate_limit (bucket, tat) VALUES (:bucket, :tat) ON CONFLICT DO NOTHING").param("bucket", bucket)
-                    .param("tat", nowMicros + interval).update() == 1) {
-                return Optional.empty();
-            }
-            // Another node created the bucket first: take from it.
-        }
-        throw new IllegalStateException("rate-limit bucket " + bucket + " could not be taken from");
+        return buckets.take(bucket, limit, window, now);
     }
 
-    /** A bucket whose TAT has passed is full again, the same as no row: drop it. */
-    @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT10M")
+    /** Drops the buckets that are full again (the scheduled purge of {@link RateLimitBuckets} does this on every node). */
     void purgeFull() {
-        jdbc.sql("DELETE FROM acme_rate_limit WHERE tat < :now").param("now", ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant())).update();
+        buckets.purgeFull();
     }
 }
