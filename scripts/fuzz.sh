@@ -20,7 +20,9 @@
 #     the end and kept in target/fuzz/summary.txt.
 #
 # Environment: FUZZ_KEEP_GOING (default 20) distinct findings before a target stops, FUZZ_XMX (default 1g) the heap,
-# MAVEN_ARGS extra Maven arguments (such as -o).
+# FUZZ_MAX_LEN (default 4096) the largest input libFuzzer makes, MAVEN_ARGS extra Maven arguments (such as -o).
+# Inputs are cut to FUZZ_MAX_LEN while fuzzing: the seeds of deeply nested ASN.1 (16 to 24 KB) would otherwise make most
+# mutations a slow StackOverflowError; plain `mvn verify` replays them whole.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/jdk.sh
@@ -33,6 +35,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 keep_going=${FUZZ_KEEP_GOING:-20}
 xmx=${FUZZ_XMX:-1g}
+max_len=${FUZZ_MAX_LEN:-4096}
 
 # Jazzer writes its generated corpus under .cifuzz-corpus/ in the project root; keep it in fuzz/corpus/ instead.
 mkdir -p fuzz/corpus target/fuzz
@@ -60,6 +63,7 @@ for target in "${targets[@]}"; do
   JAZZER_FUZZ=1 mvn -B ${MAVEN_ARGS:-} surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
     -DtrimStackTrace=false -DargLine="-Xmx$xmx -XX:+EnableDynamicAgentLoading" \
     -Djazzer.max_duration="$duration" -Djazzer.keep_going="$keep_going" \
+    -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len="$max_len" \
     -Djazzer.instrumentation_includes='dev.certwright.**:org.bouncycastle.**:com.nimbusds.**:tools.jackson.**:org.yaml.snakeyaml.**' \
     > "$log" 2>&1
   rc=$?
