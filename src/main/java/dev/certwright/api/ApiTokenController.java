@@ -30,6 +30,9 @@ import jakarta.validation.constraints.Pattern;
 @RestController
 class ApiTokenController {
 
+    /** The longest lifetime a token may be given: 100 years. */
+    static final java.time.Duration MAX_LIFETIME = java.time.Duration.ofDays(36500);
+
     private static final Set<String> ROLES = Set.of(Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER);
     private static final String BOOTSTRAP_TOKEN = "admin";
 
@@ -60,6 +63,10 @@ class ApiTokenController {
         }
         if (body.expiresIn() != null && (body.expiresIn().isNegative() || body.expiresIn().isZero())) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "expiresIn must be a positive duration");
+        }
+        // An expiry past what the database stores (P999999999D) was a 500 (found by the bad-input corpus).
+        if (body.expiresIn() != null && body.expiresIn().compareTo(MAX_LIFETIME) > 0) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "expiresIn must be at most " + MAX_LIFETIME.toDays() + " days");
         }
         if (tokens.nameTaken(body.name())) {
             throw new InventoryException(InventoryException.Type.DUPLICATE, "a token named '" + body.name() + "' exists or existed; names are not reused");

@@ -54,6 +54,10 @@ public class ServiceTokens {
         if (expiresIn != null && (expiresIn.isNegative() || expiresIn.isZero())) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "expiresIn must be a positive duration");
         }
+        // An expiry past what the database stores (P999999999D) would be a 500.
+        if (expiresIn != null && expiresIn.compareTo(Duration.ofDays(36500)) > 0) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "expiresIn must be at most 36500 days");
+        }
         List<String> names = managedCertificates == null ? List.of() : managedCertificates.stream().distinct().toList();
         if (names.isEmpty() || names.size() > 100) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "managedCertificates must name 1 to 100 managed certificates");

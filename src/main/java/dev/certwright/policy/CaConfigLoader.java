@@ -88,7 +88,10 @@ public final class CaConfigLoader {
             String subject = string(required(m, key, "subject"), key + ".subject");
             try {
                 new org.bouncycastle.asn1.x500.X500Name(subject);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // Bouncy Castle refuses a bad name with IllegalArgumentException, and a value it cannot encode for its
+                // attribute (such as "O=#..." that is not hex DER) with ASN1ParsingException, an IllegalStateException.
+                // Found by CaConfigLoaderFuzzTest.
                 throw fail(key + ".subject", "is not a valid X.500 name such as \"CN=My CA,O=Example\"");
             }
             byName.put(entry.getKey(), new IssuerDefinition(entry.getKey(), parent, subject,

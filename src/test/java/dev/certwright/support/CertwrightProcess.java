@@ -31,7 +31,8 @@ public final class CertwrightProcess implements AutoCloseable {
 
     public static final Path PROJECT = Path.of(System.getenv().getOrDefault("CERTWRIGHT_PROJECT_DIR", System.getProperty("user.dir")));
     static final Path JAR = PROJECT.resolve("target/certwright.jar");
-    private static final Duration STARTUP = Duration.ofSeconds(120);
+    /** How long a start may take; a loaded CI machine can pass -Dcertwright.test.startup-seconds=300. */
+    private static final Duration STARTUP = Duration.ofSeconds(Long.getLong("certwright.test.startup-seconds", 120));
 
     private final Process process;
     private final Path dataDir;
