@@ -35,6 +35,7 @@ class WebhookAddresses {
     private final List<InternetAddresses.Cidr> ranges;
     private final Lookup lookup;
 
+    @org.springframework.beans.factory.annotation.Autowired
     WebhookAddresses(NotifyProperties properties) {
         this(properties, InetAddress::getAllByName);
     }
@@ -46,7 +47,10 @@ class WebhookAddresses {
         this.lookup = lookup;
     }
 
-    /** A webhook URL's host, checked when it is saved: the reason it is refused, or empty. */
+    /**
+     * A webhook URL's host, checked when it is saved: the reason it is refused, or empty. A host that does not resolve
+     * is not refused here; the connect-time check decides when there is an address.
+     */
     Optional<String> refusal(URI webhook) {
         try {
             resolve(webhook.getHost());
@@ -54,7 +58,9 @@ class WebhookAddresses {
         } catch (Refused e) {
             return Optional.of("'" + withoutQuery(webhook) + "' " + e.getMessage());
         } catch (UnknownHostException e) {
-            return Optional.of("the host of '" + withoutQuery(webhook) + "' cannot be resolved");
+            // Not resolvable now (not yet in DNS, or a name only the sending network knows): nothing to refuse yet, and
+            // nothing is reached before the connect-time check passes.
+            return Optional.empty();
         }
     }
 
