@@ -24,6 +24,7 @@ import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -66,8 +67,12 @@ public class DataDirectory {
         }
     }
 
-    /** At start, after the schema migration created or opened them: the database files are the owner's alone (0600). */
+    /**
+     * At start, after the schema migration created or opened them, and every minute for the files H2 makes later (its
+     * trace file on an error, temporary files): the database files are the owner's alone (0600).
+     */
     @EventListener(ApplicationStartedEvent.class)
+    @Scheduled(initialDelay = 60_000, fixedDelay = 60_000)
     void restrictDatabaseFiles() {
         Path database = root.resolve(DATABASE);
         if (!Files.isDirectory(database)) {
