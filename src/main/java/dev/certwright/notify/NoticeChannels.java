@@ -1,20 +1,30 @@
 package dev.certwright.notify;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.mail.SimpleMailMessage;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.stereotype.Component;
+
+import jakarta.annotation.PreDestroy;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,22 +32,38 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Delivers one notice. Email through Spring's {@link JavaMailSender} ({@code spring.mail.*}); webhooks as a JSON POST
  * whose body is signed: {@code Certwright-Signature: sha256=<hex HMAC-SHA256 of the body>} with
- * {@code certwright.notify.webhook-secret}. Anything but 2xx is a failure. Throws on failure, with the reason.
+ * {@code certwright.notify.webhook-secret}. Anything but 2xx is a failure (redirects are not followed). Throws on
+ * failure, with the reason. Webhooks connect only to addresses {@link WebhookAddresses} allows, checked by the client's
+ * resolver at connect time.
  */
 @Component
 class NoticeChannels {
 
     static final String SIGNATURE_HEADER = "Certwright-Signature";
+    private static final Logger log = LoggerFactory.getLogger(NoticeChannels.class);
 
     private final ObjectProvider<JavaMailSender> mail;
     private final NotifyProperties properties;
     private final JsonMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final CloseableHttpClient http;
 
-    NoticeChannels(ObjectProvider<JavaMailSender> mail, NotifyProperties properties, JsonMapper json) {
+    NoticeChannels(ObjectProvider<JavaMailSender> mail, NotifyProperties properties, JsonMapper json, WebhookAddresses addresses) {
         this.mail = mail;
         this.properties = properties;
         this.json = json;
+        // No proxy (the system's proxy settings are not read): a proxy would resolve the name itself, past the check.
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setDnsResolver(addresses.dnsResolver())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(10))
+                                .setSocketTimeout(Timeout.ofSeconds(15)).setTimeToLive(1, TimeUnit.MINUTES).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(15)).setRedirectsEnabled(false).build())
+                .disableCookieManagement().disableAutomaticRetries().disableRedirectHandling().build();
+    }
+
+    @PreDestroy
+    void stop() throws IOException {
+        http.close();
     }
 
     void send(NoticeStore.Pending notice) {
@@ -75,20 +101,26 @@ class NoticeChannels {
 
     private void webhook(NoticeStore.Pending notice) {
         byte[] body = notice.detail().getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> response;
+        HttpPost post = new HttpPost(notice.target());
+        post.setHeader("Certwright-Event", notice.event());
+        post.setHeader(SIGNATURE_HEADER, "sha256=" + sign(body));
+        post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+        int status;
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(notice.target())).timeout(Duration.ofSeconds(15))
-                    .header("Content-Type", "application/json").header("Certwright-Event", notice.event())
-                    .header(SIGNATURE_HEADER, "sha256=" + sign(body)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
+            status = http.execute(post, response -> {
+                if (response.getEntity() != null) {
+                    response.getEntity().getContent().close();
+                }
+                return response.getCode();
+            });
+        } catch (WebhookAddresses.Refused e) {
+            throw new IllegalStateException("webhook " + safeTarget(notice) + " refused: its host " + e.getMessage(), e);
+        } catch (IOException e) {
+            log.debug("webhook {} unreachable", safeTarget(notice), e);
             throw new IllegalStateException("webhook " + safeTarget(notice) + " unreachable: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException("webhook " + safeTarget(notice) + " answered HTTP " + response.statusCode());
+        if (status / 100 != 2) {
+            throw new IllegalStateException("webhook " + safeTarget(notice) + " answered HTTP " + status);
         }
     }
 

@@ -19,11 +19,13 @@ public class OwnerContacts {
 
     private final JdbcClient jdbc;
     private final NotifyProperties properties;
+    private final WebhookAddresses addresses;
     private final AuditLog audit;
 
-    OwnerContacts(JdbcClient jdbc, NotifyProperties properties, AuditLog audit) {
+    OwnerContacts(JdbcClient jdbc, NotifyProperties properties, WebhookAddresses addresses, AuditLog audit) {
         this.jdbc = jdbc;
         this.properties = properties;
+        this.addresses = addresses;
         this.audit = audit;
     }
 
@@ -58,8 +60,9 @@ public class OwnerContacts {
 
     /**
      * Replaces an owner's contacts. Refuses (IllegalArgumentException, with the reason) an address that is not one, a
-     * webhook that is not an absolute http(s) URL, and any webhook while no signing secret is configured. Audited in
-     * the same transaction.
+     * webhook that is not an absolute http(s) URL or whose host resolves to an address webhooks may not reach
+     * ({@link WebhookAddresses}: loopback, link-local, private, … unless {@code certwright.notify.allowed-hosts} lists
+     * it), and any webhook while no signing secret is configured. Audited in the same transaction.
      */
     @Transactional
     public Contacts replace(String owner, List<String> emails, List<String> webhooks, String actor) {
@@ -81,6 +84,10 @@ public class OwnerContacts {
             if (!properties.signingConfigured()) {
                 throw new IllegalArgumentException("webhooks need certwright.notify.webhook-secret to be set: every webhook body is signed");
             }
+            // Checked after DNS resolution, here for a clear answer and again when sending (the name may change).
+            addresses.refusal(uri).ifPresent(reason -> {
+                throw new IllegalArgumentException(reason);
+            });
         }
         jdbc.sql("DELETE FROM owner_contact WHERE owner = :owner").param("owner", owner).update();
         for (String email : emails.stream().distinct().toList()) {

@@ -7,19 +7,42 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * The data directory ({@code certwright.data-dir}) and the secret files Certwright generates in it on first start.
  * Secret files are created with mode 0600 before anything is written to them.
+ * <p>
+ * The H2 database ({@value #DATABASE}/ under it) holds every certificate, token hash and audit entry: its directory is
+ * made 0700 before the connection pool starts (the DataSource depends on this bean: {@link BeforeDataSource}), so that
+ * the files H2 creates with the process's umask are never readable by another user, and its files are made 0600 once
+ * the schema is migrated, at start.
  */
 @Component
 public class DataDirectory {
+
+    static final String DATABASE = "db";
+    private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
+    private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final Path root;
     private final SecureRandom random;
@@ -28,9 +51,57 @@ public class DataDirectory {
         this.root = properties.dataDir().toAbsolutePath().normalize();
         this.random = random;
         try {
-            Files.createDirectories(root);
+            if (!Files.isDirectory(root)) {
+                Files.createDirectories(root, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
+            }
+            Path database = root.resolve(DATABASE);
+            if (!Files.isDirectory(database)) {
+                Files.createDirectories(database, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
+            }
+            // Also when it exists: a directory made by an earlier version, or by hand, with the umask's 0755.
+            Files.setPosixFilePermissions(database, OWNER_DIRECTORY);
+        } catch (UnsupportedOperationException e) {
+            log.warn("{} is on a file system without POSIX permissions: the database files' modes are not set", root);
         } catch (IOException e) {
             throw new StartupException("certwright.data-dir: cannot create " + root + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * At start, after the schema migration created or opened them, and every minute for the files H2 makes later (its
+     * trace file on an error, temporary files): the database files are the owner's alone (0600).
+     */
+    @EventListener(ApplicationStartedEvent.class)
+    @Scheduled(initialDelay = 60_000, fixedDelay = 60_000)
+    void restrictDatabaseFiles() {
+        Path database = root.resolve(DATABASE);
+        if (!Files.isDirectory(database)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(database)) {
+            for (Path file : files.toList()) {
+                Files.setPosixFilePermissions(file, Files.isDirectory(file) ? OWNER_DIRECTORY : OWNER_FILE);
+            }
+        } catch (UnsupportedOperationException e) {
+            // Logged in the constructor.
+        } catch (IOException e) {
+            log.warn("cannot restrict the modes of the database files under {}: {}", database, e.getMessage());
+        }
+    }
+
+    /** Makes every DataSource depend on the data directory, so that its modes are set before H2 creates a file. */
+    @Component
+    static class BeforeDataSource implements BeanFactoryPostProcessor {
+
+        @Override
+        public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+            for (String name : beanFactory.getBeanNamesForType(DataSource.class, true, false)) {
+                BeanDefinition definition = beanFactory.getBeanDefinition(name);
+                String[] dependsOn = definition.getDependsOn() == null ? new String[0] : definition.getDependsOn();
+                String[] more = java.util.Arrays.copyOf(dependsOn, dependsOn.length + 1);
+                more[dependsOn.length] = "dataDirectory";
+                definition.setDependsOn(more);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 
 import jakarta.servlet.DispatcherType;
 
@@ -92,6 +93,12 @@ class SecurityConfiguration {
         return http.build();
     }
 
+    private static LoginUrlAuthenticationEntryPoint relativeSignIn() {
+        LoginUrlAuthenticationEntryPoint entryPoint = new LoginUrlAuthenticationEntryPoint("/login");
+        entryPoint.setFavorRelativeUris(true);
+        return entryPoint;
+    }
+
     @Bean
     @Order(3)
     SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems, SignInGuard signIns,
@@ -105,7 +112,8 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()).invalidSessionUrl("/login?expired"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
                         + "form-action 'self'; base-uri 'none'")))
-                .exceptionHandling(e -> e.accessDeniedHandler((request, response, ex) -> problems.write(request, response,
+                // The sign-in redirect is relative: the default builds it from the request's Host header, which the client writes.
+                .exceptionHandling(e -> e.authenticationEntryPoint(relativeSignIn()).accessDeniedHandler((request, response, ex) -> problems.write(request, response,
                         HttpStatus.FORBIDDEN, "forbidden", "your role does not allow this")))
                 .authorizeHttpRequests(a -> {
                     a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();

@@ -85,7 +85,9 @@ class DeployIT {
         Map<String, String> settings = new java.util.LinkedHashMap<>();
         for (String setting : List.of("deploy.connect-timeout=PT3S", "deploy.command-timeout=PT10S", "deploy.probe-timeout=PT5S",
                 "deploy.lease=PT30S", "deploy.max-attempts=1", "deploy.queue-interval=PT2S", "deploy.drift-interval=PT3S",
-                "notify.scan-interval=PT1S", "renewal.scan-interval=PT1H")) {
+                "notify.scan-interval=PT1S", "renewal.scan-interval=PT1H",
+                // The owner's webhook is a test server on loopback, which webhooks may reach only when listed.
+                "notify.allowed-hosts=127.0.0.1")) {
             settings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
         }
         for (String setting : overrides) {

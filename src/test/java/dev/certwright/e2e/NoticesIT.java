@@ -35,6 +35,8 @@ import tools.jackson.databind.JsonNode;
 class NoticesIT {
 
     static final String SECRET = "webhook-secret-" + java.util.UUID.randomUUID();
+    /** The webhooks here are test servers on loopback, which webhooks may reach only when listed (WebhookAddresses). */
+    static final String LOOPBACK_HOOKS = "--certwright.notify.allowed-hosts=127.0.0.1";
 
     @Test
     void anExpiringImportedCertificateIsNoticedOnceByEmailAndBySignedWebhook(@TempDir Path dir) throws Exception {
@@ -59,7 +61,7 @@ class NoticesIT {
         try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
                 .arg("--spring.mail.host=127.0.0.1").arg("--spring.mail.port=" + smtpPort)
                 .arg("--certwright.notify.webhook-url=http://127.0.0.1:" + hook.getAddress().getPort() + "/hook")
-                .env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg("--certwright.notify.scan-interval=PT2S")
+                .env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg(LOOPBACK_HOOKS).arg("--certwright.notify.scan-interval=PT2S")
                 .arg("--certwright.inventory.snapshot-interval=PT2S")
                 .arg("--certwright.notify.retry-backoff=PT1S"))) {
             String admin = app.adminToken();
@@ -145,7 +147,7 @@ class NoticesIT {
         try {
             String admin;
             try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
-                    .arg("--certwright.ca-config=" + allowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET))) {
+                    .arg("--certwright.ca-config=" + allowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg(LOOPBACK_HOOKS))) {
                 admin = app.adminToken();
                 assertThat(app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "doomed", "profile", "short-lived",
                         "dnsNames", List.of("doomed.test"), "owner", "team-doomed", "validity", "PT2M", "renewBefore", "PT110S")).status())
@@ -154,7 +156,7 @@ class NoticesIT {
                         Json.write(Map.of("webhooks", List.of(hookUrl)))).status()).isEqualTo(200);
             }
             try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
-                    .arg("--certwright.ca-config=" + narrowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET)
+                    .arg("--certwright.ca-config=" + narrowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg(LOOPBACK_HOOKS)
                     .arg("--certwright.renewal.scan-interval=PT1S").arg("--certwright.renewal.max-attempts=2")
                     .arg("--certwright.renewal.retry-backoff=PT1S").arg("--certwright.notify.scan-interval=PT1S"))) {
                 long deadline = System.nanoTime() + 60_000_000_000L;

@@ -89,6 +89,8 @@ public class ChallengeValidation {
                 return;
             } catch (ValidationFailure failure) {
                 last = failure;
+                log.debug("challenge {} ({}) for {}, attempt {}: {}", challenge.id(), challenge.type(), authorization.identifier().value(), attempt,
+                        failure.internal());
                 firstAttempt.complete(null);
                 if (attempt < properties.validationAttempts()) {
                     Thread.sleep(Duration.ofSeconds(attempt).toMillis());

@@ -12,7 +12,8 @@ import dev.certwright.acme.domain.Identifier;
 
 /**
  * dns-01 (RFC 8555 §8.4): a TXT record at _acme-challenge.{name} holding base64url(SHA-256(key authorization)). For a
- * wildcard authorization the name is the base domain.
+ * wildcard authorization the name is the base domain. Lookup failures are told in generic words (NameResolver): the
+ * resolver's address and its error are for the server's log.
  */
 @Component
 class Dns01Validator {

@@ -23,6 +23,7 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 import dev.certwright.acme.AcmeProperties;
+import dev.certwright.platform.InternetAddresses;
 import jakarta.annotation.PreDestroy;
 
 /**
@@ -52,10 +53,10 @@ class NameResolver {
             if (e.getCause() instanceof ValidationFailure failure) {
                 throw failure;
             }
-            throw new ValidationFailure("dns", "DNS lookup of AAAA " + name + " failed: " + e.getCause());
+            throw new ValidationFailure("dns", "DNS lookup of " + name + " failed", "DNS lookup of AAAA " + name + " failed: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ValidationFailure("dns", "DNS lookup of AAAA " + name + " was interrupted");
+            throw new ValidationFailure("dns", "DNS lookup of " + name + " failed", "DNS lookup of AAAA " + name + " was interrupted");
         } finally {
             sixes.cancel(true);
         }
@@ -84,6 +85,23 @@ class NameResolver {
         return out;
     }
 
+    /**
+     * The addresses validation may connect to, of those a name resolved to (or an IP identifier's own). Validation
+     * connects where the account holder points it, so some ranges are never reached: link-local (the cloud metadata
+     * service at 169.254.169.254 lives there), unspecified, multicast and reserved addresses, also in their
+     * IPv4-mapped forms. Loopback and private addresses stay reachable: an internal PKI validates internal hosts, and
+     * the policy (which names an order may hold) decides which of those may be asked for.
+     */
+    static List<InetAddress> reachable(String name, List<InetAddress> addresses) throws ValidationFailure {
+        List<InetAddress> out = addresses.stream().filter(a -> InternetAddresses.nonPublicReason(a)
+                .map(reason -> reason.equals("loopback") || reason.equals("private")).orElse(true)).toList();
+        if (out.isEmpty()) {
+            throw new ValidationFailure("dns", "no address of " + name + " may be validated",
+                    name + " resolves only to addresses validation never connects to: " + addresses);
+        }
+        return out;
+    }
+
     private List<Record> lookup(String name, int type) throws ValidationFailure {
         try {
             Lookup lookup = new Lookup(Name.fromString(name.endsWith(".") ? name : name + "."), type);
@@ -91,7 +109,8 @@ class NameResolver {
             lookup.setCache(null);
             Record[] records = lookup.run();
             if (lookup.getResult() == Lookup.TRY_AGAIN || lookup.getResult() == Lookup.UNRECOVERABLE) {
-                throw new ValidationFailure("dns", "DNS lookup of " + Type.string(type) + " " + name + " failed: " + lookup.getErrorString());
+                throw new ValidationFailure("dns", "DNS lookup of " + name + " failed",
+                        "DNS lookup of " + Type.string(type) + " " + name + " failed: " + lookup.getErrorString());
             }
             return records == null ? List.of() : List.of(records);
         } catch (TextParseException e) {
@@ -114,7 +133,7 @@ class NameResolver {
             resolver.setTimeout(Duration.ofSeconds(5));
             return resolver;
         } catch (UnknownHostException e) {
-            throw new ValidationFailure("dns", "the DNS resolver " + properties.dnsResolver() + " cannot be reached");
+            throw new ValidationFailure("dns", "DNS lookup failed", "the DNS resolver " + properties.dnsResolver() + " cannot be reached");
         }
     }
 

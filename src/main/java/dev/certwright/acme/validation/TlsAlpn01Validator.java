@@ -52,6 +52,8 @@ class TlsAlpn01Validator {
         } catch (IOException e) {
             throw new ValidationFailure("malformed", "'" + identifier.value() + "' is not an IP address");
         }
+        // Only the configured port (RFC 8737 §3: 443), only to addresses validation may reach (NameResolver.reachable).
+        addresses = NameResolver.reachable(identifier.value(), addresses);
         int timeout = (int) properties.validationTimeout().toMillis();
         X509Certificate certificate;
         try (SSLSocket socket = (SSLSocket) context().getSocketFactory().createSocket()) {
@@ -63,12 +65,14 @@ class TlsAlpn01Validator {
             socket.setSSLParameters(parameters);
             socket.startHandshake();
             if (!ACME_TLS_1.equals(socket.getApplicationProtocol())) {
-                throw new ValidationFailure("tls", "the server did not negotiate " + ACME_TLS_1);
+                throw new ValidationFailure("tls", "the server did not negotiate " + ACME_TLS_1, addresses.get(0).getHostAddress() + ":"
+                        + properties.tlsAlpn01Port() + " negotiated '" + socket.getApplicationProtocol() + "'");
             }
             certificate = (X509Certificate) socket.getSession().getPeerCertificates()[0];
         } catch (IOException e) {
-            throw new ValidationFailure("tls", "TLS handshake with " + addresses.get(0).getHostAddress() + ":" + properties.tlsAlpn01Port()
-                    + " failed: " + e.getMessage());
+            // Generic words: whether the port was closed, filtered or spoke something else is not the client's to learn.
+            throw new ValidationFailure("tls", "the tls-alpn-01 handshake with " + identifier.value() + " failed", "TLS handshake with "
+                    + addresses.get(0).getHostAddress() + ":" + properties.tlsAlpn01Port() + " failed: " + e);
         }
         checkCertificate(certificate, identifier, keyAuthorization);
     }
@@ -95,7 +99,7 @@ class TlsAlpn01Validator {
         } catch (ValidationFailure e) {
             throw e;
         } catch (Exception e) {
-            throw new ValidationFailure("incorrectResponse", "the certificate cannot be read: " + e.getMessage());
+            throw new ValidationFailure("incorrectResponse", "the tls-alpn-01 certificate cannot be read", "the certificate cannot be read: " + e);
         }
     }
 

@@ -3,10 +3,18 @@ package dev.certwright.acme.web;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Every ACME URL, built from the base the client used (scheme, host and port of the request), so that the directory
- * and the JWS {@code url} checks agree whatever name the server is reached by.
+ * Every ACME URL, built from {@code certwright.public-https-url} (default {@code https://localhost:${server.port}}), so
+ * that the directory, the Location and Link headers and the JWS {@code url} checks (RFC 8555 §6.4) agree whatever name
+ * the server is reached by. Never from the request's Host header: that is the client's to write, and URLs built from it
+ * would send the next client (or a cache) wherever the previous one said.
+ * <p>
+ * The base is set on the servlet context at startup ({@link AcmeBaseUrl}), so that the request-scoped callers keep
+ * asking for a linker by request.
  */
 public final class AcmeLinker {
+
+    /** The servlet context attribute holding the ACME base URL. */
+    static final String BASE_ATTRIBUTE = AcmeLinker.class.getName() + ".base";
 
     private final String base;
 
@@ -15,14 +23,11 @@ public final class AcmeLinker {
     }
 
     public static AcmeLinker of(HttpServletRequest request) {
-        String scheme = request.getScheme();
-        int port = request.getServerPort();
-        boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
-        String host = request.getServerName();
-        if (host.contains(":") && !host.startsWith("[")) {
-            host = "[" + host + "]";
+        Object base = request.getServletContext().getAttribute(BASE_ATTRIBUTE);
+        if (base == null) {
+            throw new IllegalStateException("the ACME base URL is not set (AcmeBaseUrl)");
         }
-        return new AcmeLinker(scheme + "://" + host + (defaultPort ? "" : ":" + port) + request.getContextPath() + "/acme");
+        return new AcmeLinker((String) base);
     }
 
     public String directory() {
