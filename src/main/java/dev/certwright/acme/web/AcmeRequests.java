@@ -170,8 +170,10 @@ public class AcmeRequests {
     /** RFC 8555 §6.2: the flattened JSON serialization, with a protected header and no unprotected one. */
     public JWSObject parseFlattened(byte[] body) {
         JsonNode node;
+        String text = new String(body, StandardCharsets.UTF_8);
+        JsonNesting.check(text, "the request body");
         try {
-            node = json.readTree(new String(body, StandardCharsets.UTF_8));
+            node = json.readTree(text);
         } catch (RuntimeException e) {
             throw new AcmeException(AcmeProblem.malformed, "the request body is not JSON");
         }
@@ -186,10 +188,22 @@ public class AcmeRequests {
         if (node.has("header") || node.has("signatures")) {
             throw new AcmeException(AcmeProblem.malformed, "the JWS must have one signature and no unprotected header");
         }
+        // Nimbus parses the header with its own JSON parser: check its nesting first, and the payload's (RFC 8259 §9).
+        JsonNesting.check(decodedText(node.get("protected").asString()), "the JWS protected header");
+        JsonNesting.check(decodedText(node.get("payload").asString()), "the JWS payload");
         try {
             return JWSObject.parse(node.get("protected").asString() + "." + node.get("payload").asString() + "." + node.get("signature").asString());
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw new AcmeException(AcmeProblem.malformed, "the JWS does not parse: " + e.getMessage());
+        }
+    }
+
+    /** A base64url member as text; one that is not base64url is left for Nimbus to refuse. */
+    private static String decodedText(String base64url) {
+        try {
+            return new String(java.util.Base64.getUrlDecoder().decode(base64url), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "";
         }
     }
 
