@@ -291,6 +291,13 @@ class UntrustedInputIT {
         // In the payload, and in the body itself.
         assertAcmeProblem(post(url, sign(key, null, url, "{\"contact\":" + deep + "}")), 400, "malformed");
         assertAcmeProblem(post(url, "{\"protected\":" + deep + "}"), 400, "malformed");
+        // A certificate chain in the JWK (RFC 7517 §4.7), which Nimbus would parse as DER.
+        String x5c = ",\"x5c\":[\"" + Base64.getEncoder().encodeToString(NESTED) + "\"]}";
+        String jwk = key.toPublicJWK().toJSONString();
+        String withChain = "{\"alg\":\"ES256\",\"nonce\":\"" + newNonce() + "\",\"url\":\"" + url + "\",\"jwk\":"
+                + jwk.substring(0, jwk.length() - 1) + x5c + "}";
+        assertAcmeProblem(post(url, "{\"protected\":\"" + b64(withChain) + "\",\"payload\":\"" + b64("{}") + "\",\"signature\":\"" + b64("sig")
+                + "\"}"), 400, "malformed");
         assertNoStackTraceSince(logStart);
     }
 
@@ -390,11 +397,21 @@ class UntrustedInputIT {
                 assertThat(head.toLowerCase()).as(answer).contains("content-type: application/problem+json");
                 JsonNode problem = Json.parse(body);
                 assertThat(problem.get("status").asInt()).isEqualTo(400);
-                // The path is known once the request line parsed (%00 is refused after, an oversized header too);
-                // a request line Tomcat cannot read names no path, so it gets the general type.
-                boolean pathKnown = kind.equals("nul") || kind.equals("big-header");
-                assertThat(problem.get("type").asString()).isEqualTo(path.startsWith("/acme") && pathKnown
-                        ? "urn:ietf:params:acme:error:malformed" : "urn:certwright:problem:malformed-request");
+                // Under /acme the type is ACME's once Tomcat has parsed the path (%00 and an oversized header are refused
+                // after it); a request line it cannot read (a control character) names no path, so it gets the general
+                // type; an over-long URL may be either, depending on how far Tomcat's 8 KB buffer reached.
+                String general = "urn:certwright:problem:malformed-request";
+                String acme = "urn:ietf:params:acme:error:malformed";
+                String type = problem.get("type").asString();
+                if (!path.startsWith("/acme")) {
+                    assertThat(type).isEqualTo(general);
+                } else if (kind.equals("nul") || kind.equals("big-header")) {
+                    assertThat(type).isEqualTo(acme);
+                } else if (kind.equals("control-char")) {
+                    assertThat(type).isEqualTo(general);
+                } else {
+                    assertThat(type).isIn(general, acme);
+                }
                 assertThat(body).doesNotContain("<html").doesNotContain("Tomcat");
             }
         }
@@ -420,8 +437,21 @@ class UntrustedInputIT {
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+            // Tomcat answers and closes while some of what we sent is unread, so the kernel may follow the answer with
+            // a reset: keep what arrived before it.
             InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) >= 0;) {
+                    received.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketException e) {
+                if (received.size() == 0) {
+                    throw e;
+                }
+            }
+            return received.toString(StandardCharsets.UTF_8);
         }
     }
 
