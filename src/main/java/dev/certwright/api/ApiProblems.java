@@ -19,6 +19,8 @@ import dev.certwright.issuance.IssuanceException;
 import dev.certwright.platform.Problems;
 import dev.certwright.deploy.DeployException;
 import dev.certwright.policy.PolicyException;
+import dev.certwright.x509.ChainException;
+import dev.certwright.x509.ClientErrorLog;
 import dev.certwright.x509.X509Exception;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -41,8 +43,16 @@ class ApiProblems {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, slug, e.getMessage(), request);
     }
 
+    /** Certificates that parse but form no chain (a loop, a non-CA issuer, a bad signature, too long): RFC 9110 §15.5.21. */
+    @ExceptionHandler(ChainException.class)
+    ResponseEntity<ProblemDetail> chain(ChainException e, HttpServletRequest request) {
+        ClientErrorLog.refused("chain", e.getMessage());
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "broken-chain", e.getMessage(), request);
+    }
+
     @ExceptionHandler(X509Exception.class)
     ResponseEntity<ProblemDetail> x509(X509Exception e, HttpServletRequest request) {
+        ClientErrorLog.refused("x509", e.getMessage());
         return problem(HttpStatus.BAD_REQUEST, "malformed-certificate-data", e.getMessage(), request);
     }
 

@@ -52,7 +52,9 @@ class ServiceCertificates implements ClientCertificateAuthenticator {
             return Optional.empty(); // not one of ours: we never issue a serial that is not positive
         }
         Instant now = clock.instant();
-        for (CertificateRecord record : inventory.findBySerial(serial)) {
+        // Keyed by (issuer, serial), RFC 5280 §4.1.2.2: another CA's imported certificate may reuse the serial.
+        String issuerDn = leaf.getIssuerX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253);
+        for (CertificateRecord record : inventory.findByIssuerAndSerial(issuerDn, serial).stream().toList()) {
             if (!Arrays.equals(record.der(), der)) {
                 continue;
             }

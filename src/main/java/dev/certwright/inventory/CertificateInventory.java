@@ -219,6 +219,15 @@ public class CertificateInventory {
                 .query((rs, i) -> read(rs, true)).optional().map(this::withTags);
     }
 
+    /**
+     * The certificate of one issuer (its DN, RFC 2253) with this serial: the inventory's key, since a serial is unique
+     * only per issuer (RFC 5280 §4.1.2.2) and imported certificates of other CAs may reuse ours.
+     */
+    public Optional<CertificateRecord> findByIssuerAndSerial(String issuerDn, SerialNumber serial) {
+        return jdbc.sql("SELECT " + SUMMARY_COLUMNS + ", c.der, c.chain_pem FROM certificate c WHERE c.issuer_dn = :issuerDn AND c.serial = :serial")
+                .param("issuerDn", issuerDn).param("serial", serial.hex()).query((rs, i) -> read(rs, true)).optional().map(this::withTags);
+    }
+
     /** Every certificate with this serial (one, unless imported certificates from several issuers share it). */
     public List<CertificateRecord> findBySerial(SerialNumber serial) {
         return jdbc.sql("SELECT " + SUMMARY_COLUMNS + ", c.der, c.chain_pem FROM certificate c WHERE c.serial = :serial ORDER BY c.id")

@@ -8,48 +8,49 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.certwright.audit.AuditLog;
+import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.ca.Issuer;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
+import dev.certwright.x509.CertificateChains;
 import dev.certwright.x509.CertificateView;
+import dev.certwright.x509.ChainException;
 import dev.certwright.x509.Pem;
-import dev.certwright.x509.X509Exception;
 
 /** Brings certificates issued elsewhere into the inventory, as IMPORTED. */
 @Service
 public class CertificateImports {
 
     /** A chain longer than this is not a chain anyone deploys. */
-    static final int MAX_CHAIN = 10;
+    static final int MAX_CHAIN = CertificateChains.MAX_LENGTH;
 
     private final CertificateInventory inventory;
+    private final CertificateAuthority ca;
     private final ApplicationEventPublisher events;
     private final AuditLog audit;
 
-    CertificateImports(CertificateInventory inventory, ApplicationEventPublisher events, AuditLog audit) {
+    CertificateImports(CertificateInventory inventory, CertificateAuthority ca, ApplicationEventPublisher events, AuditLog audit) {
         this.inventory = inventory;
+        this.ca = ca;
         this.events = events;
         this.audit = audit;
     }
 
     /**
-     * Imports a PEM certificate, optionally followed by its chain. When a chain is given, each certificate must be
-     * signed by the next (RFC 5280 §6.1), so that a mislabelled bundle is refused rather than stored.
+     * Imports a PEM certificate, optionally followed by its chain. When a chain is given, it must be one a path can be
+     * built from (RFC 5280 §6.1): each certificate signed by the next, every issuer a CA, no loop, no path length
+     * exceeded; so that a mislabelled or forged bundle is refused rather than stored. A certificate that names one of
+     * our issuers must carry that issuer's signature: a foreign one would take a serial of ours in the inventory.
      */
     @Transactional
     public CertificateRecord importPem(String pem, String owner, List<String> tags, String actor) {
         List<X509Certificate> certificates = Pem.decodeCertificates(pem);
-        if (certificates.size() > MAX_CHAIN) {
-            throw new X509Exception("the PEM holds " + certificates.size() + " certificates; at most " + MAX_CHAIN + " are accepted");
-        }
-        for (int i = 0; i + 1 < certificates.size(); i++) {
-            X509Certificate child = certificates.get(i);
-            X509Certificate parent = certificates.get(i + 1);
-            try {
-                child.verify(parent.getPublicKey());
-            } catch (Exception e) {
-                throw new X509Exception("certificate " + (i + 1) + " of the PEM is not signed by certificate " + (i + 2)
-                        + "; give the leaf first, then each issuer in order");
+        CertificateChains.checkOrdered(certificates);
+        X509Certificate leaf = certificates.get(0);
+        for (Issuer issuer : ca.issuers()) {
+            if (issuer.certificate().getSubjectX500Principal().equals(leaf.getIssuerX500Principal()) && !signedBy(leaf, issuer.certificate())) {
+                throw new ChainException("the certificate names our issuer '" + issuer.name() + "' as its issuer but is not signed by its key");
             }
         }
         CertificateView view = CertificateView.of(certificates.get(0));
@@ -58,5 +59,14 @@ public class CertificateImports {
         audit.append(actor, "certificate.imported", "certificate", view.serial().hex(), "issuer=" + view.issuer() + " owner=" + owner);
         events.publishEvent(new CertificateImported(id, view.serial().hex(), view.issuer(), owner, actor));
         return inventory.find(id).orElseThrow();
+    }
+
+    private static boolean signedBy(X509Certificate certificate, X509Certificate issuer) {
+        try {
+            certificate.verify(issuer.getPublicKey());
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 }

@@ -38,6 +38,8 @@ import dev.certwright.ca.Issuer;
 import dev.certwright.ca.OcspAnswer;
 import dev.certwright.inventory.RevocationRecords;
 import dev.certwright.inventory.RevocationRecords.RevocationEntry;
+import dev.certwright.x509.Asn1Limits;
+import dev.certwright.x509.ClientErrorLog;
 import dev.certwright.x509.RevocationReason;
 import dev.certwright.x509.SerialNumber;
 import dev.certwright.x509.X509Exception;
@@ -106,8 +108,14 @@ class OcspResponder {
     Result respond(byte[] requestDer) {
         OCSPReq request;
         try {
+            // Depth and size first: Bouncy Castle's parser recurses per nesting level (the stack overflow of issue 19).
+            Asn1Limits.check(requestDer, properties.maxRequestBytes());
             request = new OCSPReq(requestDer);
+        } catch (X509Exception e) {
+            ClientErrorLog.refused("ocsp", e.getMessage());
+            return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 6960 §2.3
         } catch (Exception e) {
+            ClientErrorLog.refused("ocsp", "the request is not an OCSPRequest (" + e.getClass().getSimpleName() + ")");
             return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 6960 §2.3
         }
         Req[] list = request.getRequestList();

@@ -43,6 +43,7 @@ public record CsrView(String commonName, List<String> dnsNames, List<String> ipA
 
     /** Parses a DER CSR and checks its self-signature. */
     public static CsrView parseDer(byte[] der) {
+        Asn1Limits.check(der, MAX_LENGTH);
         JcaPKCS10CertificationRequest csr;
         PublicKey key;
         try {

@@ -20,6 +20,8 @@ public final class Pem {
     public static final String CERTIFICATE = "CERTIFICATE";
     public static final String CERTIFICATE_REQUEST = "CERTIFICATE REQUEST";
     public static final String PRIVATE_KEY = "PRIVATE KEY";
+    /** Largest DER certificate we parse from outside: real ones are 1 to 4 KB, a few with many names reach 20 KB. */
+    public static final int MAX_CERTIFICATE = 64 * 1024;
 
     private Pem() {
     }
@@ -98,6 +100,7 @@ public final class Pem {
 
     /** Parses one DER certificate. */
     public static X509Certificate certificate(byte[] der) {
+        Asn1Limits.check(der, MAX_CERTIFICATE);
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new java.io.ByteArrayInputStream(der));

@@ -343,9 +343,9 @@ abstract class IssuanceEndToEnd {
         assertThat(imported.json().get("source").asString()).isEqualTo("IMPORTED");
         assertThat(imported.json().get("sans").toString()).contains("ext.example.com");
         assertProblem(app.postJson("/api/v1/certificates/import", admin, Map.of("pem", pem, "owner", "ext-team")), 409);
-        // A "chain" whose second certificate did not sign the first is refused.
+        // A "chain" whose second certificate did not sign the first is refused as a broken chain (issue 19).
         String notAChain = pem + Files.readString(work.resolve("root.pem"));
-        assertProblem(app.postJson("/api/v1/certificates/import", admin, Map.of("pem", notAChain, "owner", "x")), 400);
+        assertProblem(app.postJson("/api/v1/certificates/import", admin, Map.of("pem", notAChain, "owner", "x")), 422);
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
@@ -12,6 +13,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.bind.MissingPathVariableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
@@ -39,6 +41,15 @@ class AcmeExceptionHandler {
     @ExceptionHandler({HttpMessageNotReadableException.class, HttpMediaTypeNotSupportedException.class})
     ResponseEntity<Map<String, Object>> unreadable(Exception e) {
         return problem(AcmeProblem.malformed, "the request body is missing or is not a JWS of Content-Type application/jose+json", Map.of());
+    }
+
+    /**
+     * A path id that is not a number ({@code /acme/order/abc}): no such resource can exist, and the client sent a URL
+     * we never gave out, so it is malformed (RFC 8555 §6.7), not a fault of ours.
+     */
+    @ExceptionHandler({TypeMismatchException.class, MissingPathVariableException.class})
+    ResponseEntity<Map<String, Object>> badPath(Exception e) {
+        return problem(AcmeProblem.malformed, "the URL does not name an ACME resource", Map.of());
     }
 
     @ExceptionHandler(Exception.class)

@@ -34,6 +34,10 @@ import com.nimbusds.jose.jwk.RSAKey;
 import dev.certwright.acme.domain.Account;
 import dev.certwright.acme.store.AccountStore;
 import dev.certwright.acme.store.NonceStore;
+import dev.certwright.x509.Asn1Limits;
+import dev.certwright.x509.ClientErrorLog;
+import dev.certwright.x509.Pem;
+import dev.certwright.x509.X509Exception;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -170,8 +174,10 @@ public class AcmeRequests {
     /** RFC 8555 §6.2: the flattened JSON serialization, with a protected header and no unprotected one. */
     public JWSObject parseFlattened(byte[] body) {
         JsonNode node;
+        String text = new String(body, StandardCharsets.UTF_8);
+        JsonNesting.check(text, "the request body");
         try {
-            node = json.readTree(new String(body, StandardCharsets.UTF_8));
+            node = json.readTree(text);
         } catch (RuntimeException e) {
             throw new AcmeException(AcmeProblem.malformed, "the request body is not JSON");
         }
@@ -186,10 +192,54 @@ public class AcmeRequests {
         if (node.has("header") || node.has("signatures")) {
             throw new AcmeException(AcmeProblem.malformed, "the JWS must have one signature and no unprotected header");
         }
+        // Nimbus parses the header with its own JSON parser: check its nesting first, and the payload's (RFC 8259 §9).
+        JsonNesting.check(decodedText(node.get("protected").asString()), "the JWS protected header");
+        JsonNesting.check(decodedText(node.get("payload").asString()), "the JWS payload");
+        checkCertificateChains(decodedText(node.get("protected").asString()));
         try {
             return JWSObject.parse(node.get("protected").asString() + "." + node.get("payload").asString() + "." + node.get("signature").asString());
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw new AcmeException(AcmeProblem.malformed, "the JWS does not parse: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Nimbus parses an {@code x5c} certificate chain (RFC 7515 §4.1.6, RFC 7517 §4.7) in the header or its JWK with the
+     * JDK's DER parser: each entry passes the ASN.1 depth and size check first. ACME clients send none (RFC 8555 §6.2
+     * needs only jwk or kid); one is allowed, but must be sane.
+     */
+    private void checkCertificateChains(String headerText) {
+        JsonNode header;
+        try {
+            header = json.readTree(headerText);
+        } catch (RuntimeException e) {
+            return; // Nimbus refuses it as malformed
+        }
+        if (header == null || !header.isObject()) {
+            return;
+        }
+        for (JsonNode chain : List.of(header.path("x5c"), header.path("jwk").path("x5c"))) {
+            if (!chain.isArray()) {
+                continue;
+            }
+            for (JsonNode entry : chain) {
+                try {
+                    // RFC 7515 §4.1.6: standard base64, not base64url.
+                    Asn1Limits.check(java.util.Base64.getMimeDecoder().decode(entry.asString("")), Pem.MAX_CERTIFICATE);
+                } catch (IllegalArgumentException | X509Exception e) {
+                    ClientErrorLog.refused("jws", "x5c: " + e.getMessage());
+                    throw new AcmeException(AcmeProblem.malformed, "the JWS header's x5c is not a certificate chain");
+                }
+            }
+        }
+    }
+
+    /** A base64url member as text; one that is not base64url is left for Nimbus to refuse. */
+    private static String decodedText(String base64url) {
+        try {
+            return new String(java.util.Base64.getUrlDecoder().decode(base64url), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "";
         }
     }
 

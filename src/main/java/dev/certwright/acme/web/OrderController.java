@@ -55,6 +55,7 @@ import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.policy.NamePolicy;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.policy.Profile;
+import dev.certwright.x509.ClientErrorLog;
 import dev.certwright.x509.CsrView;
 import dev.certwright.x509.Pem;
 import dev.certwright.x509.RevocationReason;
@@ -175,6 +176,7 @@ class OrderController {
         try {
             csr = CsrView.parseDer(Base64.getUrlDecoder().decode(verified.payload().get("csr").asString()));
         } catch (IllegalArgumentException | X509Exception e) {
+            ClientErrorLog.refused("acme-csr", e.getMessage());
             throw new AcmeException(AcmeProblem.badCSR, "the CSR cannot be used: " + e.getMessage());
         }
         Set<String> asked = new LinkedHashSet<>();
@@ -202,7 +204,8 @@ class OrderController {
             orders.completed(id, issued.certificateId());
         } catch (PolicyException e) {
             orders.transition(id, Status.PROCESSING, Status.PENDING); // the order may be finalized again with a better CSR
-            throw new AcmeException(e.type() == PolicyException.Type.BAD_KEY ? AcmeProblem.badPublicKey : AcmeProblem.badCSR, e.getMessage());
+            // RFC 8555 §6.7: badCSR is "the CSR is unacceptable (e.g., due to a short key)"; badPublicKey is about JWS keys.
+            throw new AcmeException(AcmeProblem.badCSR, e.getMessage());
         } catch (IssuanceException e) {
             orders.failed(id, problemJson(AcmeProblem.serverInternal, "the certificate could not be issued"));
             throw new AcmeException(AcmeProblem.serverInternal, "the certificate could not be issued: " + e.getMessage());
@@ -304,10 +307,16 @@ class OrderController {
                             + " is not a reason one revokes for"));
         }
         String issuerDn = certificate.getIssuerX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253);
-        CertificateRecord record = inventory.findBySerial(new dev.certwright.x509.SerialNumber(certificate.getSerialNumber())).stream()
-                .filter(r -> r.issuerDn().equals(issuerDn) && r.source() != CertificateSource.IMPORTED && r.der() != null
+        dev.certwright.x509.SerialNumber serial;
+        try {
+            serial = new dev.certwright.x509.SerialNumber(certificate.getSerialNumber());
+        } catch (X509Exception e) {
+            throw new AcmeException(AcmeProblem.malformed, "this certificate was not issued by this CA"); // we issue positive serials only
+        }
+        CertificateRecord record = inventory.findByIssuerAndSerial(issuerDn, serial)
+                .filter(r -> r.source() != CertificateSource.IMPORTED && r.der() != null
                         && java.util.Arrays.equals(r.der(), encoded(certificate)))
-                .findFirst().orElseThrow(() -> new AcmeException(AcmeProblem.malformed, "this certificate was not issued by this CA"));
+                .orElseThrow(() -> new AcmeException(AcmeProblem.malformed, "this certificate was not issued by this CA"));
         if (verified.account() != null) {
             boolean owns = orders.findByCertificate(record.id()).map(o -> o.accountId() == verified.account().id()).orElse(false);
             if (!owns) {
