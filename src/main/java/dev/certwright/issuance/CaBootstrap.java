@@ -78,6 +78,12 @@ class CaBootstrap implements InitializingBean {
         } else {
             create();
         }
+        // The chains are keyed from the CA (decision 45): key those that are not yet (an upgrade, or a new install).
+        int keyed = audit.keyChains();
+        if (keyed > 0) {
+            log.info("keyed {} audit chains with a key derived from the CA's key-encryption key", keyed);
+        }
+        auditConfiguration();
         List<String> abandoned = transactions.execute(tx -> {
             List<String> serials = inventory.failStalePending(clock.instant().minus(STALE_PENDING));
             serials.forEach(serial -> audit.append("system", "certificate.issue-abandoned", "certificate", serial,
@@ -87,6 +93,24 @@ class CaBootstrap implements InitializingBean {
         if (!abandoned.isEmpty()) {
             log.warn("marked {} abandoned PENDING certificate rows FAILED: serials {}", abandoned.size(), abandoned);
         }
+    }
+
+    /**
+     * Records which CA configuration this node started with: the SHA-256 of the file's bytes, so that a change made
+     * between restarts shows in the audit log.
+     */
+    private void auditConfiguration() {
+        String digest;
+        try {
+            digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(configuration.source()))));
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            digest = "unreadable";
+        }
+        String sha256 = digest;
+        transactions.executeWithoutResult(tx -> audit.append("system", "config.loaded", "ca-config", configuration.source(),
+                "sha256=" + sha256 + " issuers=" + configuration.issuers().size() + " profiles=" + configuration.profiles().keySet()));
+        log.info("CA configuration {} loaded, SHA-256 {}", configuration.source(), sha256);
     }
 
     private void create() {
