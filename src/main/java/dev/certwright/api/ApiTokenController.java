@@ -9,6 +9,8 @@ import java.util.Set;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.platform.ApiTokens;
@@ -38,10 +41,14 @@ class ApiTokenController {
 
     private final ApiTokens tokens;
     private final Clock clock;
+    private final AuditLog audit;
+    private final TransactionTemplate transactions;
 
-    ApiTokenController(ApiTokens tokens, Clock clock) {
+    ApiTokenController(ApiTokens tokens, Clock clock, AuditLog audit, TransactionTemplate transactions) {
         this.tokens = tokens;
         this.clock = clock;
+        this.audit = audit;
+        this.transactions = transactions;
     }
 
     /** POST /api/v1/api-tokens. */
@@ -57,7 +64,7 @@ class ApiTokenController {
     }
 
     @PostMapping(path = "/api/v1/api-tokens", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<TokenResponse> create(@Valid @RequestBody CreateBody body) {
+    ResponseEntity<TokenResponse> create(@Valid @RequestBody CreateBody body, Authentication actor) {
         if (!ROLES.contains(body.role())) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "role must be one of ADMIN, OPERATOR, VIEWER");
         }
@@ -73,7 +80,12 @@ class ApiTokenController {
         }
         Instant now = clock.instant();
         Instant expires = body.expiresIn() == null ? null : now.plus(body.expiresIn());
-        String token = tokens.create(body.name(), body.role(), expires);
+        // The token and its audit entry (never its value) commit together.
+        String token = transactions.execute(tx -> {
+            String created = tokens.create(body.name(), body.role(), expires);
+            audit.append(actor.getName(), "api-token.created", "api-token", body.name(), "role=" + body.role() + " expiresAt=" + expires);
+            return created;
+        });
         return ResponseEntity.created(URI.create("/api/v1/api-tokens/" + body.name()))
                 .header("Cache-Control", "no-store")
                 .body(new TokenResponse(body.name(), body.role(), now, expires, null, token));
@@ -85,12 +97,19 @@ class ApiTokenController {
     }
 
     @DeleteMapping("/api/v1/api-tokens/{name}")
-    ResponseEntity<Void> revoke(@PathVariable String name) {
+    ResponseEntity<Void> revoke(@PathVariable String name, Authentication actor) {
         if (BOOTSTRAP_TOKEN.equals(name)) {
             throw new InventoryException(InventoryException.Type.DUPLICATE,
                     "the bootstrap admin token cannot be revoked here; replace it by setting CERTWRIGHT_ADMIN_TOKEN and restarting");
         }
-        if (!tokens.revoke(name)) {
+        boolean revoked = Boolean.TRUE.equals(transactions.execute(tx -> {
+            if (!tokens.revoke(name)) {
+                return false;
+            }
+            audit.append(actor.getName(), "api-token.revoked", "api-token", name, "");
+            return true;
+        }));
+        if (!revoked) {
             throw new InventoryException(InventoryException.Type.NOT_FOUND, "no live token named '" + name + "'");
         }
         return ResponseEntity.noContent().build();

@@ -1,44 +1,106 @@
 package dev.certwright.api;
 
-import java.util.List;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
 
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
+import dev.certwright.audit.AuditCheckpoints;
+import dev.certwright.audit.AuditExport;
 import dev.certwright.audit.AuditLog;
 import dev.certwright.issuance.IssuanceException;
 
-/** Reads the audit log and checks its hash chain. */
+/** Reads the audit log, exports it for a SIEM, and checks its chains against their keys and the signed checkpoints. */
 @RestController
 class AuditController {
 
+    static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
+
     private final AuditLog audit;
+    private final AuditCheckpoints checkpoints;
+    private final AuditExport export;
 
-    AuditController(AuditLog audit) {
+    AuditController(AuditLog audit, AuditCheckpoints checkpoints, AuditExport export) {
         this.audit = audit;
-    }
-
-    @GetMapping("/api/v1/audit-log")
-    List<AuditLog.Entry> search(@RequestParam(required = false) String subjectType, @RequestParam(required = false) String subjectId,
-            @RequestParam(required = false) String actor, @RequestParam(required = false) String action,
-            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "100") int size) {
-        if (page < 0 || size < 1 || size > 500) {
-            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "page must be 0 or more and size from 1 to 500");
-        }
-        return audit.search(subjectType, subjectId, actor, action, page, size);
+        this.checkpoints = checkpoints;
+        this.export = export;
     }
 
     /**
-     * The result of recomputing the chains: valid, or the first entry whose hash does not match (0 when entries were
-     * cut off the end of a chain).
+     * A page of entries as a JSON array (the default), or with {@code format=jsonl} every entry after {@code since} (an
+     * entry id, or an ISO-8601 instant) as JSON lines, streamed, followed by the published checkpoints: what the offline
+     * verifier ({@code scripts/audit-verify.sh}) needs.
      */
-    record ChainCheck(boolean valid, Long firstBrokenEntry) {
+    @GetMapping("/api/v1/audit-log")
+    ResponseEntity<?> search(@RequestParam(required = false) String subjectType, @RequestParam(required = false) String subjectId,
+            @RequestParam(required = false) String actor, @RequestParam(required = false) String action,
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "100") int size,
+            @RequestParam(required = false) String format, @RequestParam(required = false) String since) {
+        if (format != null && !format.equals("json") && !format.equals("jsonl")) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "format must be json or jsonl");
+        }
+        if ("jsonl".equals(format)) {
+            if (subjectType != null || subjectId != null || actor != null || action != null) {
+                // A filtered export could not be checked offline: the chains need every entry.
+                throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the jsonl export takes no filters but since");
+            }
+            return export(since);
+        }
+        if (since != null) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "since is for format=jsonl");
+        }
+        if (page < 0 || size < 1 || size > 500) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "page must be 0 or more and size from 1 to 500");
+        }
+        return ResponseEntity.ok(audit.search(subjectType, subjectId, actor, action, page, size));
+    }
+
+    private ResponseEntity<StreamingResponseBody> export(String since) {
+        long sinceId = 0;
+        Instant sinceTime = null;
+        if (since != null && !since.isEmpty()) {
+            if (since.chars().allMatch(Character::isDigit) && since.length() <= 18) {
+                sinceId = Long.parseLong(since);
+            } else {
+                try {
+                    sinceTime = OffsetDateTime.parse(since).toInstant();
+                } catch (DateTimeParseException e) {
+                    throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
+                            "since must be an entry id or an ISO-8601 date-time with offset, such as 2026-01-31T12:00:00Z");
+                }
+            }
+        }
+        // Anchor what is exported: a checkpoint of the current heads (written only if they changed since the last one).
+        export.anchor();
+        long fromId = sinceId;
+        Instant fromTime = sinceTime;
+        StreamingResponseBody body = out -> export.write(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)), fromId, fromTime);
+        return ResponseEntity.ok().contentType(NDJSON).body(body);
+    }
+
+    /**
+     * The result of checking the chains: valid, or the first entry that does not verify (0 when only a chain's head is
+     * wrong: entries cut off the end), what is wrong, and which checkpoints were checked, with the public key that signs
+     * them (a JWK), for offline verifiers to pin.
+     */
+    record ChainCheck(boolean valid, Long firstBrokenEntry, String problem, int checkpoints, Instant latestCheckpoint,
+            Map<String, Object> checkpointKey) {
     }
 
     @GetMapping("/api/v1/audit-log/verify")
     ChainCheck verify() {
-        long broken = audit.verify();
-        return new ChainCheck(broken < 0, broken < 0 ? null : broken);
+        AuditLog.Verification result = audit.verify();
+        return new ChainCheck(result.valid(), result.firstBrokenEntry(), result.problem(), result.checkpoints(), result.latestCheckpoint(),
+                checkpoints.publicKey().orElse(null));
     }
 }

@@ -1,7 +1,13 @@
 package dev.certwright.issuance;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -83,8 +89,31 @@ class CaBootstrap implements InitializingBean {
         } else {
             create();
         }
+        // The chains are keyed from the CA (decision 45): key those that are not yet (an upgrade, or a new install).
+        int keyed = audit.keyChains();
+        if (keyed > 0) {
+            log.info("keyed {} audit chains with a key derived from the CA's key-encryption key", keyed);
+        }
+        auditConfiguration();
         // Before this node serves: rows a stopped node left PENDING. The job (PendingReconciliation) repeats this while it runs.
         pendingSweeper.run(budgets.start(Duration.ofSeconds(30)), "at startup");
+    }
+
+    /**
+     * Records which CA configuration this node started with: the SHA-256 of the file's bytes, so that a change made
+     * between restarts shows in the audit log.
+     */
+    private void auditConfiguration() {
+        String digest;
+        try {
+            digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Path.of(configuration.source()))));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            digest = "unreadable";
+        }
+        String sha256 = digest;
+        transactions.executeWithoutResult(tx -> audit.append("system", "config.loaded", "ca-config", configuration.source(),
+                "sha256=" + sha256 + " issuers=" + configuration.issuers().size() + " profiles=" + configuration.profiles().keySet()));
+        log.info("CA configuration {} loaded, SHA-256 {}", configuration.source(), sha256);
     }
 
     private void create() {

@@ -25,6 +25,7 @@ import dev.certwright.acme.ExternalAccountKeys;
 import dev.certwright.acme.domain.Account;
 import dev.certwright.acme.store.AccountStore;
 import dev.certwright.acme.store.OrderStore;
+import dev.certwright.audit.AuditLog;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 
@@ -41,9 +42,11 @@ class AccountController {
     private final ExternalAccountKeys eabKeys;
     private final AcmeProperties properties;
     private final TransactionTemplate transactions;
+    private final AuditLog audit;
 
     AccountController(AcmeRequests requests, AccountStore accounts, OrderStore orders, ExternalAccountKeys eabKeys, AcmeProperties properties,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions, AuditLog audit) {
+        this.audit = audit;
         this.requests = requests;
         this.accounts = accounts;
         this.orders = orders;
@@ -80,6 +83,9 @@ class AccountController {
             if (eab != null && !eabKeys.bind(eab.kid(), account.id())) {
                 throw new AcmeException(AcmeProblem.unauthorized, "external account key " + eab.kid() + " is revoked or bound to another account");
             }
+            audit.append(actor(account.id()), "acme.account.created", "acme-account", Long.toString(account.id()),
+                    "thumbprint=" + thumbprint + " owner=" + account.owner() + (eab == null ? "" : " eabKid=" + eab.kid())
+                            + " contacts=" + contact.size());
             return account;
         });
         return respond(HttpStatus.CREATED, created, verified.linker());
@@ -130,16 +136,26 @@ class AccountController {
         }
         JsonNode payload = verified.payload();
         if (payload != null) {
-            if (payload.has("contact")) {
-                accounts.updateContact(id, contact(payload));
+            if (payload.has("status") && !"deactivated".equals(payload.get("status").asString(""))) {
+                throw new AcmeException(AcmeProblem.malformed, "an account's status can only be set to deactivated");
             }
-            if (payload.has("status")) {
-                if (!"deactivated".equals(payload.get("status").asString(""))) {
-                    throw new AcmeException(AcmeProblem.malformed, "an account's status can only be set to deactivated");
+            List<String> contact = payload.has("contact") ? contact(payload) : null;
+            boolean deactivate = payload.has("status");
+            String wasStatus = account.status();
+            account = transactions.execute(tx -> {
+                if (contact != null) {
+                    accounts.updateContact(id, contact);
+                    audit.append(actor(id), "acme.account.contact-updated", "acme-account", Long.toString(id), "contacts=" + contact.size());
                 }
-                accounts.deactivate(id);
-            }
-            account = accounts.find(id).orElseThrow();
+                if (deactivate) {
+                    accounts.deactivate(id);
+                    // RFC 8555 §7.3.6: deactivation is final; audited once, when it happens.
+                    if (!"deactivated".equals(wasStatus)) {
+                        audit.append(actor(id), "acme.account.deactivated", "acme-account", Long.toString(id), "");
+                    }
+                }
+                return accounts.find(id).orElseThrow();
+            });
         }
         return respond(HttpStatus.OK, account, verified.linker());
     }
@@ -187,10 +203,20 @@ class AccountController {
                     .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(Map.of("type", AcmeProblem.malformed.urn(), "detail",
                             "the new key is already used by an account", "status", 409));
         }
-        if (!accounts.changeKey(outer.account().id(), newThumbprint, inner.jwk().toPublicJWK().toJSONString())) {
-            throw new AcmeException(AcmeProblem.malformed, "the new key is already used by an account");
-        }
+        long accountId = outer.account().id();
+        String oldThumbprint = outer.account().thumbprint();
+        transactions.executeWithoutResult(tx -> {
+            if (!accounts.changeKey(accountId, newThumbprint, inner.jwk().toPublicJWK().toJSONString())) {
+                throw new AcmeException(AcmeProblem.malformed, "the new key is already used by an account");
+            }
+            audit.append(actor(accountId), "acme.account.key-changed", "acme-account", Long.toString(accountId),
+                    "oldThumbprint=" + oldThumbprint + " newThumbprint=" + newThumbprint);
+        });
         return respond(HttpStatus.OK, accounts.find(outer.account().id()).orElseThrow(), outer.linker());
+    }
+
+    private static String actor(long accountId) {
+        return "acme-account:" + accountId;
     }
 
     private static List<String> contact(JsonNode payload) {
