@@ -28,4 +28,17 @@ public record OcspAnswer(CertificateID id, Status status, Instant revokedAt, Rev
     public static OcspAnswer revoked(CertificateID id, Instant revokedAt, RevocationReason reason) {
         return new OcspAnswer(id, Status.REVOKED, revokedAt, reason);
     }
+
+    /**
+     * RFC 6960 §2.2: a serial that was reserved but never issued is "revoked", reason certificateHold, revocationTime
+     * 1970-01-01T00:00:00Z; the response then carries the extended revoked definition extension (§4.4.8).
+     */
+    public static OcspAnswer nonIssued(CertificateID id) {
+        return new OcspAnswer(id, Status.REVOKED, Instant.EPOCH, RevocationReason.certificateHold);
+    }
+
+    /** Whether this is the §2.2 answer for a non-issued serial. */
+    public boolean isNonIssued() {
+        return status == Status.REVOKED && Instant.EPOCH.equals(revokedAt) && reason == RevocationReason.certificateHold;
+    }
 }

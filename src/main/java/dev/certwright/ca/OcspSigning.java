@@ -45,6 +45,9 @@ import dev.certwright.x509.KeySpec;
 /** Builds delegated OCSP responder certificates and signs OCSP responses with Bouncy Castle. */
 final class OcspSigning {
 
+    /** RFC 6960 §4.4.8: id-pkix-ocsp-extended-revoke, id-pkix-ocsp 9. */
+    static final org.bouncycastle.asn1.ASN1ObjectIdentifier EXTENDED_REVOKE = OCSPObjectIdentifiers.id_pkix_ocsp.branch("9");
+
     private OcspSigning() {
     }
 
@@ -85,9 +88,18 @@ final class OcspSigning {
             for (OcspAnswer answer : answers) {
                 builder.addResponse(answer.id(), status(answer), Date.from(thisUpdate), Date.from(nextUpdate), null);
             }
+            java.util.List<Extension> extensions = new java.util.ArrayList<>(2);
             if (nonce != null) {
                 // RFC 8954 §2.1: the response carries the request's nonce extension value, byte for byte.
-                builder.setResponseExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, nonce)));
+                extensions.add(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, nonce));
+            }
+            if (answers.stream().anyMatch(OcspAnswer::isNonIssued)) {
+                // RFC 6960 §2.2 and §4.4.8: a "revoked" answer for a non-issued certificate MUST come with the extended
+                // revoked definition extension (id-pkix-ocsp-extended-revoke, value NULL, not critical).
+                extensions.add(new Extension(EXTENDED_REVOKE, false, DERNull.INSTANCE.getEncoded()));
+            }
+            if (!extensions.isEmpty()) {
+                builder.setResponseExtensions(new Extensions(extensions.toArray(Extension[]::new)));
             }
             var signer = new JcaContentSignerBuilder(KeySpec.of(responder.getPublicKey()).orElseThrow().signatureAlgorithm()).build(key);
             X509CertificateHolder[] chain = {new JcaX509CertificateHolder(responder)};

@@ -40,7 +40,6 @@ import dev.certwright.inventory.RevocationRecords;
 import dev.certwright.inventory.RevocationRecords.RevocationEntry;
 import dev.certwright.x509.Asn1Limits;
 import dev.certwright.x509.ClientErrorLog;
-import dev.certwright.x509.RevocationReason;
 import dev.certwright.x509.SerialNumber;
 import dev.certwright.x509.X509Exception;
 
@@ -78,8 +77,6 @@ class OcspResponder {
     }
 
     static final int MAX_REQUESTS = 100;
-    /** RFC 6960 §2.2: the revocationTime of a non-issued certificate. */
-    static final Instant NON_ISSUED_REVOCATION_TIME = Instant.EPOCH;
     /** RFC 8954 §2.1: a nonce is 1 to 32 octets. */
     static final int MAX_NONCE = 32;
     private static final Logger log = LoggerFactory.getLogger(OcspResponder.class);
@@ -222,9 +219,9 @@ class OcspResponder {
         }
         if (entry.get().reservedOnly()) {
             // RFC 6960 §2.2: a serial reserved but never issued is "revoked", reason certificateHold, revocationTime
-            // 1970-01-01T00:00:00Z, never "good". A FAILED row may hide a certificate that was signed and handed out
+            // 1970-01-01T00:00:00Z, with the extended revoked definition extension (§4.4.8); never "good". A FAILED row may hide a certificate that was signed and handed out
             // before its record was lost; a PENDING one may be in signing right now.
-            return OcspAnswer.revoked(id, NON_ISSUED_REVOCATION_TIME, RevocationReason.certificateHold);
+            return OcspAnswer.nonIssued(id);
         }
         return entry.get().revoked() ? OcspAnswer.revoked(id, entry.get().revokedAt(), entry.get().reason()) : OcspAnswer.good(id);
     }
