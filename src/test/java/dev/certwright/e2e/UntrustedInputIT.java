@@ -70,6 +70,8 @@ class UntrustedInputIT {
 
     /** The finding: about 1 KB of nested indefinite-length SEQUENCEs, {@code 30 80} repeated, as sent. */
     static final byte[] NESTED = nested(512);
+    /** Deep enough to overflow a default request thread's stack in Bouncy Castle's parser without the pre-check. */
+    static final byte[] DEEPER = nested(8000);
 
     Path work;
     Openssl openssl;
@@ -127,8 +129,10 @@ class UntrustedInputIT {
     @Test
     void deeplyNestedOcspRequestsAreMalformedRequestsAndLeaveNoStackTrace() throws Exception {
         int logStart = app.log().length();
+        // 512 levels is the reported ~1 KB; 8000 levels (16 KB) overflowed this server's request threads before the fix
+        // (500 and a stack trace each time: verified against the jar of commit 3102252).
         for (int i = 0; i < 30; i++) {
-            var answer = app.plain("POST", "/ocsp", "application/ocsp-request", NESTED);
+            var answer = app.plain("POST", "/ocsp", "application/ocsp-request", i % 2 == 0 ? NESTED : DEEPER);
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.header("Content-Type")).isEqualTo("application/ocsp-response");
             // RFC 6960 §2.3: a request that does not parse is answered malformedRequest (1), unsigned.
@@ -137,6 +141,9 @@ class UntrustedInputIT {
         String get = URLEncoder.encode(Base64.getEncoder().encodeToString(NESTED), StandardCharsets.US_ASCII);
         var answer = app.plain("GET", "/ocsp/" + get, null, null);
         assertThat(new OCSPResp(answer.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
+        String deeperGet = URLEncoder.encode(Base64.getEncoder().encodeToString(DEEPER), StandardCharsets.US_ASCII);
+        var deeperAnswer = app.plain("GET", "/ocsp/" + deeperGet, null, null);
+        assertThat(deeperAnswer.status()).isLessThan(500);
         // Deep nesting inside a well-formed outer request (an extension value) is refused too.
         assertThat(new OCSPResp(app.plain("POST", "/ocsp", "application/ocsp-request", wrappedInOctetString(nested(64))).body()).getStatus())
                 .isEqualTo(OCSPResp.MALFORMED_REQUEST);
