@@ -44,6 +44,8 @@ class Http01Validator {
 
     static final int MAX_BODY = 8192;
     static final int MAX_REDIRECTS = 10;
+    /** 301, 302, 303, 307 and 308: the redirects a GET follows (RFC 9110 §15.4). */
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     private final AcmeProperties properties;
     private final CloseableHttpClient client;
@@ -102,7 +104,7 @@ class Http01Validator {
             if (REDIRECTS.contains(fetched.status()) && fetched.location() != null) {
                 if (redirects == MAX_REDIRECTS) {
                     throw new ValidationFailure("connection", "the http-01 challenge for " + name + " was redirected more than "
-                            + MAX_REDIRECTS + " times", "the 11th redirect, from " + url + ", was to " + fetched.location());
+                            + MAX_REDIRECTS + " times", "redirect " + (MAX_REDIRECTS + 1) + ", from " + url + ", was to " + fetched.location());
                 }
                 url = redirectTarget(name, url, fetched.location());
                 continue;
@@ -119,9 +121,6 @@ class Http01Validator {
             return;
         }
     }
-
-    /** 301, 302, 303, 307 and 308: the redirects a GET follows (RFC 9110 §15.4). */
-    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     /** RFC 8555 §8.3, §10.2: the redirects validation follows. */
     private URI redirectTarget(String name, URI from, String location) throws ValidationFailure {
