@@ -179,6 +179,10 @@ abstract class AuditTamperEndToEnd {
             assertThat(refused.status()).as(query + " " + refused).isEqualTo(400);
             assertThat(refused.contentType()).as(query).startsWith("application/problem+json");
         }
+        // Two handlers on one path (the export by its params): the OpenAPI description is still served.
+        Response docs = app.get("/v3/api-docs", null);
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.body()).contains("/api/v1/audit-log");
         // The export keeps the audit log's role: OPERATOR and above.
         Response viewer = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "viewer-export", "role", "VIEWER"));
         assertThat(app.get("/api/v1/audit-log?format=jsonl", viewer.json().get("token").asString()).status()).isEqualTo(403);
