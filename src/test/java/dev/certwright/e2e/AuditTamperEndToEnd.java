@@ -199,7 +199,9 @@ abstract class AuditTamperEndToEnd {
         Path backup = Files.createDirectories(work.resolve("backup"));
         backupDatabase(backup);
         Path checkpoints = dataDir.resolve("audit/checkpoints.jsonl");
-        Files.copy(checkpoints, backup.resolve("checkpoints.jsonl"));
+        if (Files.exists(checkpoints)) {
+            Files.copy(checkpoints, backup.resolve("checkpoints.jsonl"));
+        }
 
         // 1. Plain SHA-256, as the issue reproduced it.
         rewriteAndExpectInvalid(null);
@@ -220,7 +222,9 @@ abstract class AuditTamperEndToEnd {
 
     private void restore(Path backup, Path checkpoints) throws Exception {
         restoreDatabase(backup);
-        Files.copy(backup.resolve("checkpoints.jsonl"), checkpoints, StandardCopyOption.REPLACE_EXISTING);
+        if (Files.exists(backup.resolve("checkpoints.jsonl"))) {
+            Files.copy(backup.resolve("checkpoints.jsonl"), checkpoints, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private void rewriteAndExpectInvalid(byte[] guessedKey) throws Exception {
