@@ -80,6 +80,11 @@ abstract class AuditTamperEndToEnd {
         for (int i = 0; i < 10; i++) {
             assertThat(app.send("DELETE", "/api/v1/api-tokens/script-" + i, admin, null, null).status()).isEqualTo(204);
         }
+        // EAB keys were audited before issue 19 too: the tamper test has a chain to cut on the old code as well.
+        for (int i = 0; i < 40; i++) {
+            Response created = app.postJson("/api/v1/acme/eab-keys", admin, Map.of("owner", "team-" + i));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        }
     }
 
     @AfterAll
