@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.MediaType;
@@ -36,25 +37,14 @@ class AuditController {
         this.export = export;
     }
 
-    /**
-     * A page of entries as a JSON array (the default), or with {@code format=jsonl} every entry after {@code since} (an
-     * entry id, or an ISO-8601 instant) as JSON lines, streamed, followed by the published checkpoints: what the offline
-     * verifier ({@code scripts/audit-verify.sh}) needs.
-     */
+    /** A page of entries, newest first, as a JSON array ({@code format=json}, the default). */
     @GetMapping("/api/v1/audit-log")
-    ResponseEntity<?> search(@RequestParam(required = false) String subjectType, @RequestParam(required = false) String subjectId,
+    List<AuditLog.Entry> search(@RequestParam(required = false) String subjectType, @RequestParam(required = false) String subjectId,
             @RequestParam(required = false) String actor, @RequestParam(required = false) String action,
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "100") int size,
             @RequestParam(required = false) String format, @RequestParam(required = false) String since) {
         if (format != null && !format.equals("json") && !format.equals("jsonl")) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "format must be json or jsonl");
-        }
-        if ("jsonl".equals(format)) {
-            if (subjectType != null || subjectId != null || actor != null || action != null) {
-                // A filtered export could not be checked offline: the chains need every entry.
-                throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the jsonl export takes no filters but since");
-            }
-            return export(since);
         }
         if (since != null) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "since is for format=jsonl");
@@ -62,10 +52,21 @@ class AuditController {
         if (page < 0 || size < 1 || size > 500) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "page must be 0 or more and size from 1 to 500");
         }
-        return ResponseEntity.ok(audit.search(subjectType, subjectId, actor, action, page, size));
+        return audit.search(subjectType, subjectId, actor, action, page, size);
     }
 
-    private ResponseEntity<StreamingResponseBody> export(String since) {
+    /**
+     * {@code format=jsonl}: every entry after {@code since} (an entry id, or an ISO-8601 instant) as JSON lines, streamed,
+     * followed by the published checkpoints: what the offline verifier ({@code scripts/audit-verify.sh}) needs.
+     */
+    @GetMapping(path = "/api/v1/audit-log", params = "format=jsonl")
+    ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) String since,
+            @RequestParam(required = false) String subjectType, @RequestParam(required = false) String subjectId,
+            @RequestParam(required = false) String actor, @RequestParam(required = false) String action) {
+        if (subjectType != null || subjectId != null || actor != null || action != null) {
+            // A filtered export could not be checked offline: the chains need every entry.
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the jsonl export takes no filters but since");
+        }
         long sinceId = 0;
         Instant sinceTime = null;
         if (since != null && !since.isEmpty()) {

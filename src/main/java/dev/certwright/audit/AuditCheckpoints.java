@@ -59,7 +59,8 @@ public class AuditCheckpoints {
     private volatile ECKey key;
     private List<Checkpoint.Head> lastPublished = List.of();
 
-    public AuditCheckpoints(JdbcClient jdbc, AuditKeys keys, Clock clock, DataDirectory dataDirectory, AuditProperties properties) {
+    @org.springframework.beans.factory.annotation.Autowired
+    AuditCheckpoints(JdbcClient jdbc, AuditKeys keys, Clock clock, DataDirectory dataDirectory, AuditProperties properties) {
         this(jdbc, keys, clock, sink(dataDirectory.root(), properties.checkpointSink()));
     }
 
@@ -220,13 +221,33 @@ public class AuditCheckpoints {
         }
     }
 
-    /** Hands every line of the sink, as it is, to {@code consumer} (for the export). */
-    public void rawLines(Consumer<String> consumer) {
+    /** The sink's length in bytes now: the export hands on the checkpoints up to here only. */
+    public long size() {
+        try {
+            return Files.isRegularFile(sink) ? Files.size(sink) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the audit checkpoints in " + sink, e);
+        }
+    }
+
+    /**
+     * Hands the lines of the sink within its first {@code limit} bytes, as they are, to {@code consumer} (for the export:
+     * checkpoints published before the entries were read, so that every head they name is among the entries).
+     */
+    public void rawLines(long limit, Consumer<String> consumer) {
         if (!Files.isRegularFile(sink)) {
             return;
         }
-        try (var lines = Files.lines(sink, StandardCharsets.UTF_8)) {
-            lines.filter(l -> !l.isBlank()).forEach(consumer);
+        try (var reader = Files.newBufferedReader(sink, StandardCharsets.UTF_8)) {
+            long read = 0;
+            String line;
+            // Checkpoint lines are ASCII (JSON with a compact JWS), so characters are bytes.
+            while (read < limit && (line = reader.readLine()) != null) {
+                read += line.length() + 1;
+                if (read <= limit && !line.isBlank()) {
+                    consumer.accept(line);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit checkpoints in " + sink, e);
         }

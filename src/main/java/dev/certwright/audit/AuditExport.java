@@ -42,11 +42,13 @@ public class AuditExport {
         header.put("sinceId", sinceId);
         header.put("sinceTime", sinceTime == null ? null : sinceTime.toString());
         checkpoints.publicKey().ifPresent(key -> header.put("checkpointKey", key));
+        // Only checkpoints published before the entries are read go with them: every head they name is then exported.
+        long checkpointsUpTo = checkpoints.size();
         out.write(AuditCheckpoints.JSON.writeValueAsString(header));
         out.write('\n');
         try {
             audit.export(sinceId, sinceTime, entry -> line(out, AuditCheckpoints.JSON.writeValueAsString(line(entry))));
-            checkpoints.rawLines(text -> line(out, text));
+            checkpoints.rawLines(checkpointsUpTo, text -> line(out, text));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

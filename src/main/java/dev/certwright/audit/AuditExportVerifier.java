@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
  * <li>every checkpoint's ES256 signature verifies under the pinned public key (the JWK shown by
  * {@code GET /api/v1/audit-log/verify} as {@code checkpointKey}; the key in the export's header is not trusted);</li>
  * <li>every checkpointed head that falls inside the exported range is an exported entry with the same hash (and, for a
- * full export, at the same position in its chain).</li>
+ * full export, at the same position in its chain); the export carries only checkpoints published before its entries
+ * were read, so a head missing from it was cut.</li>
  * </ul>
  * A rewrite anywhere before a checkpoint therefore fails. The entries' MACs need the chain key and are checked by the
  * server's verify only. Entries after the newest checkpoint of their chain are reported as not yet anchored. Run as
@@ -69,6 +70,7 @@ public final class AuditExportVerifier {
     /** Checks the lines of an export against the pinned checkpoint key. */
     public static Result verify(List<String> lines, ECKey key) {
         boolean full = true;
+        long sinceId = 0;
         Map<Long, Seen> seen = new HashMap<>();
         String[] prev = new String[AuditLog.CHAINS];
         long[] position = new long[AuditLog.CHAINS];
@@ -89,7 +91,10 @@ public final class AuditExportVerifier {
                 return invalid("line " + number + " is not JSON", entries, checkpoints.size());
             }
             switch (line.path("type").asString("")) {
-                case "export" -> full = line.path("sinceId").asLong(0) == 0 && line.path("sinceTime").isNull();
+                case "export" -> {
+                    sinceId = line.path("sinceId").asLong(0);
+                    full = sinceId == 0 && line.path("sinceTime").isNull();
+                }
                 case "entry" -> {
                     long id = line.path("id").asLong();
                     int chain = line.path("chain").asInt(-1);
@@ -139,9 +144,12 @@ public final class AuditExportVerifier {
         for (Checkpoint checkpoint : checkpoints) {
             for (Checkpoint.Head head : checkpoint.heads()) {
                 int c = head.chain();
-                if (c < 0 || c >= AuditLog.CHAINS || head.entries() == 0 || firstId[c] == 0 || head.lastId() < firstId[c]
-                        || head.lastId() > lastId[c]) {
-                    // Before the exported range, or made after the export: nothing here to check it against.
+                if (c < 0 || c >= AuditLog.CHAINS || head.entries() == 0) {
+                    continue;
+                }
+                boolean before = full ? false : sinceId > 0 ? head.lastId() <= sinceId : firstId[c] == 0 || head.lastId() < firstId[c];
+                if (before) {
+                    // Before the exported range.
                     continue;
                 }
                 Seen entry = seen.get(head.lastId());

@@ -4,10 +4,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
-import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -343,9 +343,5 @@ public class AuditLog {
         return new Entry(rs.getLong("id"), rs.getInt("chain"), Timestamps.read(rs, "occurred_at"), rs.getString("actor"),
                 rs.getString("action"), rs.getString("subject_type"), rs.getString("subject_id"), rs.getString("details"),
                 rs.getString("prev_hash").trim(), rs.getString("hash").trim(), rs.getInt("scheme"), mac == null ? null : mac.trim());
-    }
-
-    static String hash(String prev, Instant at, String actor, String action, String type, String subject, String details) {
-        return ChainHashes.legacy(prev, at, actor, action, type, subject, details);
     }
 }

@@ -245,6 +245,42 @@ class AuditLogTest {
         assertThat(CheckpointKey.derive(keys.seed).toPublicJWK()).isNotEqualTo(CheckpointKey.derive(new FixedKeys().seed).toPublicJWK());
     }
 
+    @Test
+    void anExportVerifiesOfflineUntilALineIsEditedOrAnAnchoredEntryCut() throws Exception {
+        appendSome(30);
+        AuditExport export = new AuditExport(audit, checkpoints, Clock.systemUTC());
+        export.anchor();
+        java.io.StringWriter out = new java.io.StringWriter();
+        export.write(out, 0, null);
+        List<String> lines = out.toString().lines().toList();
+        com.nimbusds.jose.jwk.ECKey pinned = CheckpointKey.derive(keys.seed).toPublicJWK();
+        AuditExportVerifier.Result ok = AuditExportVerifier.verify(lines, pinned);
+        assertThat(ok.valid()).as(ok.problem()).isTrue();
+        assertThat(ok.entries()).isEqualTo(30);
+        assertThat(ok.unanchored()).isZero();
+
+        List<String> edited = new java.util.ArrayList<>(lines);
+        edited.set(3, edited.get(3).replace("\"actor\":\"tester\"", "\"actor\":\"someone\""));
+        assertThat(AuditExportVerifier.verify(edited, pinned).valid()).isFalse();
+
+        long lastId = ids().getLast();
+        List<String> cut = lines.stream().filter(l -> !l.contains("\"id\":" + lastId + ",")).toList();
+        assertThat(cut).hasSize(lines.size() - 1);
+        AuditExportVerifier.Result cutResult = AuditExportVerifier.verify(cut, pinned);
+        assertThat(cutResult.valid()).isFalse();
+        assertThat(cutResult.problem()).contains("entry " + lastId);
+
+        com.nimbusds.jose.jwk.ECKey other = CheckpointKey.derive(new FixedKeys().seed).toPublicJWK();
+        assertThat(AuditExportVerifier.verify(lines, other).valid()).isFalse();
+
+        // From an id on: linked from the first exported entry of each chain, checkpoints before the range left aside.
+        java.io.StringWriter since = new java.io.StringWriter();
+        export.write(since, ids().get(10), null);
+        AuditExportVerifier.Result partial = AuditExportVerifier.verify(since.toString().lines().toList(), pinned);
+        assertThat(partial.valid()).as(partial.problem()).isTrue();
+        assertThat(partial.entries()).isEqualTo(19);
+    }
+
     // --- helpers ---
 
     private void appendSome(int count) {

@@ -144,6 +144,8 @@ class AcmeProtocolIT {
         assertThat(account.getContacts()).extracting(URI::toString).contains("mailto:ops@example.test", "mailto:second@example.test");
         assertThatThrownBy(() -> new AccountBuilder().onlyExisting().useKeyPair(ecKeyPair()).createLogin(session()))
                 .isInstanceOf(AcmeServerException.class).satisfies(e -> assertType(e, "accountDoesNotExist"));
+        // Issue 19: account creation and contact changes are audited, with the account as the actor.
+        assertThat(auditActions(login.getAccountLocation())).contains("acme.account.created", "acme.account.contact-updated");
     }
 
     @Test
@@ -227,6 +229,7 @@ class AcmeProtocolIT {
         assertThatThrownBy(() -> new AccountBuilder().onlyExisting().useKeyPair(oldKey).createLogin(session()))
                 .isInstanceOf(AcmeServerException.class).satisfies(e -> assertType(e, "accountDoesNotExist"));
         assertThat(obtain(withNewKey, "http", "rolled.test")).isNotNull();
+        assertThat(auditActions(rolling.getAccountLocation())).containsExactly("acme.account.created", "acme.account.key-changed");
     }
 
     @Test
@@ -237,6 +240,20 @@ class AcmeProtocolIT {
         assertThat(leaving.getAccount().getStatus()).isEqualTo(Status.DEACTIVATED);
         assertThatThrownBy(() -> leaving.newOrder().domain("gone.test").create()).isInstanceOf(AcmeServerException.class)
                 .satisfies(e -> assertType(e, "unauthorized"));
+        assertThat(auditActions(leaving.getAccountLocation())).containsExactly("acme.account.created", "acme.account.deactivated");
+    }
+
+    /** The audit log's actions about one ACME account, oldest first. */
+    List<String> auditActions(java.net.URL accountLocation) {
+        String path = accountLocation.getPath();
+        String id = path.substring(path.lastIndexOf('/') + 1);
+        List<String> actions = new java.util.ArrayList<>();
+        JsonNode entries = app.get("/api/v1/audit-log?subjectType=acme-account&subjectId=" + id, app.adminToken()).json();
+        entries.forEach(e -> {
+            assertThat(e.get("actor").asString()).isEqualTo("acme-account:" + id);
+            actions.add(0, e.get("action").asString());
+        });
+        return actions;
     }
 
     @Test
