@@ -37,6 +37,8 @@ class JwsFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void verify(byte[] body) {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/acme/new-account");
+        // The base URL the application puts on the servlet context at startup (AcmeBaseUrl); the JWS url is checked against it.
+        request.getServletContext().setAttribute(AcmeLinker.BASE_ATTRIBUTE, "https://localhost:8443");
         request.setContentType(AcmeRequests.JOSE_JSON);
         request.setContent(body);
         try {
