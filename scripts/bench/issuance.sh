@@ -5,7 +5,9 @@
 # Prints one line per measure: ours, the peer's, and the ratio.
 #
 #   scripts/bench/issuance.sh   (DURATION=20s CONNECTIONS=16 THREADS=2 WARMUP=180s change the load; the JVM reaches
-#   steady state after about three minutes of load on two cores, so the first minute is reported too)
+#   steady state after about three minutes of load on two cores, so the first minute is reported too; JAR=path measures
+#   another build, e.g. one from before a change. The per-token issuance limit (decision 48) is lifted: one token here
+#   issues far more than any service would)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/jdk.sh
@@ -71,8 +73,8 @@ pids+=($!)
 
 start_certwright() { # name, extra args...
   local name=$1; shift
-  CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -jar target/certwright.jar --server.port=18443 --certwright.http-port=18080 \
-    --certwright.data-dir="$work/$name" "$@" > "$work/$name.log" 2>&1 &
+  CERTWRIGHT_ADMIN_TOKEN=$TOKEN "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -jar "${JAR:-target/certwright.jar}" --server.port=18443 --certwright.http-port=18080 \
+    --certwright.data-dir="$work/$name" --certwright.api.issuance-limit.per-token=100000000 "$@" > "$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18080/actuator/health >/dev/null && return 0; sleep 1; done
   echo "Certwright did not start; see $work/$name.log" >&2; tail -20 "$work/$name.log" >&2; exit 1
