@@ -14,7 +14,7 @@
 # Where things go:
 #   - findings (crashes) are written by Jazzer into src/test/resources/<package>/<Class>Inputs/<method>/crash-*, which
 #     plain `mvn verify` replays: give each a telling name, commit it with the fix;
-#   - the corpus the fuzzer grows is kept in fuzz/corpus/<package.Class>/<method>/ (through a .cifuzz-corpus link,
+#   - the corpus the fuzzer grows is kept in src/test/fuzz-corpus/<package.Class>/<method>/ (through a .cifuzz-corpus link,
 #     Jazzer's default location), reused by the next run; commit it to let the next run start where this one ended;
 #   - each run's log is target/fuzz/<Class>.log, and its figures (executions, coverage, corpus, findings) are printed at
 #     the end and kept in target/fuzz/summary.txt.
@@ -37,12 +37,12 @@ keep_going=${FUZZ_KEEP_GOING:-20}
 xmx=${FUZZ_XMX:-1g}
 max_len=${FUZZ_MAX_LEN:-4096}
 
-# Jazzer writes its generated corpus under .cifuzz-corpus/ in the project root; keep it in fuzz/corpus/ instead.
-mkdir -p fuzz/corpus target/fuzz
+# Jazzer writes its generated corpus under .cifuzz-corpus/ in the project root; keep it in src/test/fuzz-corpus/ instead.
+mkdir -p src/test/fuzz-corpus target/fuzz
 if [ ! -e .cifuzz-corpus ]; then
-  ln -s fuzz/corpus .cifuzz-corpus
+  ln -s src/test/fuzz-corpus .cifuzz-corpus
 elif [ ! -L .cifuzz-corpus ]; then
-  echo "fuzz.sh: .cifuzz-corpus is a directory from an earlier run; move its contents into fuzz/corpus/ and remove it" >&2
+  echo "fuzz.sh: .cifuzz-corpus is a directory from an earlier run; move its contents into src/test/fuzz-corpus/ and remove it" >&2
   exit 2
 fi
 
