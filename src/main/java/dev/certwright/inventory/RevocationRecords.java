@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -131,6 +132,19 @@ public class RevocationRecords {
         return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason FROM certificate "
                         + "WHERE serial = :serial AND issuer_name = :issuer AND status IN ('ISSUED', 'REVOKED') AND source <> 'IMPORTED'")
                 .param("serial", serial.hex()).param("issuer", issuerName).query((rs, i) -> read(rs)).optional();
+    }
+
+    /**
+     * Locks the certificate's row until the caller's transaction ends and tells whether its status and reason are still
+     * those of {@code entry}. A response signed from {@code entry} may be stored only then: a revocation that committed
+     * after {@code entry} was read must not be overwritten by the older answer, and one still running waits for this
+     * lock, then deletes what is stored (issue 19: OCSP said "good" after an acknowledged revocation).
+     */
+    public boolean lockUnchanged(RevocationEntry entry) {
+        return jdbc.sql("SELECT status, revocation_reason FROM certificate WHERE id = :id FOR UPDATE").param("id", entry.id())
+                .query((rs, i) -> entry.status().name().equals(rs.getString("status"))
+                        && Objects.equals(entry.reason() == null ? null : entry.reason().name(), rs.getString("revocation_reason")))
+                .optional().orElse(false);
     }
 
     /**

@@ -30,6 +30,7 @@ import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 import dev.certwright.ca.CaException;
@@ -169,7 +170,7 @@ class OcspResponder {
             // A reserved serial may be issued a moment later (PENDING), so its answer is neither stored nor cacheable.
             Result result = sign(issuer, answers, nonce, now, !reserved);
             if (presignable && known != null && !reserved) {
-                save(issuer, known.serial().hex(), result);
+                save(issuer, known, result);
             }
             return result;
         } catch (CaException e) {
@@ -184,7 +185,7 @@ class OcspResponder {
             Issuer found = ca.issuer(issuer);
             CertificateID id = new CertificateID(digests.get(new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1)),
                     new JcaX509CertificateHolder(found.certificate()), entry.serial().value());
-            save(issuer, entry.serial().hex(), sign(issuer, List.of(answer(id, Optional.of(entry))), null, clock.instant(), true));
+            save(issuer, entry, sign(issuer, List.of(answer(id, Optional.of(entry))), null, clock.instant(), true));
         } catch (CaException e) {
             throw e;
         } catch (Exception e) {
@@ -207,10 +208,15 @@ class OcspResponder {
         return new Result(OCSPRespBuilder.SUCCESSFUL, der, thisUpdate, nextUpdate, cacheable && nonce == null);
     }
 
-    private void save(String issuer, String serial, Result result) {
+    private void save(String issuer, RevocationEntry signedFrom, Result result) {
         Duration life = Duration.between(result.thisUpdate(), result.nextUpdate());
-        store.save(issuer, serial, new OcspResponseStore.Stored(result.der(), result.thisUpdate(), result.nextUpdate()),
-                result.thisUpdate().plus(life.dividedBy(2)));
+        try {
+            store.save(issuer, signedFrom.serial().hex(), new OcspResponseStore.Stored(result.der(), result.thisUpdate(), result.nextUpdate()),
+                    result.thisUpdate().plus(life.dividedBy(2)), signedFrom);
+        } catch (DataAccessException e) {
+            // Storing is a saving, not the answer: the response is still good to send, and is signed again when next asked.
+            log.warn("could not store the OCSP response of serial {}: {}", signedFrom.serial(), e.getMessage());
+        }
     }
 
     private static OcspAnswer answer(CertificateID id, Optional<RevocationEntry> entry) {

@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
+import dev.certwright.inventory.RevocationRecords;
+import dev.certwright.inventory.RevocationRecords.RevocationEntry;
 import dev.certwright.platform.Timestamps;
 
 /** Pre-signed OCSP responses (table {@code ocsp_response}), one per certificate, and the pre-signing job's position. */
@@ -23,9 +25,11 @@ class OcspResponseStore {
     }
 
     private final JdbcClient jdbc;
+    private final RevocationRecords records;
 
-    OcspResponseStore(JdbcClient jdbc) {
+    OcspResponseStore(JdbcClient jdbc, RevocationRecords records) {
         this.jdbc = jdbc;
+        this.records = records;
     }
 
     Optional<Stored> find(String issuer, String serial) {
@@ -35,18 +39,22 @@ class OcspResponseStore {
                 .optional();
     }
 
-    /** Stores or replaces the response for this certificate. */
-    void save(String issuer, String serial, Stored response, Instant refreshAfter) {
+    /**
+     * Stores or replaces the response for this certificate, signed from {@code signedFrom}, unless the certificate's status
+     * has changed since it was read (then the newer answer is, or will be, stored by whoever changed it).
+     */
+    @Transactional
+    void save(String issuer, String serial, Stored response, Instant refreshAfter, RevocationEntry signedFrom) {
+        if (!records.lockUnchanged(signedFrom)) {
+            return;
+        }
+        // The certificate's row lock also orders two nodes storing the same response, so the insert finds no other.
         if (update(issuer, serial, response, refreshAfter) == 0) {
-            try {
-                jdbc.sql("INSERT INTO ocsp_response (issuer_name, serial, this_update, next_update, refresh_after, der) "
-                                + "VALUES (:issuer, :serial, :thisUpdate, :nextUpdate, :refreshAfter, :der)")
-                        .param("issuer", issuer).param("serial", serial).param("thisUpdate", Timestamps.of(response.thisUpdate()))
-                        .param("nextUpdate", Timestamps.of(response.nextUpdate())).param("refreshAfter", Timestamps.of(refreshAfter))
-                        .param("der", response.der()).update();
-            } catch (DuplicateKeyException e) {
-                update(issuer, serial, response, refreshAfter); // another node stored one a moment ago
-            }
+            jdbc.sql("INSERT INTO ocsp_response (issuer_name, serial, this_update, next_update, refresh_after, der) "
+                            + "VALUES (:issuer, :serial, :thisUpdate, :nextUpdate, :refreshAfter, :der)")
+                    .param("issuer", issuer).param("serial", serial).param("thisUpdate", Timestamps.of(response.thisUpdate()))
+                    .param("nextUpdate", Timestamps.of(response.nextUpdate())).param("refreshAfter", Timestamps.of(refreshAfter))
+                    .param("der", response.der()).update();
         }
     }
 
