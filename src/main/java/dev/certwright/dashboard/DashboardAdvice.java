@@ -52,6 +52,16 @@ class DashboardAdvice {
         return error(HttpStatus.NOT_FOUND, e.getMessage());
     }
 
+    /**
+     * A form or path value of the wrong type ("abc" for a number): Spring's message names Java types, and the generic
+     * handler below would show it because its cause is an IllegalArgumentException. Found by the bad-input corpus.
+     */
+    @ExceptionHandler(org.springframework.beans.TypeMismatchException.class)
+    ModelAndView typeMismatch(org.springframework.beans.TypeMismatchException e) {
+        String name = e instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m ? m.getName() : e.getPropertyName();
+        return error(HttpStatus.BAD_REQUEST, "'" + name + "' has an invalid value");
+    }
+
     @ExceptionHandler({IssuanceException.class, InventoryException.class, DeployException.class, PolicyException.class, X509Exception.class,
             IllegalArgumentException.class})
     ModelAndView refused(RuntimeException e) {

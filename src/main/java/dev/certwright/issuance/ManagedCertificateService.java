@@ -109,6 +109,10 @@ public class ManagedCertificateService {
         KeyPair keys = keySpec.generate(random);
         // Refuse before anything is stored: names, key and validity against the profile and policy.
         var approved = policy.check(spec.profile(), null, dns, ips, keys.getPublic(), spec.validity());
+        if (spec.renewBefore() != null && (spec.renewBefore().isNegative() || spec.renewBefore().isZero())) {
+            // A renewal window of -P1D was accepted (found by the bad-input corpus).
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "renewBefore must be a positive duration");
+        }
         if (spec.renewBefore() != null && spec.renewBefore().compareTo(approved.validity()) >= 0) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "renewBefore " + spec.renewBefore()
                     + " must be shorter than the validity " + approved.validity());
