@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.certwright.acme.AcmeRenewalInfo;
 import dev.certwright.acme.ExternalAccountKeys;
+import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.x509.SerialNumber;
@@ -36,10 +37,12 @@ class AcmeAdminController {
 
     private final AcmeRenewalInfo renewalInfo;
     private final ExternalAccountKeys eabKeys;
+    private final CertificateAuthority ca;
 
-    AcmeAdminController(AcmeRenewalInfo renewalInfo, ExternalAccountKeys eabKeys) {
+    AcmeAdminController(AcmeRenewalInfo renewalInfo, ExternalAccountKeys eabKeys, CertificateAuthority ca) {
         this.renewalInfo = renewalInfo;
         this.eabKeys = eabKeys;
+        this.ca = ca;
     }
 
     /** POST /api/v1/acme/eab-keys: who the accounts bound by it belong to, and what they may order. */
@@ -87,6 +90,11 @@ class AcmeAdminController {
     Map<String, Object> advance(@Valid @RequestBody AdvanceBody body, Authentication actor) {
         if (body.issuer() == null && body.profile() == null && (body.serials() == null || body.serials().isEmpty()) && body.issuedBefore() == null) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "name at least one of issuer, profile, serials or issuedBefore");
+        }
+        // An issuer that is not ours selects nothing: a typo must be told, not answered "advanced: 0" with an audit
+        // entry of an incident lever that moved nothing.
+        if (body.issuer() != null && ca.issuers().stream().noneMatch(i -> i.name().equals(body.issuer()))) {
+            throw new IssuanceException(IssuanceException.Type.NOT_FOUND, "no issuer named '" + body.issuer() + "'");
         }
         List<SerialNumber> serials = body.serials() == null ? List.of() : body.serials().stream().map(SerialNumber::parse).toList();
         int advanced = renewalInfo.advance(new CertificateInventory.RenewalSelector(body.issuer(), body.profile(), serials, body.issuedBefore()),

@@ -36,8 +36,19 @@ class OwnerContactController {
     /** A VIEWER sees webhooks without their queries (secrets often live there); an OPERATOR, who may change them, sees them whole. */
     @GetMapping("/api/v1/owners/{owner}/contacts")
     OwnerContacts.Contacts get(@PathVariable String owner, Authentication actor) {
+        checkOwner(owner);
         OwnerContacts.Contacts found = contacts.get(owner);
         return mayChange(actor) ? found : found.redacted();
+    }
+
+    /**
+     * An owner is what certificates and EAB keys name (Validation.OWNER: 1 to 255 printable characters). A name that no
+     * owner can have is a bad request on read as on write, not an empty list that pretends it might exist.
+     */
+    private static void checkOwner(String owner) {
+        if (owner.isBlank() || !owner.matches(Validation.OWNER)) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "owner must be 1 to 255 printable characters");
+        }
     }
 
     private static boolean mayChange(Authentication actor) {
@@ -48,9 +59,7 @@ class OwnerContactController {
     /** Needs OPERATOR (ApiRules); audited in the transaction of the change. */
     @PutMapping(path = "/api/v1/owners/{owner}/contacts", consumes = MediaType.APPLICATION_JSON_VALUE)
     OwnerContacts.Contacts put(@PathVariable String owner, @Valid @RequestBody ContactsBody body, Authentication actor) {
-        if (owner.isBlank() || owner.length() > 255) {
-            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "owner must be 1 to 255 characters");
-        }
+        checkOwner(owner);
         try {
             return contacts.replace(owner, body.emails() == null ? List.of() : body.emails(), body.webhooks() == null ? List.of() : body.webhooks(), actor.getName());
         } catch (IllegalArgumentException e) {

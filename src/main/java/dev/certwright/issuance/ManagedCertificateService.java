@@ -86,6 +86,12 @@ public class ManagedCertificateService {
             throw new IssuanceException(IssuanceException.Type.FORBIDDEN,
                     "naming deployment targets and keyMode on-host need the ADMIN role");
         }
+        // Only the two key modes exist. An unknown one (the dashboard form posted "hsm") must not fall back to the
+        // default: the caller asked for a key handling Certwright does not offer, so nothing is created.
+        if (spec.keyMode() != null && !ManagedCertificate.MANAGED_KEY.equals(spec.keyMode())
+                && !ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode())) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyMode must be managed or on-host");
+        }
         if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
                     "name must be 1 to 64 characters of lowercase letters, digits, '.', '-' or '_', starting with a letter or digit");

@@ -20,7 +20,9 @@ class ProblemErrorController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null ? HttpStatus.valueOf(i) : HttpStatus.INTERNAL_SERVER_ERROR;
         String detail = status.is5xxServerError() ? "an internal error occurred" : status.getReasonPhrase();
+        Object path = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(Problems.of(status, status.is5xxServerError() ? "internal-error" : "request-error", detail));
+                .body(Problems.forPath(Problems.of(status, status.is5xxServerError() ? "internal-error" : "request-error", detail),
+                        path instanceof String s ? s : null));
     }
 }

@@ -90,10 +90,20 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 "an internal error occurred; the server log has incident " + incident, request);
     }
 
+    /** The framework's own problems (404 no resource, 405, 415 …) get an ACME type under /acme too. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+        if (body instanceof ProblemDetail problem && request instanceof ServletWebRequest servlet) {
+            Problems.forPath(problem, servlet.getRequest().getRequestURI());
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
+    }
+
     private static ResponseEntity<Object> problem(HttpStatus status, String slug, String detail, WebRequest request) {
         ProblemDetail problem = Problems.of(status, slug, detail);
         if (request instanceof ServletWebRequest servlet) {
             problem.setInstance(URI.create(servlet.getRequest().getRequestURI()));
+            Problems.forPath(problem, servlet.getRequest().getRequestURI());
         }
         return ResponseEntity.status(status).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }

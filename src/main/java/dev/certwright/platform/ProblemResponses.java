@@ -24,7 +24,7 @@ public class ProblemResponses {
 
     public void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String slug, String detail)
             throws IOException {
-        ProblemDetail problem = Problems.of(status, slug, detail);
+        ProblemDetail problem = Problems.forPath(Problems.of(status, slug, detail), request.getRequestURI());
         problem.setInstance(URI.create(request.getRequestURI()));
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

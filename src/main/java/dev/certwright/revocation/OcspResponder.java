@@ -116,18 +116,34 @@ class OcspResponder {
             ClientErrorLog.refused("ocsp", "the request is not an OCSPRequest (" + e.getClass().getSimpleName() + ")");
             return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 6960 §2.3
         }
-        Req[] list = request.getRequestList();
-        if (list.length == 0 || list.length > MAX_REQUESTS) {
-            return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 6960 §4.1.1: requestList is SEQUENCE OF Request, not empty
-        }
+        Req[] list;
         byte[] nonce = null;
-        Extension nonceExtension = request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-        if (nonceExtension != null) {
-            int length = nonceValue(nonceExtension).length;
-            if (length < 1 || length > MAX_NONCE) {
-                return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 8954 §2.1
+        try {
+            // OCSPReq parses lazily: a request whose outer SEQUENCE is fine can still hold a requestList, CertID or
+            // extension of the wrong ASN.1 type, and Bouncy Castle throws (AIOOBE, IAE, CCE) only when it is read. So
+            // read every part we use here, where a failure is the client's malformedRequest (RFC 6960 §2.3), not a 500.
+            list = request.getRequestList();
+            if (list.length == 0 || list.length > MAX_REQUESTS) {
+                return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 6960 §4.1.1: requestList is SEQUENCE OF Request, not empty
             }
-            nonce = nonceExtension.getExtnValue().getOctets(); // echoed as it came
+            for (Req single : list) {
+                CertificateID id = single.getCertID();
+                id.getHashAlgOID();
+                id.getIssuerNameHash();
+                id.getIssuerKeyHash();
+                id.getSerialNumber();
+            }
+            Extension nonceExtension = request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+            if (nonceExtension != null) {
+                int length = nonceValue(nonceExtension).length;
+                if (length < 1 || length > MAX_NONCE) {
+                    return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 8954 §2.1
+                }
+                nonce = nonceExtension.getExtnValue().getOctets(); // echoed as it came
+            }
+        } catch (RuntimeException e) {
+            ClientErrorLog.refused("ocsp", "the request is not an OCSPRequest (" + e.getClass().getSimpleName() + ")");
+            return Result.error(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 6960 §2.3
         }
         String matched = null;
         for (Req single : list) {

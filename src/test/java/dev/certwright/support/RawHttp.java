@@ -61,11 +61,23 @@ public final class RawHttp {
             }
             head.append("Connection: close\r\n\r\n");
             OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
+            try {
+                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (IOException sendFailed) {
+                // A server may answer before the body is in (413 on Content-Length, RFC 9110 §15.5.14) and close after
+                // swallowing part of it; the rest of our write then breaks the pipe. Its answer is what is judged, so
+                // read it; if there is none, the send failure stands.
+                try {
+                    return read(socket.getInputStream());
+                } catch (IOException noAnswer) {
+                    sendFailed.addSuppressed(noAnswer);
+                    throw sendFailed;
+                }
             }
-            out.flush();
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new AssertionError(method + " " + abbreviate(target) + " failed: " + e.getMessage(), e);

@@ -59,6 +59,10 @@ class AccountController {
     ResponseEntity<Map<String, Object>> newAccount(HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.JWK);
         JsonNode payload = verified.payload() == null ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode() : verified.payload();
+        // RFC 8555 §7.3: termsOfServiceAgreed and onlyReturnExisting are booleans. A string such as "yes" is not an
+        // agreement (asBoolean would read it as false and go on), so it is malformed before anything is created.
+        requireBooleanIfPresent(payload, "termsOfServiceAgreed");
+        requireBooleanIfPresent(payload, "onlyReturnExisting");
         String thumbprint = AcmeRequests.thumbprint(verified.jwk());
         var existing = accounts.findByThumbprint(thumbprint);
         if (existing.isPresent()) {
@@ -217,6 +221,12 @@ class AccountController {
 
     private static String actor(long accountId) {
         return "acme-account:" + accountId;
+    }
+
+    private static void requireBooleanIfPresent(JsonNode payload, String field) {
+        if (payload.has(field) && !payload.get(field).isBoolean()) {
+            throw new AcmeException(AcmeProblem.malformed, "'" + field + "' must be a boolean");
+        }
     }
 
     private static List<String> contact(JsonNode payload) {
