@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -56,14 +55,13 @@ class CaBootstrap implements InitializingBean {
     private final DataDirectory dataDirectory;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
-    private final ApplicationEventPublisher events;
     private final AuditLog audit;
     private final Clock clock;
     private final String envPassphrase;
 
     CaBootstrap(CertificateAuthority ca, CaConfiguration configuration, CertificateInventory inventory,
             PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets, DataDirectory dataDirectory,
-            JdbcClient jdbc, TransactionTemplate transactions, ApplicationEventPublisher events, AuditLog audit, Clock clock,
+            JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
         this.ca = ca;
         this.configuration = configuration;
@@ -73,7 +71,6 @@ class CaBootstrap implements InitializingBean {
         this.dataDirectory = dataDirectory;
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.events = events;
         this.audit = audit;
         this.clock = clock;
         this.envPassphrase = envPassphrase;
@@ -134,7 +131,6 @@ class CaBootstrap implements InitializingBean {
                 }
                 List<String> names = ca.issuers().stream().map(Issuer::name).toList();
                 audit.append("system", "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + configuration.source());
-                events.publishEvent(new CaBootstrapped(ca.issuers().stream().map(Issuer::name).toList(), "system"));
                 return true;
             }));
         } catch (DuplicateKeyException e) {

@@ -3,7 +3,6 @@ package dev.certwright.issuance;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -27,13 +26,11 @@ public class CertificateImports {
 
     private final CertificateInventory inventory;
     private final CertificateAuthority ca;
-    private final ApplicationEventPublisher events;
     private final AuditLog audit;
 
-    CertificateImports(CertificateInventory inventory, CertificateAuthority ca, ApplicationEventPublisher events, AuditLog audit) {
+    CertificateImports(CertificateInventory inventory, CertificateAuthority ca, AuditLog audit) {
         this.inventory = inventory;
         this.ca = ca;
-        this.events = events;
         this.audit = audit;
     }
 
@@ -57,7 +54,6 @@ public class CertificateImports {
         String chainPem = Pem.encodeChain(certificates.subList(1, certificates.size()));
         long id = inventory.record(view, chainPem, CertificateSource.IMPORTED, null, owner, tags, actor);
         audit.append(actor, "certificate.imported", "certificate", view.serial().hex(), "issuer=" + view.issuer() + " owner=" + owner);
-        events.publishEvent(new CertificateImported(id, view.serial().hex(), view.issuer(), owner, actor));
         return inventory.find(id).orElseThrow();
     }
 

@@ -124,7 +124,6 @@ public class CertificateIssuance {
                 inventory.markFailed(failedId, e.getMessage());
                 audit.append(request.actor(), "certificate.issue-failed", "certificate", failedSerial, "issuer=" + issuer.name()
                         + " reason=" + e.getMessage());
-                events.publishEvent(new CertificateIssueFailed(failedId, failedSerial, issuer.name(), e.getMessage(), request.actor()));
             });
             log.error("signing serial {} with issuer {} failed", failedSerial, issuer.name(), e);
             throw new IssuanceException(IssuanceException.Type.SIGNING_FAILED, "the certificate could not be signed; serial "

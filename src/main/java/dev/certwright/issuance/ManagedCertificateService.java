@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -41,7 +40,6 @@ public class ManagedCertificateService {
     private final CertificateIssuance issuance;
     private final CertificateAuthority ca;
     private final IssuancePolicy policy;
-    private final ApplicationEventPublisher events;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final SecureRandom random;
@@ -49,7 +47,7 @@ public class ManagedCertificateService {
     private final org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys;
 
     ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
-            CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions,
+            CertificateAuthority ca, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions,
             SecureRandom random, CertificateRevocation revocation, org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys) {
         this.revocation = revocation;
         this.onHostKeys = onHostKeys;
@@ -58,7 +56,6 @@ public class ManagedCertificateService {
         this.issuance = issuance;
         this.ca = ca;
         this.policy = policy;
-        this.events = events;
         this.audit = audit;
         this.transactions = transactions;
         this.random = random;
@@ -131,7 +128,6 @@ public class ManagedCertificateService {
                     spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
             audit.append(actor, "managed-certificate.created", "managed-certificate", created.name(), "profile=" + created.profile()
                     + " owner=" + created.owner() + " names=" + created.dnsNames() + created.ipAddresses() + " key=" + created.keyAlgorithm());
-            events.publishEvent(new ManagedCertificateCreated(created.name(), created.profile(), created.owner(), actor));
             return created;
         });
         try {
