@@ -65,15 +65,13 @@ public class AcmeRenewalInfo {
             return new Window(end.minus(Duration.ofHours(1)), end, RETRY_AFTER_URGENT);
         }
         Duration life = Duration.between(record.notBefore(), record.notAfter());
-        Duration renewBefore = life.dividedBy(3);
+        Duration configured = null;
         try {
-            Duration configured = policy.profile(record.profile()).renewBefore();
-            if (configured != null && configured.compareTo(life) < 0) {
-                renewBefore = configured;
-            }
+            configured = policy.profile(record.profile()).renewBefore();
         } catch (PolicyException e) {
             // the profile is gone from the configuration: the default rule applies
         }
+        Duration renewBefore = dev.certwright.policy.RenewalLead.of(life, configured); // the rule scheduled renewal uses too
         Instant start = record.notAfter().minus(renewBefore);
         return new Window(start, start.plus(renewBefore.dividedBy(2)), RETRY_AFTER);
     }

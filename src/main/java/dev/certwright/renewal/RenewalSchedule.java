@@ -70,15 +70,12 @@ class RenewalSchedule {
 
     /**
      * When to renew: {@code renewBefore} ahead of notAfter, taken from the slot's spec, else the profile, else a third
-     * of the instance's life; then moved earlier by a random share (up to {@code jitter}) of that lead.
+     * of the instance's life ({@link dev.certwright.policy.RenewalLead}, shared with ACME ARI); then moved earlier by a random share (up to {@code jitter}) of that lead.
      */
     static Instant dueAt(Instant notBefore, Instant notAfter, Duration slotRule, Duration profileRule, double jitter,
             java.util.random.RandomGenerator random) {
         Duration life = Duration.between(notBefore, notAfter);
-        Duration lead = slotRule != null ? slotRule : profileRule != null ? profileRule : life.dividedBy(3);
-        if (lead.compareTo(life) >= 0 || lead.isNegative()) {
-            lead = life.dividedBy(3); // a profile rule longer than this instance's whole life
-        }
+        Duration lead = dev.certwright.policy.RenewalLead.of(life, slotRule, profileRule);
         long spread = (long) (lead.toMillis() * jitter);
         return notAfter.minus(lead).minusMillis(spread > 0 ? random.nextLong(spread + 1) : 0);
     }
