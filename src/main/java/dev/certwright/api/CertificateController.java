@@ -69,9 +69,8 @@ class CertificateController {
     @PostMapping(path = "/api/v1/certificates", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<CertificateResponse> issue(@Valid @RequestBody IssueBody body, Authentication actor) {
         CsrView csr = CsrView.parsePem(body.csr());
-        IssuedCertificate issued = issuance.issue(new IssuanceRequest(body.profile(), csr.commonName(), csr.dnsNames(), csr.ipAddresses(),
-                csr.publicKey(), null, body.validity(), body.owner(), body.tags() == null ? List.of() : body.tags(),
-                CertificateSource.ISSUED, null, null, actor.getName()));
+        IssuedCertificate issued = issuance.issue(IssuanceRequest.forCsr(body.profile(), csr, body.validity(), body.owner(),
+                body.tags() == null ? List.of() : body.tags(), CertificateSource.ISSUED, actor.getName()));
         CertificateRecord record = issued.record();
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + record.serial().hex()))
                 .body(CertificateResponse.full(record, clock.instant(), null, null));

@@ -15,7 +15,6 @@ import dev.certwright.audit.AuditLog;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
-import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
@@ -134,8 +133,7 @@ public class ManagedCertificateService {
             if (onHost) {
                 hostKeys().issue(slot, actor);
             } else {
-                issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
-                        keys.getPrivate(), slot.validity(), slot.owner(), tags, CertificateSource.ISSUED, slot.name(), null, actor));
+                issuance.issue(IssuanceRequest.forManagedKey(slot, keys, actor));
             }
         } catch (RuntimeException e) {
             managed.deleteIfEmpty(slot.name());
@@ -163,8 +161,7 @@ public class ManagedCertificateService {
      * The caller has checked that the target holds the private key (the CSR's signature).
      */
     public IssuedCertificate issueForHostKey(ManagedCertificate slot, java.security.PublicKey publicKey, String actor) {
-        return issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), publicKey, null,
-                slot.validity(), slot.owner(), slot.tags(), CertificateSource.ISSUED, slot.name(), slot.currentCertificateId(), actor));
+        return issuance.issue(IssuanceRequest.forHostKey(slot, publicKey, actor));
     }
 
     /** The current certificate and chain, without any key (on-host key mode has none here). */
@@ -215,9 +212,7 @@ public class ManagedCertificateService {
             ManagedBundle current = currentBundle(name);
             keys = new KeyPair(current.certificate().getPublicKey(), current.privateKey());
         }
-        IssuedCertificate issued = issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(),
-                keys.getPublic(), keys.getPrivate(), slot.validity(), slot.owner(), slot.tags(), CertificateSource.ISSUED, slot.name(),
-                slot.currentCertificateId(), actor));
+        IssuedCertificate issued = issuance.issue(IssuanceRequest.forRenewal(slot, keys, actor));
         if (slot.revokeSuperseded() && slot.targets().isEmpty() && slot.currentCertificateId() != null) {
             revocation.revokeSuperseded(slot.currentCertificateId(), actor);
         }
