@@ -62,6 +62,8 @@ public class CertificateIssuance {
     private final ApplicationEventPublisher events;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
+    /** The reservation's own transaction: it commits before signing whatever the caller has open. */
+    private final TransactionTemplate reservations;
     private final Clock clock;
     private final SecureRandom random;
 
@@ -74,6 +76,8 @@ public class CertificateIssuance {
         this.events = events;
         this.audit = audit;
         this.transactions = transactions;
+        this.reservations = new TransactionTemplate(java.util.Objects.requireNonNull(transactions.getTransactionManager()));
+        this.reservations.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.clock = clock;
         this.random = random;
     }
@@ -95,63 +99,31 @@ public class CertificateIssuance {
         List<String> names = new java.util.ArrayList<>(approved.dnsNames());
         names.addAll(approved.ipAddresses());
 
-        // Step 2: reserve the serial, committed before anything is signed.
-        SerialNumber serial = null;
-        long id = -1;
-        for (int attempt = 1; id < 0; attempt++) {
-            serial = SerialNumber.random(random);
-            try {
-                id = inventory.reserve(new PendingCertificate(serial, issuerDn, issuer.name(), request.source(), approved.profile().name(),
+        // Steps 2 to 4: reserve, sign, record.
+        Signed signed = reserveSignRecord(issuer, request.actor(),
+                serial -> new PendingCertificate(serial, issuerDn, issuer.name(), request.source(), approved.profile().name(),
                         approved.commonName(), names, request.owner(), request.tags(), request.managedName(), request.predecessorId(),
-                        request.actor()));
-            } catch (InventoryException e) {
-                if (e.type() != InventoryException.Type.DUPLICATE || attempt >= SERIAL_ATTEMPTS) {
-                    throw e;
-                }
-                log.warn("serial {} collided for issuer {}; drawing another", serial, issuer.name());
-            }
-        }
-
-        // Step 3: sign.
-        X509Certificate certificate;
-        try {
-            certificate = ca.sign(new CertificateTemplate(issuer.name(), serial, approved.commonName(), approved.dnsNames(),
-                    approved.ipAddresses(), request.publicKey(), notBefore, notAfter, approved.profile().extendedKeyUsages()));
-        } catch (CaException | IllegalStateException e) {
-            long failedId = id;
-            String failedSerial = serial.hex();
-            transactions.executeWithoutResult(tx -> {
-                inventory.markFailed(failedId, e.getMessage());
-                audit.append(request.actor(), "certificate.issue-failed", "certificate", failedSerial, "issuer=" + issuer.name()
-                        + " reason=" + e.getMessage());
-            });
-            log.error("signing serial {} with issuer {} failed", failedSerial, issuer.name(), e);
-            throw new IssuanceException(IssuanceException.Type.SIGNING_FAILED, "the certificate could not be signed; serial "
-                    + failedSerial + " is recorded as FAILED", e);
-        }
-
-        // Step 4: record the result, the key and the event together.
-        List<X509Certificate> chain = chainBelowRoot(issuer);
-        CertificateView view = CertificateView.of(certificate);
-        long certificateId = id;
-        transactions.executeWithoutResult(tx -> {
-            inventory.markIssued(certificateId, view, Pem.encodeChain(chain));
-            if (request.privateKey() != null) {
-                inventory.storeKey(certificateId, ca.keyEncryptionKeyId(), ca.wrapKey(request.privateKey(), keyContext(certificateId)));
-            }
-            if (request.managedName() != null) {
-                managed.setCurrent(request.managedName(), certificateId);
-            }
-            if (request.predecessorId() != null) {
-                inventory.linkSuccessor(request.predecessorId(), certificateId);
-            }
-            audit.append(request.actor(), "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuer.name()
-                    + " profile=" + approved.profile().name() + " owner=" + request.owner() + " source=" + request.source()
-                    + (request.managedName() == null ? "" : " managed=" + request.managedName())
-                    + (request.predecessorId() == null ? "" : " predecessor=" + request.predecessorId()) + " notAfter=" + view.notAfter());
-            events.publishEvent(new CertificateIssued(certificateId, view.serial().hex(), issuer.name(), approved.profile().name(),
-                    request.owner(), request.source().name(), request.managedName(), view.notAfter(), request.actor()));
-        });
+                        request.actor()),
+                serial -> ca.sign(new CertificateTemplate(issuer.name(), serial, approved.commonName(), approved.dnsNames(),
+                        approved.ipAddresses(), request.publicKey(), notBefore, notAfter, approved.profile().extendedKeyUsages())),
+                failedSerial -> "the certificate could not be signed; serial " + failedSerial + " is recorded as FAILED",
+                chainBelowRoot(issuer), request.privateKey(), (certificateId, view) -> {
+                    if (request.managedName() != null) {
+                        managed.setCurrent(request.managedName(), certificateId);
+                    }
+                    if (request.predecessorId() != null) {
+                        inventory.linkSuccessor(request.predecessorId(), certificateId);
+                    }
+                    audit.append(request.actor(), "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuer.name()
+                            + " profile=" + approved.profile().name() + " owner=" + request.owner() + " source=" + request.source()
+                            + (request.managedName() == null ? "" : " managed=" + request.managedName())
+                            + (request.predecessorId() == null ? "" : " predecessor=" + request.predecessorId()) + " notAfter=" + view.notAfter());
+                    events.publishEvent(new CertificateIssued(certificateId, view.serial().hex(), issuer.name(), approved.profile().name(),
+                            request.owner(), request.source().name(), request.managedName(), view.notAfter(), request.actor()));
+                });
+        long certificateId = signed.id();
+        CertificateView view = signed.view();
+        List<X509Certificate> chain = signed.chain();
         log.info("issued serial {} by {} for {} (profile {}, owner {}, until {})", view.serial(), issuer.name(), names,
                 approved.profile().name(), request.owner(), view.notAfter());
         CertificateRecord record = new CertificateRecord(certificateId, view.serial(), issuerDn, issuer.name(), CertificateStatus.ISSUED,
@@ -159,7 +131,7 @@ public class CertificateIssuance {
                 view.notBefore(), view.notAfter(), view.fingerprint().sha256Hex(), view.der(), Pem.encodeChain(chain), request.owner(),
                 request.tags() == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(request.tags())), request.managedName(),
                 request.predecessorId(), null, request.actor(), null, now, null);
-        return new IssuedCertificate(certificateId, certificate, chain, record);
+        return new IssuedCertificate(certificateId, signed.certificate(), chain, record);
     }
 
     /** The profile name recorded on delegated OCSP responder certificates. */
@@ -174,32 +146,81 @@ public class CertificateIssuance {
         Issuer issuer = ca.issuer(issuerName);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String issuerDn = issuer.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253);
-        SerialNumber serial = SerialNumber.random(random);
-        long id = inventory.reserve(new PendingCertificate(serial, issuerDn, issuerName, CertificateSource.CA, OCSP_RESPONDER_PROFILE,
-                issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor));
+        Signed signed = reserveSignRecord(issuer, actor,
+                serial -> new PendingCertificate(serial, issuerDn, issuerName, CertificateSource.CA, OCSP_RESPONDER_PROFILE,
+                        issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor),
+                serial -> ca.signOcspResponderCertificate(issuerName, keys.getPublic(), serial, now.minus(BACKDATE), now.plus(validity)),
+                failedSerial -> "the OCSP responder certificate of " + issuerName + " could not be signed",
+                issuer.chain(), keys.getPrivate(), (id, view) -> {
+                    audit.append(actor, "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuerName + " profile="
+                            + OCSP_RESPONDER_PROFILE + " notAfter=" + view.notAfter());
+                    events.publishEvent(new CertificateIssued(id, view.serial().hex(), issuerName, OCSP_RESPONDER_PROFILE, "certwright",
+                            CertificateSource.CA.name(), null, view.notAfter(), actor));
+                });
+        log.info("issued OCSP responder certificate serial {} for issuer {} until {}", signed.view().serial(), issuerName, signed.view().notAfter());
+        return new IssuedCertificate(signed.id(), signed.certificate(), signed.chain(), inventory.find(signed.id()).orElseThrow());
+    }
+
+    /** A certificate signed and recorded by {@link #reserveSignRecord}. */
+    private record Signed(long id, X509Certificate certificate, CertificateView view, List<X509Certificate> chain) {
+    }
+
+    /**
+     * Steps 2 to 4, the same for every certificate this CA signs (leaf or OCSP responder):
+     * <ol>
+     * <li>reserve a fresh random serial in a PENDING row, in a transaction of its own that commits before anything is
+     * signed, even when a caller has one open, so that no signed serial can ever be missing from the books (the
+     * record-before-sign rule, as Boulder's CA);</li>
+     * <li>sign; if that fails, mark the row FAILED with an audit entry and throw SIGNING_FAILED: the serial is never used
+     * again;</li>
+     * <li>in one transaction: mark the row ISSUED with its DER and chain, store the wrapped private key if there is one,
+     * and let {@code record} add what this kind of certificate needs (links, audit entry, event).</li>
+     * </ol>
+     */
+    private Signed reserveSignRecord(Issuer issuer, String actor, java.util.function.Function<SerialNumber, PendingCertificate> pending,
+            java.util.function.Function<SerialNumber, X509Certificate> signer, java.util.function.Function<String, String> failureMessage,
+            List<X509Certificate> chain, java.security.PrivateKey privateKey, java.util.function.BiConsumer<Long, CertificateView> record) {
+        SerialNumber serial = null;
+        long id = -1;
+        for (int attempt = 1; id < 0; attempt++) {
+            serial = SerialNumber.random(random);
+            PendingCertificate row = pending.apply(serial);
+            try {
+                Long reserved = reservations.execute(tx -> inventory.reserve(row));
+                id = reserved;
+            } catch (InventoryException e) {
+                if (e.type() != InventoryException.Type.DUPLICATE || attempt >= SERIAL_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("serial {} collided for issuer {}; drawing another", serial, issuer.name());
+            }
+        }
+
         X509Certificate certificate;
         try {
-            certificate = ca.signOcspResponderCertificate(issuerName, keys.getPublic(), serial, now.minus(BACKDATE), now.plus(validity));
-        } catch (CaException e) {
+            certificate = signer.apply(serial);
+        } catch (CaException | IllegalStateException e) {
+            long failedId = id;
+            String failedSerial = serial.hex();
             transactions.executeWithoutResult(tx -> {
-                inventory.markFailed(id, e.getMessage());
-                audit.append(actor, "certificate.issue-failed", "certificate", serial.hex(), "issuer=" + issuerName + " reason=" + e.getMessage());
+                inventory.markFailed(failedId, e.getMessage());
+                audit.append(actor, "certificate.issue-failed", "certificate", failedSerial, "issuer=" + issuer.name()
+                        + " reason=" + e.getMessage());
             });
-            throw new IssuanceException(IssuanceException.Type.SIGNING_FAILED, "the OCSP responder certificate of " + issuerName
-                    + " could not be signed", e);
+            log.error("signing serial {} with issuer {} failed", failedSerial, issuer.name(), e);
+            throw new IssuanceException(IssuanceException.Type.SIGNING_FAILED, failureMessage.apply(failedSerial), e);
         }
-        List<X509Certificate> chain = issuer.chain();
+
         CertificateView view = CertificateView.of(certificate);
+        long certificateId = id;
         transactions.executeWithoutResult(tx -> {
-            inventory.markIssued(id, view, Pem.encodeChain(chain));
-            inventory.storeKey(id, ca.keyEncryptionKeyId(), ca.wrapKey(keys.getPrivate(), keyContext(id)));
-            audit.append(actor, "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuerName + " profile="
-                    + OCSP_RESPONDER_PROFILE + " notAfter=" + view.notAfter());
-            events.publishEvent(new CertificateIssued(id, view.serial().hex(), issuerName, OCSP_RESPONDER_PROFILE, "certwright",
-                    CertificateSource.CA.name(), null, view.notAfter(), actor));
+            inventory.markIssued(certificateId, view, Pem.encodeChain(chain));
+            if (privateKey != null) {
+                inventory.storeKey(certificateId, ca.keyEncryptionKeyId(), ca.wrapKey(privateKey, keyContext(certificateId)));
+            }
+            record.accept(certificateId, view);
         });
-        log.info("issued OCSP responder certificate serial {} for issuer {} until {}", view.serial(), issuerName, view.notAfter());
-        return new IssuedCertificate(id, certificate, chain, inventory.find(id).orElseThrow());
+        return new Signed(certificateId, certificate, view, chain);
     }
 
     /** The private key of an OCSP responder certificate issued by {@link #issueOcspResponder}; no other key is handed out here. */
