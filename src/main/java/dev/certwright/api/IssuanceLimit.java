@@ -47,19 +47,21 @@ class IssuanceLimit implements WebMvcConfigurer {
         }
     }
 
-    /** A caller over its issuance limit; {@link ApiProblems} answers 429 with Retry-After. */
-    static final class Exceeded extends RuntimeException {
+    /** A caller over its issuance limit: 429 with Retry-After, from the common problem mapping. */
+    static final class Exceeded extends dev.certwright.platform.CertwrightException {
 
         private final transient Duration wait;
 
         Exceeded(String message, Duration wait) {
-            super(message);
+            super(Kind.TOO_MANY_REQUESTS, "rate-limited", message);
             this.wait = wait;
         }
 
-        Duration retryAfter() {
+        @Override
+        public Duration retryAfter() {
             return wait;
         }
+
     }
 
     private final RateLimitBuckets buckets;

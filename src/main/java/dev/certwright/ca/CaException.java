@@ -1,7 +1,12 @@
 package dev.certwright.ca;
 
-/** A failure inside the CA: a missing issuer, a keystore that will not open, a signature that failed. */
-public class CaException extends RuntimeException {
+import dev.certwright.platform.CertwrightException;
+
+/**
+ * A failure inside the CA: a missing issuer, a keystore that will not open, a signature that failed. Only an unknown
+ * issuer is the client's concern (404); anything else is 503 with a generic detail, the message staying in the log.
+ */
+public class CaException extends CertwrightException {
 
     /** What went wrong. */
     public enum Type {
@@ -15,16 +20,25 @@ public class CaException extends RuntimeException {
     private final Type type;
 
     public CaException(Type type, String message) {
-        super(message);
+        super(kindOf(type), type == Type.UNKNOWN_ISSUER ? "unknown-issuer" : "ca-unavailable", message);
         this.type = type;
     }
 
     public CaException(Type type, String message, Throwable cause) {
-        super(message, cause);
+        super(kindOf(type), type == Type.UNKNOWN_ISSUER ? "unknown-issuer" : "ca-unavailable", message, cause);
         this.type = type;
+    }
+
+    private static Kind kindOf(Type type) {
+        return type == Type.UNKNOWN_ISSUER ? Kind.NOT_FOUND : Kind.UNAVAILABLE;
     }
 
     public Type type() {
         return type;
+    }
+
+    @Override
+    public String clientDetail() {
+        return type == Type.UNKNOWN_ISSUER ? getMessage() : "the CA cannot serve this request now";
     }
 }

@@ -4,5 +4,5 @@
  * certificates from a {@link dev.certwright.ca.CertificateTemplate}. It knows no database: the keystore's bytes are
  * handed to it by whoever stores them.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "ca", allowedDependencies = {"x509", "policy"})
+@org.springframework.modulith.ApplicationModule(displayName = "ca", allowedDependencies = {"x509", "policy", "platform"})
 package dev.certwright.ca;

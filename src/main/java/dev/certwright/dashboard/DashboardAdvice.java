@@ -10,10 +10,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.servlet.ModelAndView;
 
-import dev.certwright.deploy.DeployException;
-import dev.certwright.inventory.InventoryException;
-import dev.certwright.issuance.IssuanceException;
-import dev.certwright.policy.PolicyException;
+import dev.certwright.platform.CertwrightException;
+import dev.certwright.platform.Refusal;
 import dev.certwright.x509.X509Exception;
 
 /**
@@ -40,16 +38,11 @@ class DashboardAdvice {
     }
 
     /** A page asked for something that does not exist. */
-    static class NotFound extends RuntimeException {
+    static class NotFound extends CertwrightException {
 
         NotFound(String message) {
-            super(message);
+            super(Kind.NOT_FOUND, "not-found", message);
         }
-    }
-
-    @ExceptionHandler(NotFound.class)
-    ModelAndView notFound(NotFound e) {
-        return error(HttpStatus.NOT_FOUND, e.getMessage());
     }
 
     /**
@@ -62,21 +55,25 @@ class DashboardAdvice {
         return error(HttpStatus.BAD_REQUEST, "'" + name + "' has an invalid value");
     }
 
-    @ExceptionHandler({IssuanceException.class, InventoryException.class, DeployException.class, PolicyException.class, X509Exception.class,
-            IllegalArgumentException.class})
+    /**
+     * Module errors with the status and detail the API answers them with (the one table, {@link Refusal}); a form value
+     * a page rejects itself (IllegalArgumentException) is a 400. A fault of ours is a 500 page that says nothing more.
+     */
+    @ExceptionHandler({CertwrightException.class, X509Exception.class, IllegalArgumentException.class})
     ModelAndView refused(RuntimeException e) {
-        HttpStatus status = switch (e) {
-            case IssuanceException i when i.type() == IssuanceException.Type.NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case InventoryException i when i.type() == InventoryException.Type.NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case DeployException d when d.type() == DeployException.Type.NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case IssuanceException i when i.type() == IssuanceException.Type.CONFLICT -> HttpStatus.CONFLICT;
-            case DeployException d when d.type() == DeployException.Type.CONFLICT -> HttpStatus.CONFLICT;
-            case IssuanceException i when i.type() == IssuanceException.Type.UPSTREAM -> HttpStatus.BAD_GATEWAY;
-            case IssuanceException i when i.type() == IssuanceException.Type.FORBIDDEN -> HttpStatus.FORBIDDEN;
-            default -> HttpStatus.BAD_REQUEST;
-        };
-        log.debug("dashboard request refused: {}", e.getMessage());
-        return error(status, e.getMessage());
+        Refusal refusal = Refusal.of(e).orElse(null);
+        if (refusal == null && e instanceof CertwrightException) {
+            log.error("dashboard request failed", e);
+            return error(HttpStatus.INTERNAL_SERVER_ERROR, "an internal error occurred; the server log has the details");
+        }
+        HttpStatus status = refusal == null ? HttpStatus.BAD_REQUEST : refusal.status();
+        String message = refusal == null ? e.getMessage() : refusal.detail();
+        if (refusal != null && !java.util.Objects.equals(message, e.getMessage())) {
+            log.error("dashboard request refused as '{}'", message, e); // the page shows the generic detail only
+        } else {
+            log.debug("dashboard request refused: {}", e.getMessage());
+        }
+        return error(status, message);
     }
 
     private static ModelAndView error(HttpStatus status, String message) {

@@ -1,22 +1,32 @@
 package dev.certwright.deploy;
 
-/** A deployment request that cannot be carried out; the web edge maps the type to a status. */
-public class DeployException extends RuntimeException {
+import dev.certwright.platform.CertwrightException;
+
+/** A deployment request that cannot be carried out; each type names the kind of refusal a client sees. */
+public class DeployException extends CertwrightException {
 
     /** What went wrong, for the status it maps to. */
     public enum Type {
         /** 400: the request is invalid. */
-        BAD_REQUEST,
+        BAD_REQUEST(Kind.BAD_REQUEST, "invalid-request"),
         /** 404: no such target or slot. */
-        NOT_FOUND,
+        NOT_FOUND(Kind.NOT_FOUND, "not-found"),
         /** 409: the request conflicts with what exists. */
-        CONFLICT
+        CONFLICT(Kind.CONFLICT, "conflict");
+
+        private final Kind kind;
+        private final String problemType;
+
+        Type(Kind kind, String problemType) {
+            this.kind = kind;
+            this.problemType = problemType;
+        }
     }
 
     private final Type type;
 
     public DeployException(Type type, String message) {
-        super(message);
+        super(type.kind, type.problemType, message);
         this.type = type;
     }
 

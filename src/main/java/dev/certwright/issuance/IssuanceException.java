@@ -1,35 +1,45 @@
 package dev.certwright.issuance;
 
+import dev.certwright.platform.CertwrightException;
+
 /** A request the registration authority cannot fulfil, for a reason other than policy. */
-public class IssuanceException extends RuntimeException {
+public class IssuanceException extends CertwrightException {
 
     /** Why. */
     public enum Type {
         /** The request itself is unusable (bad field, bad CSR). */
-        BAD_REQUEST,
+        BAD_REQUEST(Kind.BAD_REQUEST, "invalid-request"),
         /** No such managed certificate or certificate. */
-        NOT_FOUND,
+        NOT_FOUND(Kind.NOT_FOUND, "not-found"),
         /** The certificate could not be signed; the row is FAILED and the serial stays reserved. */
-        SIGNING_FAILED,
+        SIGNING_FAILED(Kind.UNAVAILABLE, "signing-failed"),
         /** The CA cannot issue this (e.g. it would outlive its issuer), or cannot revoke this certificate. */
-        CA_REFUSED,
+        CA_REFUSED(Kind.UNPROCESSABLE, "ca-refused"),
         /** The certificate is not in a state that allows the change (already revoked, not on hold, never issued). */
-        CONFLICT,
+        CONFLICT(Kind.CONFLICT, "conflict"),
         /** A host this request depends on failed (on-host key mode: the target could not make the key). */
-        UPSTREAM,
+        UPSTREAM(Kind.UPSTREAM, "target-failed"),
         /** The caller's role does not allow this part of the request (naming deployment targets, on-host keys). */
-        FORBIDDEN
+        FORBIDDEN(Kind.FORBIDDEN, "forbidden");
+
+        private final Kind kind;
+        private final String problemType;
+
+        Type(Kind kind, String problemType) {
+            this.kind = kind;
+            this.problemType = problemType;
+        }
     }
 
     private final Type type;
 
     public IssuanceException(Type type, String message) {
-        super(message);
+        super(type.kind, type.problemType, message);
         this.type = type;
     }
 
     public IssuanceException(Type type, String message, Throwable cause) {
-        super(message, cause);
+        super(type.kind, type.problemType, message, cause);
         this.type = type;
     }
 

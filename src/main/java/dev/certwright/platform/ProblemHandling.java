@@ -24,10 +24,15 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.certwright.x509.ChainException;
+import dev.certwright.x509.ClientErrorLog;
+import dev.certwright.x509.X509Exception;
+
 /**
- * Turns framework errors into RFC 9457 problem documents, and anything unforeseen into a 500 that says nothing
- * of the internals (the log carries the details under an incident id). Module errors are mapped closer to their
- * controllers, by advice ordered before this one.
+ * Turns framework errors into RFC 9457 problem documents, module errors ({@link CertwrightException} and
+ * {@code X509Exception}) into the problem {@link Refusal} names for them, and anything unforeseen into a 500 that says
+ * nothing of the internals (the log carries the details under an incident id). Under {@code /acme} the ACME module's
+ * own advice, ordered before this one, answers with ACME problem types.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -71,9 +76,25 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "parameter '" + ex.getName() + "' has an invalid value", request);
     }
 
-    @ExceptionHandler(RequestBodyTooLargeException.class)
-    ResponseEntity<Object> tooLarge(RequestBodyTooLargeException ex, WebRequest request) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "request-too-large", ex.getMessage(), request);
+    /** Every module's refusal, from the one table ({@link Refusal}); a fault of ours is answered as one. */
+    @ExceptionHandler({CertwrightException.class, X509Exception.class})
+    ResponseEntity<Object> refused(RuntimeException ex, WebRequest request) {
+        Refusal refusal = Refusal.of(ex).orElse(null);
+        if (refusal == null) {
+            return unexpected(ex, request);
+        }
+        if (ex instanceof X509Exception) {
+            ClientErrorLog.refused(ex instanceof ChainException ? "chain" : "x509", ex.getMessage());
+        } else if (!java.util.Objects.equals(refusal.detail(), ex.getMessage())) {
+            log.error("{} answered as '{}'", ex.getClass().getSimpleName(), refusal.detail(), ex); // the client sees the generic detail only
+        }
+        ResponseEntity<Object> answer = problem(refusal.status(), refusal.problemType(), refusal.detail(), request);
+        if (refusal.retryAfter() == null) {
+            return answer;
+        }
+        // RFC 6585 §4, RFC 9110 §10.2.3: say when to come back.
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .header("Retry-After", Long.toString(RateLimitBuckets.retryAfterSeconds(refusal.retryAfter()))).body(answer.getBody());
     }
 
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})

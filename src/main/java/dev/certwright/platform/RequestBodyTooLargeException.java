@@ -1,9 +1,9 @@
 package dev.certwright.platform;
 
 /** A request body above {@code certwright.max-request-bytes}. */
-public class RequestBodyTooLargeException extends RuntimeException {
+public class RequestBodyTooLargeException extends CertwrightException {
 
     public RequestBodyTooLargeException(int limit) {
-        super("the request body is larger than " + limit + " bytes");
+        super(Kind.CONTENT_TOO_LARGE, "request-too-large", "the request body is larger than " + limit + " bytes");
     }
 }

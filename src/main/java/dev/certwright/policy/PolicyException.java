@@ -1,26 +1,37 @@
 package dev.certwright.policy;
 
-/** A request the profile or policy refuses. The message names the offending identifier or value. */
-public class PolicyException extends RuntimeException {
+import dev.certwright.platform.CertwrightException;
+
+/**
+ * A request the profile or policy refuses. The message names the offending identifier or value. Every type is
+ * unprocessable (422): the request is well-formed, the rules refuse it.
+ */
+public class PolicyException extends CertwrightException {
 
     /** Why the request was refused. */
     public enum Type {
         /** No such profile. */
-        UNKNOWN_PROFILE,
+        UNKNOWN_PROFILE("unknown-profile"),
         /** A DNS name or IP address outside the allowed ones, or malformed. */
-        REJECTED_IDENTIFIER,
+        REJECTED_IDENTIFIER("rejected-identifier"),
         /** A key of a type, size or exponent the policy refuses, or a weak key. */
-        BAD_KEY,
+        BAD_KEY("bad-key"),
         /** A validity outside the profile's bounds. */
-        BAD_VALIDITY,
+        BAD_VALIDITY("bad-validity"),
         /** The request names nothing to certify, or is otherwise unusable. */
-        BAD_REQUEST
+        BAD_REQUEST("invalid-request");
+
+        private final String problemType;
+
+        Type(String problemType) {
+            this.problemType = problemType;
+        }
     }
 
     private final Type type;
 
     public PolicyException(Type type, String message) {
-        super(message);
+        super(Kind.UNPROCESSABLE, type.problemType, message);
         this.type = type;
     }
 

@@ -2,8 +2,11 @@ package dev.certwright.acme.web;
 
 import java.util.Map;
 
-/** An ACME request refused with a problem type; {@code extra} adds members (subproblems, algorithms) to the document. */
-public class AcmeException extends RuntimeException {
+/**
+ * An ACME request refused with a problem type; {@code extra} adds members (subproblems, algorithms) to the document.
+ * Its kind follows the problem's status; {@code AcmeExceptionHandler} answers it under {@code /acme} with the ACME URN.
+ */
+public class AcmeException extends dev.certwright.platform.CertwrightException {
 
     private final AcmeProblem problem;
     private final Map<String, Object> extra;
@@ -14,7 +17,7 @@ public class AcmeException extends RuntimeException {
     }
 
     public AcmeException(AcmeProblem problem, String detail, Map<String, Object> extra) {
-        super(detail);
+        super(Kind.of(problem.status()), problem.name(), detail);
         this.problem = problem;
         this.extra = extra;
     }
