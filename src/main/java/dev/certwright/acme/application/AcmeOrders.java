@@ -133,6 +133,11 @@ public class AcmeOrders {
         return order;
     }
 
+    /** RFC 8555 §7.1.2.1: the ids of the account's orders, the most recent thousand, newest first. */
+    public List<Long> recentOrderIds(long accountId) {
+        return orders.orderIds(accountId, 1000);
+    }
+
     /** The authorization, if this account owns its order. */
     public Authorization ownedAuthorization(long id, Account account) {
         Authorization authorization = orders.findAuthorization(id).orElseThrow(() -> notFound("authorization", id));

@@ -13,12 +13,12 @@ import jakarta.servlet.http.HttpServletRequest;
  * (jwk); the use case is {@link AcmeRevocations}'.
  */
 @RestController
-class RevocationController {
+class RevokeCertController {
 
     private final AcmeRequests requests;
     private final AcmeRevocations revocations;
 
-    RevocationController(AcmeRequests requests, AcmeRevocations revocations) {
+    RevokeCertController(AcmeRequests requests, AcmeRevocations revocations) {
         this.requests = requests;
         this.revocations = revocations;
     }
