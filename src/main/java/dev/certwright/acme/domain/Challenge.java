@@ -6,9 +6,11 @@ import java.time.Instant;
  * RFC 8555 §7.1.5 and §8 challenge: pending → processing (the client said it is ready) → valid or invalid. {@code error}
  * is the problem document (JSON) of the failed validation.
  */
-public record Challenge(long id, long authorizationId, String type, String token, String status, Instant validatedAt, String error) {
+public record Challenge(long id, long authorizationId, ChallengeType type, String token, ChallengeStatus status, Instant validatedAt,
+        String error) {
 
-    public static final String HTTP_01 = "http-01";
-    public static final String DNS_01 = "dns-01";
-    public static final String TLS_ALPN_01 = "tls-alpn-01";
+    /** RFC 8555 §8.1: the key authorization, the token and the account key's thumbprint joined by a dot. */
+    public String keyAuthorization(String accountThumbprint) {
+        return token + "." + accountThumbprint;
+    }
 }

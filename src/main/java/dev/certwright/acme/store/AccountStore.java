@@ -13,6 +13,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.acme.domain.Account;
+import dev.certwright.acme.domain.AccountStatus;
 import dev.certwright.platform.Timestamps;
 
 /** ACME accounts, found by id (the kid URL) or by key thumbprint. */
@@ -80,7 +81,7 @@ public class AccountStore {
 
     private static Account read(ResultSet rs) throws SQLException {
         String contact = rs.getString("contact");
-        return new Account(rs.getLong("id"), rs.getString("thumbprint"), rs.getString("jwk"), rs.getString("status"),
+        return new Account(rs.getLong("id"), rs.getString("thumbprint"), rs.getString("jwk"), AccountStatus.fromText(rs.getString("status")),
                 contact == null || contact.isEmpty() ? List.of() : List.of(contact.split("\n")), rs.getString("owner"),
                 rs.getString("eab_kid"), Timestamps.read(rs, "created_at"));
     }

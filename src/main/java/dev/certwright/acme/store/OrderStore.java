@@ -14,13 +14,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.certwright.acme.domain.Authorization;
+import dev.certwright.acme.domain.AuthorizationStatus;
 import dev.certwright.acme.domain.Challenge;
+import dev.certwright.acme.domain.ChallengeStatus;
+import dev.certwright.acme.domain.ChallengeType;
 import dev.certwright.acme.domain.Identifier;
+import dev.certwright.acme.domain.IdentifierType;
 import dev.certwright.acme.domain.Order;
-import dev.certwright.acme.domain.Status;
+import dev.certwright.acme.domain.OrderStatus;
 import dev.certwright.platform.Timestamps;
 
-/** ACME orders with their authorizations and challenges. */
+/** ACME orders with their authorizations and challenges. Statuses and types are stored as their RFC text. */
 @Component
 public class OrderStore {
 
@@ -33,7 +37,7 @@ public class OrderStore {
     }
 
     /** A challenge to create: its type and random token. */
-    public record NewChallenge(String type, String token) {
+    public record NewChallenge(ChallengeType type, String token) {
     }
 
     /** An authorization to create, with its challenges. */
@@ -56,11 +60,11 @@ public class OrderStore {
             GeneratedKeyHolder authz = new GeneratedKeyHolder();
             jdbc.sql("INSERT INTO acme_authorization (order_id, identifier_type, identifier_value, wildcard, status, expires_at) "
                             + "VALUES (:o, :t, :v, :w, 'pending', :exp)")
-                    .param("o", orderId).param("t", a.identifier().type()).param("v", a.identifier().value()).param("w", a.wildcard())
+                    .param("o", orderId).param("t", a.identifier().type().text()).param("v", a.identifier().value()).param("w", a.wildcard())
                     .param("exp", Timestamps.of(expires)).update(authz, "id");
             for (NewChallenge c : a.challenges()) {
                 jdbc.sql("INSERT INTO acme_challenge (authorization_id, type, token, status) VALUES (:a, :t, :token, 'pending')")
-                        .param("a", authz.getKey().longValue()).param("t", c.type()).param("token", c.token()).update();
+                        .param("a", authz.getKey().longValue()).param("t", c.type().text()).param("token", c.token()).update();
             }
         }
         return findOrder(orderId).orElseThrow();
@@ -88,9 +92,9 @@ public class OrderStore {
     }
 
     /** Moves an order from one status to another; false if it was not in {@code from} (a concurrent finalize). */
-    public boolean transition(long id, String from, String to) {
-        return jdbc.sql("UPDATE acme_order SET status = :to, updated_at = :now WHERE id = :id AND status = :from").param("to", to)
-                .param("from", from).param("now", Timestamps.of(clock.instant())).param("id", id).update() == 1;
+    public boolean transition(long id, OrderStatus from, OrderStatus to) {
+        return jdbc.sql("UPDATE acme_order SET status = :to, updated_at = :now WHERE id = :id AND status = :from").param("to", to.text())
+                .param("from", from.text()).param("now", Timestamps.of(clock.instant())).param("id", id).update() == 1;
     }
 
     public void completed(long id, long certificateId) {
@@ -112,8 +116,9 @@ public class OrderStore {
         return jdbc.sql("SELECT * FROM acme_authorization WHERE id = :id").param("id", id).query((rs, i) -> readAuthorization(rs)).optional();
     }
 
-    public boolean setAuthorizationStatus(long id, String from, String to) {
-        return jdbc.sql("UPDATE acme_authorization SET status = :to WHERE id = :id AND status = :from").param("to", to).param("from", from)
+    public boolean setAuthorizationStatus(long id, AuthorizationStatus from, AuthorizationStatus to) {
+        return jdbc.sql("UPDATE acme_authorization SET status = :to WHERE id = :id AND status = :from").param("to", to.text())
+                .param("from", from.text())
                 .param("id", id).update() == 1;
     }
 
@@ -156,14 +161,15 @@ public class OrderStore {
     public void finishChallenge(Challenge challenge, boolean valid, String problemJson) {
         Instant now = clock.instant();
         jdbc.sql("UPDATE acme_challenge SET status = :s, validated_at = :at, error = :e WHERE id = :id")
-                .param("s", valid ? Status.VALID : Status.INVALID).param("at", valid ? Timestamps.of(now) : null).param("e", problemJson)
+                .param("s", ChallengeStatus.afterValidation(valid).text()).param("at", valid ? Timestamps.of(now) : null).param("e", problemJson)
                 .param("id", challenge.id()).update();
-        setAuthorizationStatus(challenge.authorizationId(), Status.PENDING, valid ? Status.VALID : Status.INVALID);
+        // RFC 8555 §7.1.6: only a pending authorization follows its challenge; a deactivated or expired one stays.
+        setAuthorizationStatus(challenge.authorizationId(), AuthorizationStatus.PENDING, AuthorizationStatus.PENDING.afterChallenge(valid));
     }
 
     private static Order readOrder(ResultSet rs) throws SQLException {
         Object certificate = rs.getObject("certificate_id");
-        return new Order(rs.getLong("id"), rs.getLong("account_id"), rs.getString("status"),
+        return new Order(rs.getLong("id"), rs.getLong("account_id"), OrderStatus.fromText(rs.getString("status")),
                 Arrays.stream(rs.getString("identifiers").split("\n")).map(Identifier::parse).toList(), rs.getString("profile"),
                 Timestamps.read(rs, "expires_at"), rs.getString("error"), certificate == null ? null : ((Number) certificate).longValue(),
                 Timestamps.read(rs, "created_at"), rs.getObject("replaces_certificate_id") == null ? null
@@ -171,12 +177,12 @@ public class OrderStore {
     }
 
     private static Authorization readAuthorization(ResultSet rs) throws SQLException {
-        return new Authorization(rs.getLong("id"), rs.getLong("order_id"), new Identifier(rs.getString("identifier_type"),
-                rs.getString("identifier_value")), rs.getBoolean("wildcard"), rs.getString("status"), Timestamps.read(rs, "expires_at"));
+        return new Authorization(rs.getLong("id"), rs.getLong("order_id"), new Identifier(IdentifierType.fromText(rs.getString(
+                "identifier_type")), rs.getString("identifier_value")), rs.getBoolean("wildcard"), AuthorizationStatus.fromText(rs.getString("status")), Timestamps.read(rs, "expires_at"));
     }
 
     private static Challenge readChallenge(ResultSet rs) throws SQLException {
-        return new Challenge(rs.getLong("id"), rs.getLong("authorization_id"), rs.getString("type"), rs.getString("token"),
-                rs.getString("status"), Timestamps.read(rs, "validated_at"), rs.getString("error"));
+        return new Challenge(rs.getLong("id"), rs.getLong("authorization_id"), ChallengeType.fromText(rs.getString("type")),
+                rs.getString("token"), ChallengeStatus.fromText(rs.getString("status")), Timestamps.read(rs, "validated_at"), rs.getString("error"));
     }
 }

@@ -103,10 +103,9 @@ public class ChallengeValidation {
 
     private void validate(Challenge challenge, Identifier identifier, String keyAuthorization) throws ValidationFailure {
         switch (challenge.type()) {
-            case Challenge.HTTP_01 -> http01.validate(identifier, challenge.token(), keyAuthorization);
-            case Challenge.DNS_01 -> dns01.validate(identifier, keyAuthorization);
-            case Challenge.TLS_ALPN_01 -> tlsAlpn01.validate(identifier, keyAuthorization);
-            default -> throw new ValidationFailure("malformed", "unknown challenge type " + challenge.type());
+            case HTTP_01 -> http01.validate(identifier, challenge.token(), keyAuthorization);
+            case DNS_01 -> dns01.validate(identifier, keyAuthorization);
+            case TLS_ALPN_01 -> tlsAlpn01.validate(identifier, keyAuthorization);
         }
     }
 
@@ -132,7 +131,7 @@ public class ChallengeValidation {
             String thumbprint = orders.accountThumbprint(id).orElse(null);
             if (authorization != null && thumbprint != null) {
                 log.info("taking up validation of challenge {} ({}) for {}, left unfinished", id, challenge.type(), authorization.identifier().value());
-                start(challenge, authorization, challenge.token() + "." + thumbprint);
+                start(challenge, authorization, challenge.keyAuthorization(thumbprint));
             }
         }
     }

@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 
 import dev.certwright.acme.AcmeProperties;
 import dev.certwright.acme.domain.Identifier;
+import dev.certwright.acme.domain.IdentifierType;
 import dev.certwright.platform.InternetAddresses;
 
 /**
@@ -83,7 +84,7 @@ class Http01Validator {
 
     void validate(Identifier identifier, String token, String keyAuthorization) throws ValidationFailure {
         String name = identifier.value();
-        String host = Identifier.IP.equals(identifier.type()) && name.contains(":") ? "[" + name + "]" : name;
+        String host = identifier.type() == IdentifierType.IP && name.contains(":") ? "[" + name + "]" : name;
         URI url = URI.create("http://" + host + ":" + properties.http01Port() + "/.well-known/acme-challenge/" + token);
         for (int redirects = 0;; redirects++) {
             Fetched fetched;

@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
 
 import dev.certwright.acme.AcmeProperties;
 import dev.certwright.acme.domain.Identifier;
+import dev.certwright.acme.domain.IdentifierType;
 
 /**
  * tls-alpn-01 (RFC 8737 §3): a TLS handshake offering only the "acme-tls/1" protocol, with the identifier as SNI (for
@@ -45,7 +46,7 @@ class TlsAlpn01Validator {
     }
 
     void validate(Identifier identifier, String keyAuthorization) throws ValidationFailure {
-        boolean ip = Identifier.IP.equals(identifier.type());
+        boolean ip = identifier.type() == IdentifierType.IP;
         List<InetAddress> addresses;
         try {
             addresses = ip ? List.of(InetAddress.getByName(identifier.value())) : resolver.addresses(identifier.value());
@@ -80,7 +81,7 @@ class TlsAlpn01Validator {
     static void checkCertificate(X509Certificate certificate, Identifier identifier, String keyAuthorization) throws ValidationFailure {
         try {
             Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
-            int wanted = Identifier.IP.equals(identifier.type()) ? 7 : 2;
+            int wanted = identifier.type() == IdentifierType.IP ? 7 : 2;
             boolean matches = sans != null && sans.size() == 1 && sans.stream().allMatch(san -> ((Integer) san.get(0)) == wanted
                     && sameName(san.get(1).toString(), identifier));
             if (!matches) {
@@ -104,7 +105,7 @@ class TlsAlpn01Validator {
     }
 
     private static boolean sameName(String san, Identifier identifier) {
-        if (Identifier.IP.equals(identifier.type())) {
+        if (identifier.type() == IdentifierType.IP) {
             try {
                 return InetAddress.getByName(san).equals(InetAddress.getByName(identifier.value()));
             } catch (IOException e) {

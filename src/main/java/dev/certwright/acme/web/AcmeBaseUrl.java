@@ -20,7 +20,7 @@ class AcmeBaseUrl implements ServletContextAware {
     private final String base;
 
     AcmeBaseUrl(@Value("${certwright.public-https-url:https://localhost:${server.port:8443}}") String publicHttpsUrl) {
-        this.base = check(publicHttpsUrl) + "/acme";
+        this.base = check(publicHttpsUrl) + AcmeLinker.Paths.ROOT;
     }
 
     static String check(String url) {

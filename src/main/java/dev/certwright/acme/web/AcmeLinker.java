@@ -30,65 +30,104 @@ public final class AcmeLinker {
         return new AcmeLinker((String) base);
     }
 
+    /**
+     * The server-relative paths of the ACME resources, for the controllers' mappings; the links below are built from
+     * the same constants, so that a route and its URL cannot drift apart. {@code {id}} is the one path variable.
+     */
+    public static final class Paths {
+
+        public static final String ROOT = "/acme";
+        public static final String DIRECTORY = ROOT + "/directory";
+        public static final String NEW_NONCE = ROOT + "/new-nonce";
+        public static final String NEW_ACCOUNT = ROOT + "/new-account";
+        public static final String NEW_ORDER = ROOT + "/new-order";
+        public static final String REVOKE_CERT = ROOT + "/revoke-cert";
+        public static final String KEY_CHANGE = ROOT + "/key-change";
+        public static final String RENEWAL_INFO = ROOT + "/renewal-info";
+        public static final String RENEWAL_INFO_OF = RENEWAL_INFO + "/{certId}";
+        public static final String ACCOUNT = ROOT + "/acct/{id}";
+        public static final String ACCOUNT_ORDERS = ACCOUNT + "/orders";
+        public static final String ORDER = ROOT + "/order/{id}";
+        public static final String FINALIZE = ORDER + "/finalize";
+        public static final String AUTHORIZATION = ROOT + "/authz/{id}";
+        public static final String CHALLENGE = ROOT + "/chall/{id}";
+        public static final String CERTIFICATE = ROOT + "/cert/{id}";
+
+        private Paths() {
+        }
+    }
+
     public String directory() {
-        return base + "/directory";
+        return link(Paths.DIRECTORY);
     }
 
     public String newNonce() {
-        return base + "/new-nonce";
+        return link(Paths.NEW_NONCE);
     }
 
     public String newAccount() {
-        return base + "/new-account";
+        return link(Paths.NEW_ACCOUNT);
     }
 
     public String newOrder() {
-        return base + "/new-order";
+        return link(Paths.NEW_ORDER);
     }
 
     public String revokeCert() {
-        return base + "/revoke-cert";
+        return link(Paths.REVOKE_CERT);
     }
 
     public String keyChange() {
-        return base + "/key-change";
+        return link(Paths.KEY_CHANGE);
     }
 
     public String renewalInfo() {
-        return base + "/renewal-info";
+        return link(Paths.RENEWAL_INFO);
     }
 
     public String account(long id) {
-        return base + "/acct/" + id;
+        return link(Paths.ACCOUNT, id);
     }
 
     public String orders(long accountId) {
-        return base + "/acct/" + accountId + "/orders";
+        return link(Paths.ACCOUNT_ORDERS, accountId);
     }
 
     public String order(long id) {
-        return base + "/order/" + id;
+        return link(Paths.ORDER, id);
     }
 
     public String finalize(long orderId) {
-        return base + "/order/" + orderId + "/finalize";
+        return link(Paths.FINALIZE, orderId);
     }
 
     public String authorization(long id) {
-        return base + "/authz/" + id;
+        return link(Paths.AUTHORIZATION, id);
     }
 
     public String challenge(long id) {
-        return base + "/chall/" + id;
+        return link(Paths.CHALLENGE, id);
     }
 
     public String certificate(long orderId) {
-        return base + "/cert/" + orderId;
+        return link(Paths.CERTIFICATE, orderId);
+    }
+
+    /** The URL of a path without variables: the base (which ends in {@link Paths#ROOT}) and the rest of the path. */
+    private String link(String path) {
+        return base + path.substring(Paths.ROOT.length());
+    }
+
+    /** The URL of a path with one {@code {...}} variable, filled with the id. */
+    private String link(String path, long id) {
+        int open = path.indexOf('{');
+        int close = path.indexOf('}', open);
+        return base + path.substring(Paths.ROOT.length(), open) + id + path.substring(close + 1);
     }
 
     /** The account id in a kid URL, or -1 when it is not one of ours. */
     public long accountId(String kid) {
-        String prefix = base + "/acct/";
+        String prefix = link(Paths.ACCOUNT.substring(0, Paths.ACCOUNT.indexOf('{')));
         if (kid == null || !kid.startsWith(prefix)) {
             return -1;
         }
@@ -101,6 +140,6 @@ public final class AcmeLinker {
 
     /** The URL this request was sent to, as the JWS {@code url} header must name it (RFC 8555 §6.4). */
     public String requestUrl(HttpServletRequest request) {
-        return base + request.getRequestURI().substring((request.getContextPath() + "/acme").length());
+        return base + request.getRequestURI().substring((request.getContextPath() + Paths.ROOT).length());
     }
 }

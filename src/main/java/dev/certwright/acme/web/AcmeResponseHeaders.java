@@ -30,22 +30,22 @@ class AcmeResponseHeaders extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith(request.getContextPath() + "/acme/");
+        return !request.getRequestURI().startsWith(request.getContextPath() + AcmeLinker.Paths.ROOT + "/");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if ("POST".equals(request.getMethod()) || path.equals("/acme/new-nonce")) {
+        if ("POST".equals(request.getMethod()) || path.equals(AcmeLinker.Paths.NEW_NONCE)) {
             response.setHeader("Replay-Nonce", nonces.issue());
         }
-        if (!path.equals("/acme/directory")) {
+        if (!path.equals(AcmeLinker.Paths.DIRECTORY)) {
             response.addHeader("Link", "<" + AcmeLinker.of(request).directory() + ">;rel=\"index\"");
         }
         // The directory changes only with a new release: clients (acme4j) may keep it an hour instead of fetching it before
         // every order. Everything else is per account and never cached.
-        response.setHeader("Cache-Control", path.equals("/acme/directory") ? "public, max-age=3600" : "no-store");
+        response.setHeader("Cache-Control", path.equals(AcmeLinker.Paths.DIRECTORY) ? "public, max-age=3600" : "no-store");
         chain.doFilter(request, response);
     }
 }

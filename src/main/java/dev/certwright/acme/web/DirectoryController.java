@@ -30,7 +30,7 @@ class DirectoryController {
         this.properties = properties;
     }
 
-    @GetMapping("/acme/directory")
+    @GetMapping(AcmeLinker.Paths.DIRECTORY)
     Map<String, Object> directory(HttpServletRequest request) {
         AcmeLinker links = AcmeLinker.of(request);
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -58,7 +58,7 @@ class DirectoryController {
     }
 
     /** RFC 8555 §7.2: HEAD answers 200, GET 204; the nonce is in the header (AcmeResponseHeaders). */
-    @RequestMapping(path = "/acme/new-nonce", method = {RequestMethod.HEAD, RequestMethod.GET})
+    @RequestMapping(path = AcmeLinker.Paths.NEW_NONCE, method = {RequestMethod.HEAD, RequestMethod.GET})
     ResponseEntity<Void> newNonce(HttpServletRequest request) {
         return ResponseEntity.status("HEAD".equals(request.getMethod()) ? HttpStatus.OK : HttpStatus.NO_CONTENT).build();
     }

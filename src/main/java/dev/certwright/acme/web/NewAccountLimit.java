@@ -66,7 +66,7 @@ class NewAccountLimit implements WebMvcConfigurer {
                 }
                 return true;
             }
-        }).addPathPatterns("/acme/new-account");
+        }).addPathPatterns(AcmeLinker.Paths.NEW_ACCOUNT);
     }
 
     /** Thrown from the interceptor, the refusal is answered by {@link AcmeExceptionHandler} like any ACME error. */

@@ -23,7 +23,7 @@ class RenewalInfoController {
         this.renewalInfo = renewalInfo;
     }
 
-    @GetMapping("/acme/renewal-info/{certId}")
+    @GetMapping(AcmeLinker.Paths.RENEWAL_INFO_OF)
     ResponseEntity<Map<String, Object>> renewalInfo(@PathVariable String certId) {
         AriCertId id = AriCertId.parse(certId);
         if (id == null) {
