@@ -175,9 +175,8 @@ public class AcmeOrders {
             throw new AcmeException(AcmeProblem.orderNotReady, "order " + id + " is already being finalized");
         }
         try {
-            IssuedCertificate issued = issuance.issue(new IssuanceRequest(order.profile(), csr.commonName(), csr.dnsNames(), csr.ipAddresses(),
-                    csr.publicKey(), null, null, account.owner(), List.of("acme"), CertificateSource.ACME, null, order.replacesCertificateId(),
-                    account.actor()));
+            IssuedCertificate issued = issuance.issue(IssuanceRequest.forCsr(order.profile(), csr, null, account.owner(), List.of("acme"),
+                    CertificateSource.ACME, account.actor()).replacing(order.replacesCertificateId()));
             orders.completed(id, issued.certificateId());
         } catch (PolicyException e) {
             orders.transition(id, OrderStatus.PROCESSING, OrderStatus.PENDING); // the order may be finalized again with a better CSR
