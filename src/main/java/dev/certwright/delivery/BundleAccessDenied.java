@@ -1,5 +1,7 @@
 package dev.certwright.delivery;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -12,7 +14,9 @@ class BundleAccessDenied extends RuntimeException {
         super(message);
     }
 
-    @RestControllerAdvice(assignableTypes = BundleController.class)
+    /** Applies wherever the bundle controller lives (it is in {@code api}); only {@link BundleDelivery} throws this. */
+    @RestControllerAdvice
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     static class Handler {
 
         @ExceptionHandler(BundleAccessDenied.class)
