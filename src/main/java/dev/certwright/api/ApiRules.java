@@ -31,4 +31,21 @@ class ApiRules {
                 .requestMatchers(HttpMethod.POST, "/api/v1/acme/renewal-info/advance").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/acme/eab-keys", "/api/v1/acme/eab-keys/*").hasRole(Roles.ADMIN);
     }
+
+    /** The deployer's endpoints (targets and a slot's deployments): {@link DeployController}. */
+    @Bean
+    ApiAuthorizationRules deployApiRules() {
+        return rules -> rules
+                .requestMatchers(HttpMethod.GET, "/api/v1/deploy/targets", "/api/v1/deploy/targets/*", "/api/v1/deploy/ssh-key").hasRole(Roles.VIEWER)
+                .requestMatchers("/api/v1/deploy/targets", "/api/v1/deploy/targets/*").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.PUT, "/api/v1/managed-certificates/*/targets").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/deploy").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*/deployments").hasRole(Roles.VIEWER);
+    }
+
+    /** A service's bundle pull: {@link BundleController}, which also checks the token's scope. */
+    @Bean
+    ApiAuthorizationRules bundleApiRules() {
+        return rules -> rules.requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*/bundle").hasRole(Roles.SERVICE);
+    }
 }

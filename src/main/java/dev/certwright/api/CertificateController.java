@@ -4,10 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -21,14 +18,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.certwright.inventory.CertificateInventory;
-import dev.certwright.inventory.CertificateQuery;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
+import dev.certwright.inventory.CertificateStatus;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.inventory.ResultPage;
 import dev.certwright.issuance.CertificateImports;
 import dev.certwright.issuance.CertificateIssuance;
-import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.IssuanceRequest;
 import dev.certwright.issuance.IssuedCertificate;
 import dev.certwright.x509.CsrView;
@@ -42,8 +38,6 @@ import jakarta.validation.constraints.Size;
 class CertificateController {
 
     static final String PEM_CHAIN = "application/pem-certificate-chain";
-    private static final Set<String> STATUSES = Set.of("PENDING", "ISSUED", "FAILED", "REVOKED", "EXPIRED");
-    private static final Set<String> SORTS = Set.of("notAfter", "-notAfter", "createdAt", "-createdAt");
 
     private final CertificateIssuance issuance;
     private final CertificateImports imports;
@@ -90,8 +84,7 @@ class CertificateController {
                 .body(CertificateResponse.full(record, clock.instant(), null, null));
     }
 
-    /** A page of results. */
-    /** {@code totalExact}: false when more than 10,000 match and {@code total} is a lower bound (10,001). */
+    /** A page of results. {@code totalExact}: false when more than 10,000 match and {@code total} is a lower bound (10,001). */
     record PageResponse(List<CertificateResponse> items, long total, boolean totalExact, int page, int size) {
     }
 
@@ -101,40 +94,8 @@ class CertificateController {
             @RequestParam(required = false) String expiringWithin, @RequestParam(required = false) String issuer,
             @RequestParam(required = false) String source, @RequestParam(defaultValue = "-createdAt") String sort,
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-        String normalisedStatus = status == null ? null : status.toUpperCase(Locale.ROOT);
-        if (normalisedStatus != null && !STATUSES.contains(normalisedStatus)) {
-            throw bad("status must be one of " + String.join(", ", new java.util.TreeSet<>(STATUSES)));
-        }
-        if (!SORTS.contains(sort)) {
-            throw bad("sort must be one of notAfter, -notAfter, createdAt, -createdAt");
-        }
-        if (page < 0 || page > 1_000_000) {
-            throw bad("page must be 0 or more");
-        }
-        if (size < 1 || size > 500) {
-            throw bad("size must be from 1 to 500");
-        }
-        String normalisedSource = source == null ? null : source.toUpperCase(Locale.ROOT);
-        if (normalisedSource != null) {
-            try {
-                CertificateSource.valueOf(normalisedSource);
-            } catch (IllegalArgumentException e) {
-                throw bad("source must be one of " + java.util.Arrays.toString(CertificateSource.values()));
-            }
-        }
-        Duration within = null;
-        if (expiringWithin != null) {
-            try {
-                within = Duration.parse(expiringWithin);
-            } catch (DateTimeParseException e) {
-                throw bad("expiringWithin must be an ISO-8601 duration such as P30D");
-            }
-            if (within.isNegative()) {
-                throw bad("expiringWithin must not be negative");
-            }
-        }
-        ResultPage<CertificateRecord> result = inventory.search(new CertificateQuery(blankToNull(owner), blankToNull(tag), blankToNull(q),
-                normalisedStatus, within, blankToNull(issuer), normalisedSource, sort, page, size));
+        ResultPage<CertificateRecord> result = inventory.search(CertificateSearch.query(owner, tag, q, status, expiringWithin, issuer, source, sort,
+                page, size));
         Instant now = clock.instant();
         return new PageResponse(result.items().stream().map(r -> CertificateResponse.summary(r, now)).toList(), result.total(), result.totalExact(),
                 result.page(), result.size());
@@ -147,7 +108,7 @@ class CertificateController {
         if (accept != null && accept.contains(PEM_CHAIN)) {
             if (record.der() == null) {
                 throw new InventoryException(InventoryException.Type.NOT_FOUND, "certificate " + record.serial() + (record.status()
-                        == dev.certwright.inventory.CertificateStatus.PENDING || record.status() == dev.certwright.inventory.CertificateStatus.FAILED
+                        == CertificateStatus.PENDING || record.status() == CertificateStatus.FAILED
                         ? " has not been issued (" + record.status() + ")" : " was purged by retention after it expired; the audit log keeps its history"));
             }
             String pem = dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, record.der())
@@ -162,13 +123,4 @@ class CertificateController {
     private CertificateRecord bySerial(String serial, String issuer) {
         return CertificateLookup.bySerial(inventory, serial, issuer);
     }
-
-    private static IssuanceException bad(String message) {
-        return new IssuanceException(IssuanceException.Type.BAD_REQUEST, message);
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text.trim();
-    }
-
 }

@@ -3,16 +3,9 @@ package dev.certwright.dashboard;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -21,6 +14,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -29,9 +23,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import dev.certwright.acme.AcmeAccounts;
 import dev.certwright.deploy.DeploymentService;
 import dev.certwright.inventory.CertificateInventory;
-import dev.certwright.inventory.CertificateQuery;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
+import dev.certwright.inventory.CertificateStatus;
 import dev.certwright.inventory.ResultPage;
 import dev.certwright.issuance.CertificateRevocation;
 import dev.certwright.revocation.RevocationHealth;
@@ -47,10 +41,7 @@ import jakarta.servlet.http.HttpServletResponse;
 @Controller
 class CertificatePages {
 
-    static final Set<String> STATUSES = Set.of("ISSUED", "EXPIRED", "REVOKED", "PENDING", "FAILED");
-    static final List<String> SORTS = List.of("-createdAt", "createdAt", "notAfter", "-notAfter");
     static final int PAGE_SIZE = 50;
-    static final int CSV_LIMIT = 100_000;
 
     private final CertificateInventory inventory;
     private final CertificateRevocation revocation;
@@ -69,52 +60,16 @@ class CertificatePages {
         this.clock = clock;
     }
 
-    /** The filters of the inventory page, as they stand in its URL. */
-    record Filters(String q, String owner, String tag, String status, String source, String issuer, String expiringWithin, String sort) {
-
-        CertificateQuery query(int page, int size) {
-            String normalisedStatus = blank(status) ? null : status.toUpperCase(Locale.ROOT);
-            if (normalisedStatus != null && !STATUSES.contains(normalisedStatus)) {
-                throw new IllegalArgumentException("status must be one of " + STATUSES);
-            }
-            String normalisedSource = blank(source) ? null : source.toUpperCase(Locale.ROOT);
-            if (normalisedSource != null && Arrays.stream(CertificateSource.values()).noneMatch(s -> s.name().equals(normalisedSource))) {
-                throw new IllegalArgumentException("source must be one of " + Arrays.toString(CertificateSource.values()));
-            }
-            Duration within = null;
-            if (!blank(expiringWithin)) {
-                try {
-                    within = Duration.parse(expiringWithin);
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("expiringWithin must be an ISO-8601 duration such as P30D");
-                }
-            }
-            String order = blank(sort) ? "-createdAt" : sort;
-            if (!SORTS.contains(order)) {
-                throw new IllegalArgumentException("sort must be one of " + SORTS);
-            }
-            return new CertificateQuery(trim(owner), trim(tag), trim(q), normalisedStatus, within, trim(issuer), normalisedSource, order, page, size);
-        }
-
-        private static boolean blank(String s) {
-            return s == null || s.isBlank();
-        }
-
-        private static String trim(String s) {
-            return blank(s) ? null : s.trim();
-        }
-    }
-
     @GetMapping("/certificates")
-    String list(Filters filters, @RequestParam(defaultValue = "0") int page, Model model) {
+    String list(@ModelAttribute("filters") CertificateFilters filters, @RequestParam(defaultValue = "0") int page, Model model) {
         int safePage = Math.max(0, Math.min(page, 100_000));
         ResultPage<CertificateRecord> result = inventory.search(filters.query(safePage, PAGE_SIZE));
         model.addAttribute("filters", filters);
         model.addAttribute("result", result);
         model.addAttribute("now", clock.instant());
-        model.addAttribute("statuses", List.of("ISSUED", "EXPIRED", "REVOKED", "PENDING", "FAILED"));
+        model.addAttribute("statuses", CertificateFilters.STATUSES);
         model.addAttribute("sources", Arrays.stream(CertificateSource.values()).map(Enum::name).toList());
-        model.addAttribute("sorts", SORTS);
+        model.addAttribute("sorts", CertificateFilters.SORTS);
         // Past 10,000 matches the count is a lower bound: the pager then offers the next page while pages are full.
         model.addAttribute("lastPage", result.totalExact() ? Math.max(0, (result.total() - 1) / PAGE_SIZE)
                 : result.items().size() == PAGE_SIZE ? safePage + 1 : safePage);
@@ -123,42 +78,14 @@ class CertificatePages {
 
     /** The filtered inventory as CSV, read page by page (at most 100,000 rows), never all at once. */
     @GetMapping("/certificates.csv")
-    void csv(Filters filters, HttpServletResponse response) throws IOException {
+    void csv(@ModelAttribute("filters") CertificateFilters filters, HttpServletResponse response) throws IOException {
         filters.query(0, 1); // refuse bad filters before the answer starts
         response.setContentType("text/csv; charset=utf-8");
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"certificates.csv\"");
         Instant now = clock.instant();
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8));
-        out.print("serial,subject,names,status,source,issuer,owner,tags,not_before,not_after,days_left,managed\r\n");
-        int written = 0;
-        for (int page = 0; written < CSV_LIMIT; page++) {
-            ResultPage<CertificateRecord> result = inventory.search(filters.query(page, 500));
-            for (CertificateRecord r : result.items()) {
-                out.print(String.join(",", csvCell(r.serial().hex()), csvCell(r.subject()), csvCell(String.join(" ", r.sans())),
-                        csvCell(r.effectiveStatus(now)), csvCell(r.source().name()), csvCell(r.issuerName()), csvCell(r.owner()),
-                        csvCell(String.join(" ", r.tags())), csvCell(String.valueOf(r.notBefore())), csvCell(String.valueOf(r.notAfter())),
-                        csvCell(r.notAfter() == null ? "" : String.valueOf(Duration.between(now, r.notAfter()).toDays())),
-                        csvCell(r.managedName())) + "\r\n");
-                written++;
-            }
-            if (result.items().size() < 500) {
-                break;
-            }
-        }
+        CertificateCsv.write(out, page -> inventory.search(filters.query(page, CertificateCsv.PAGE)), now);
         out.flush();
-    }
-
-    /** RFC 4180 quoting, and no formula injection: a cell that a spreadsheet would evaluate is prefixed with a quote. */
-    static String csvCell(String value) {
-        if (value == null) {
-            return "";
-        }
-        String text = !value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
-        return text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
-    }
-
-    /** A link of the chain, with its expiry. */
-    record ChainLink(String subject, String issuer, Instant notAfter, String serial) {
     }
 
     @GetMapping("/certificates/{id}")
@@ -167,21 +94,14 @@ class CertificatePages {
         model.addAttribute("c", record);
         model.addAttribute("now", clock.instant());
         model.addAttribute("status", record.effectiveStatus(clock.instant()));
-        List<ChainLink> chain = new ArrayList<>();
-        if (record.chainPem() != null && !record.chainPem().isBlank()) {
-            for (X509Certificate link : Pem.decodeCertificates(record.chainPem())) {
-                chain.add(new ChainLink(link.getSubjectX500Principal().getName(), link.getIssuerX500Principal().getName(),
-                        link.getNotAfter().toInstant(), link.getSerialNumber().toString(16)));
-            }
-        }
-        model.addAttribute("chain", chain);
+        model.addAttribute("chain", ChainLink.of(record.chainPem()));
         model.addAttribute("predecessor", record.predecessorId() == null ? null : inventory.find(record.predecessorId()).orElse(null));
         model.addAttribute("successor", record.successorId() == null ? null : inventory.find(record.successorId()).orElse(null));
         model.addAttribute("deployments", deployments.forCertificate(id));
         model.addAttribute("acmeAccount", acme.accountOf(id).orElse(null));
         boolean ours = record.issuerName() != null && record.source() != CertificateSource.IMPORTED && record.source() != CertificateSource.CA;
         model.addAttribute("ocsp", ours && record.der() != null ? health.ask(record.issuerName(), record.serial().value()) : null);
-        model.addAttribute("revocable", ours && record.status() == dev.certwright.inventory.CertificateStatus.ISSUED);
+        model.addAttribute("revocable", ours && record.status() == CertificateStatus.ISSUED);
         return "certificate";
     }
 

@@ -52,7 +52,7 @@ public record DeployTarget(String name, String kind, String host, int port, Stri
     }
 
     /** The fingerprint without its {@code SHA256:} prefix. */
-    String pinnedFingerprint() {
+    public String pinnedFingerprint() {
         return hostKeySha256.startsWith("SHA256:") ? hostKeySha256.substring(7) : hostKeySha256;
     }
 

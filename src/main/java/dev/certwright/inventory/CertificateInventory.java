@@ -273,9 +273,9 @@ public class CertificateInventory {
         String status = query.status();
         if (status == null) {
             where.append(" AND c.status IN ('ISSUED', 'REVOKED')");
-        } else if (status.equals("EXPIRED")) {
+        } else if (status.equals(CertificateStatus.Effective.EXPIRED.name())) {
             where.append(" AND c.status = 'ISSUED' AND c.not_after <= :now");
-        } else if (status.equals("ISSUED")) {
+        } else if (status.equals(CertificateStatus.ISSUED.name())) {
             where.append(" AND c.status = 'ISSUED' AND c.not_after > :now");
         } else {
             where.append(" AND c.status = :status");

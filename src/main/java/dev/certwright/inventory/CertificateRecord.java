@@ -18,6 +18,6 @@ public record CertificateRecord(long id, SerialNumber serial, String issuerDn, S
 
     /** The status a person means: ISSUED past notAfter reads EXPIRED. */
     public String effectiveStatus(Instant now) {
-        return status == CertificateStatus.ISSUED && notAfter != null && !notAfter.isAfter(now) ? "EXPIRED" : status.name();
+        return status == CertificateStatus.ISSUED && notAfter != null && !notAfter.isAfter(now) ? CertificateStatus.Effective.EXPIRED.name() : status.name();
     }
 }

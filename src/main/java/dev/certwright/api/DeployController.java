@@ -1,10 +1,8 @@
-package dev.certwright.deploy;
+package dev.certwright.api;
 
 import java.net.URI;
 import java.util.List;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -20,13 +18,17 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.certwright.deploy.DeployException;
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.DeployTargetService;
+import dev.certwright.deploy.Deployment;
+import dev.certwright.deploy.DeploymentService;
+import dev.certwright.deploy.Deployments;
 import dev.certwright.inventory.ManagedCertificates;
-import dev.certwright.platform.ApiAuthorizationRules;
-import dev.certwright.platform.Roles;
 
 /**
  * The deployer's API: targets ({@code /api/v1/deploy/targets}, written by ADMIN, read by VIEWER), Certwright's SSH
- * public key, a slot's targets, deployments on request and their history.
+ * public key, a slot's targets, deployments on request and their history. Roles: {@link ApiRules}.
  */
 @RestController
 class DeployController {
@@ -39,16 +41,6 @@ class DeployController {
         this.targets = targets;
         this.service = service;
         this.slots = slots;
-    }
-
-    @Bean
-    static ApiAuthorizationRules deployRules() {
-        return rules -> rules
-                .requestMatchers(HttpMethod.GET, "/api/v1/deploy/targets", "/api/v1/deploy/targets/*", "/api/v1/deploy/ssh-key").hasRole(Roles.VIEWER)
-                .requestMatchers("/api/v1/deploy/targets", "/api/v1/deploy/targets/*").hasRole(Roles.ADMIN)
-                .requestMatchers(HttpMethod.PUT, "/api/v1/managed-certificates/*/targets").hasRole(Roles.ADMIN)
-                .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/deploy").hasRole(Roles.OPERATOR)
-                .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*/deployments").hasRole(Roles.VIEWER);
     }
 
     /** A target as written and read: modes are octal strings ("0644"). */
