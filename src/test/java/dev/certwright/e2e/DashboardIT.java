@@ -119,6 +119,7 @@ class DashboardIT {
 
     @Test
     void signInAndTheOverviewPutsCertificatesInTheRightBuckets() throws Exception {
+        browser.driver.manage().deleteAllCookies(); // signed out, whichever test ran before
         browser.driver.get(base + "/");
         assertThat(browser.driver.getCurrentUrl()).as("the dashboard needs a sign-in").contains("/login");
         browser.screenshot("login");
