@@ -1,6 +1,7 @@
 package dev.certwright.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
@@ -29,7 +27,6 @@ import dev.certwright.support.TestDatabase;
  * sign-in form, ACME newAccount and API issuance are rate-limited with 429 and Retry-After. Sign-ins and user changes
  * are in the audit log, never a password.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuthorizationIT {
 
     static final String ADMIN_PASSWORD = "authz-admin-" + java.util.UUID.randomUUID();
@@ -101,7 +98,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(1)
     void anOperatorCannotNameTargetsOrAskForAnOnHostKeyThroughTheApi() {
         // The reproduction of issue 19: an OPERATOR created a slot with "targets": ["prod-web"] and got 201.
         assertForbiddenProblem(app.postJson("/api/v1/managed-certificates", operator, managed("op-targets", "targets", List.of("prod-web"))));
@@ -126,7 +122,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(2)
     void theDashboardFormRefusesTargetsAndOnHostKeysToAnOperator() {
         DashboardSession adminSession = DashboardSession.signedIn(app, "admin", ADMIN_PASSWORD);
         Response created = adminSession.postForm("/users", Map.of("username", "oscar", "password", OLIVIA_PASSWORD, "role", "OPERATOR"));
@@ -164,7 +159,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(3)
     void aSessionEndsAtOnceWhenItsUserIsGivenAnotherRoleOrDisabled() {
         DashboardSession adminSession = DashboardSession.signedIn(app, "admin", ADMIN_PASSWORD);
         assertThat(adminSession.postForm("/users", Map.of("username", "olivia", "password", OLIVIA_PASSWORD, "role", "OPERATOR")).status())
@@ -204,7 +198,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(4)
     void aViewerReadsWebhooksWithoutTheirQueriesAndOnlyAnOperatorChangesThemAudited() {
         String body = Json.write(Map.of("emails", List.of("ops@example.test"), "webhooks", List.of("https://hooks.example.test/notify?token=s3cret-hook")));
         assertThat(app.send("PUT", "/api/v1/owners/team-hooks/contacts", viewer, "application/json", body).status()).isEqualTo(403);
@@ -224,7 +217,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(5)
     void apiIssuanceIsRateLimitedPerToken() {
         String burst = token("authz-burst", "OPERATOR");
         for (int i = 0; i < ISSUANCE_LIMIT; i++) {
@@ -249,7 +241,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(6)
     void acmeNewAccountIsRateLimitedPerAddress() throws Exception {
         // Every newAccount POST takes a token, before its JWS is read: three (the configured limit) pass to the JWS checks.
         for (int i = 0; i < 3; i++) {
@@ -267,7 +258,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(7)
     void failedSignInsForOneUserAreAnswered429WithAGrowingDelay() throws Exception {
         DashboardSession guesser = DashboardSession.anonymous(app);
         for (int i = 0; i < 5; i++) {
@@ -298,7 +288,6 @@ class AuthorizationIT {
     }
 
     @Test
-    @Order(8)
     void twentyFailuresFromOneAddressBlockThatAddressForEveryUser() {
         DashboardSession far = DashboardSession.from(app, "127.0.0.3");
         for (int i = 0; i < 20; i++) {
@@ -315,15 +304,8 @@ class AuthorizationIT {
     }
 
     /** Repeats the sign-in until it is not refused 429 (the block has ended), within 10 seconds. */
-    static Response awaitNot429(DashboardSession session, String user, String password) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Response answer = session.signIn(user, password);
-            if (answer.status() != 429) {
-                return answer;
-            }
-            Thread.sleep(100); // a poll interval while waiting for the block to end, not a wait for a fixed time
-        }
-        throw new AssertionError("still 429 after 10 s");
+    static Response awaitNot429(DashboardSession session, String user, String password) {
+        return await("the end of the sign-in block").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> session.signIn(user, password), answer -> answer.status() != 429);
     }
 }

@@ -1,22 +1,21 @@
 package dev.certwright.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -24,6 +23,7 @@ import org.openqa.selenium.support.ui.Select;
 import dev.certwright.support.Browser;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
+import dev.certwright.support.DashboardSession;
 import dev.certwright.support.Openssl;
 import dev.certwright.support.TestDatabase;
 
@@ -31,9 +31,9 @@ import dev.certwright.support.TestDatabase;
  * The dashboard in Debian's headless Chromium, as operators use it: sign in, the overview's buckets, inventory
  * filters, revocation by an OPERATOR with its confirmation, a VIEWER without the action and a forged POST refused, an
  * owner that is an XSS payload shown as text, users made by an admin, sign-out and session expiry. Screenshots of
- * the main pages go to target/screenshots/.
+ * the main pages go to target/screenshots/. Each test signs in as the user it needs and works on certificates of its
+ * own, so the tests pass in any order; the users OPERATOR and VIEWER are made once, before them.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
 
     static final String ADMIN_PASSWORD = "dashboard-admin-" + java.util.UUID.randomUUID();
@@ -47,6 +47,9 @@ class DashboardIT {
     static String admin;
     static String base;
     static final Map<String, String> serials = new HashMap<>();
+    /** A VIEWER session signed in before the tests and left alone from then on: it ends by idling past the timeout. */
+    static DashboardSession idle;
+    static Instant idleSince;
 
     @BeforeAll
     static void start() throws Exception {
@@ -61,8 +64,21 @@ class DashboardIT {
         issue(openssl, "b1", "team-b", "tls-client", "P20D");
         issue(openssl, "c1", "team-c", "tls-server", "P60D");
         issue(openssl, "x1", XSS, "tls-server", "P80D");
+        // The operator's revocation has a certificate of its own, one no other test counts on (in no bucket below 90 days).
+        issue(openssl, "r1", "team-r", "tls-server", "P85D");
         assertThat(app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web", "profile", "tls-server", "dnsNames",
                 List.of("web.test"), "owner", "team-a")).status()).isEqualTo(201);
+        // The operator and the viewer the role tests sign in as (anAdminCreatesAnOperatorAndAViewer makes two more in the browser).
+        DashboardSession adminSession = DashboardSession.signedIn(app, "admin", ADMIN_PASSWORD);
+        for (String[] user : new String[][] {{"olga", OPERATOR_PASSWORD, "OPERATOR"}, {"victor", VIEWER_PASSWORD, "VIEWER"}}) {
+            Response created = adminSession.postForm("/users", Map.of("username", user[0], "password", user[1], "role", user[2]));
+            assertThat(created.status()).as(created.toString()).isEqualTo(302);
+        }
+        // server.servlet.session.timeout=1m: the idle session's minute runs while the other tests do, and it is not touched again
+        // until signOutWorksAndAnIdleSessionEnds (a request would restart its minute).
+        idle = DashboardSession.signedIn(app, "victor", VIEWER_PASSWORD);
+        assertThat(idle.get("/certificates").status()).as("signed in, the inventory is shown").isEqualTo(200);
+        idleSince = Instant.now();
         browser = Browser.start();
     }
 
@@ -102,8 +118,8 @@ class DashboardIT {
     }
 
     @Test
-    @Order(1)
     void signInAndTheOverviewPutsCertificatesInTheRightBuckets() throws Exception {
+        browser.driver.manage().deleteAllCookies(); // signed out, whichever test ran before
         browser.driver.get(base + "/");
         assertThat(browser.driver.getCurrentUrl()).as("the dashboard needs a sign-in").contains("/login");
         browser.screenshot("login");
@@ -129,10 +145,10 @@ class DashboardIT {
     }
 
     @Test
-    @Order(2)
     void anAdminCreatesAnOperatorAndAViewer() throws Exception {
+        browser.signIn(base, "admin", ADMIN_PASSWORD);
         browser.driver.get(base + "/users");
-        for (String[] user : new String[][] {{"olga", OPERATOR_PASSWORD, "OPERATOR"}, {"victor", VIEWER_PASSWORD, "VIEWER"}}) {
+        for (String[] user : new String[][] {{"oscar", OPERATOR_PASSWORD, "OPERATOR"}, {"vera", VIEWER_PASSWORD, "VIEWER"}}) {
             browser.driver.findElement(By.id("new-username")).sendKeys(user[0]);
             browser.driver.findElement(By.id("new-password")).sendKeys(user[1]);
             new Select(browser.driver.findElement(By.id("new-role"))).selectByValue(user[2]);
@@ -140,14 +156,17 @@ class DashboardIT {
             new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> d.getPageSource()
                     .contains("User " + user[0] + " (" + user[2] + ") created."));
         }
-        assertThat(column("users", 0)).contains("admin", "olga", "victor");
+        assertThat(column("users", 0)).contains("admin", "olga", "victor", "oscar", "vera");
         browser.screenshot("users");
-        assertThat(app.get("/api/v1/audit-log?action=user.created", admin).body()).contains("olga").contains("victor");
+        assertThat(app.get("/api/v1/audit-log?action=user.created", admin).body()).contains("oscar").contains("vera");
+        // The users made in the browser can sign in with the role chosen for them.
+        assertThat(DashboardSession.signedIn(app, "oscar", OPERATOR_PASSWORD).get("/users").status()).as("an OPERATOR is no admin").isEqualTo(403);
+        assertThat(DashboardSession.signedIn(app, "vera", VIEWER_PASSWORD).get("/certificates").status()).isEqualTo(200);
     }
 
     @Test
-    @Order(3)
     void theInventoryFiltersByOwnerWithABookmarkableUrl() throws Exception {
+        browser.signIn(base, "victor", VIEWER_PASSWORD);
         browser.driver.get(base + "/certificates");
         WebElement owner = browser.driver.findElement(By.cssSelector("#filters input[name=owner]"));
         owner.sendKeys("team-b");
@@ -164,10 +183,9 @@ class DashboardIT {
     }
 
     @Test
-    @Order(4)
     void anOperatorRevokesFromTheDetailPageAfterConfirming() throws Exception {
         browser.signIn(base, "olga", OPERATOR_PASSWORD);
-        openDetail("b1");
+        openDetail("r1");
         assertThat(text("#ocsp-status")).isEqualTo("good");
         browser.screenshot("certificate");
         browser.driver.findElement(By.id("revoke")).click();
@@ -181,12 +199,11 @@ class DashboardIT {
         assertThat(text("#status")).isEqualTo("REVOKED");
         assertThat(text("#ocsp-status")).as("our OCSP responder says so at once").isEqualTo("revoked");
         assertThat(text("#revocation")).contains("keyCompromise").contains("olga");
-        assertThat(app.get("/api/v1/certificates/" + serials.get("b1"), admin).json().get("status").asString()).isEqualTo("REVOKED");
+        assertThat(app.get("/api/v1/certificates/" + serials.get("r1"), admin).json().get("status").asString()).isEqualTo("REVOKED");
         assertThat(app.get("/api/v1/audit-log?action=certificate.revoked", admin).body()).contains("olga");
     }
 
     @Test
-    @Order(5)
     void aViewerHasNoRevokeActionAndAForgedPostIsRefused() throws Exception {
         browser.signIn(base, "victor", VIEWER_PASSWORD);
         openDetail("c1");
@@ -209,8 +226,8 @@ class DashboardIT {
     }
 
     @Test
-    @Order(6)
     void anOwnerNamedLikeMarkupIsShownAsText() throws Exception {
+        browser.signIn(base, "victor", VIEWER_PASSWORD);
         browser.driver.get(base + "/certificates?owner=" + URLEncoder.encode(XSS, StandardCharsets.UTF_8));
         assertThat(column("inventory", 4)).containsExactly(XSS);
         assertThat(browser.driver.findElements(By.cssSelector("table#inventory img"))).isEmpty();
@@ -223,7 +240,6 @@ class DashboardIT {
     }
 
     @Test
-    @Order(7)
     void screenshotsOfTheMainPages() throws Exception {
         browser.signIn(base, "admin", ADMIN_PASSWORD);
         for (String[] page : new String[][] {{"/managed", "managed-list"}, {"/managed/web", "managed"}, {"/targets", "targets"},
@@ -255,8 +271,8 @@ class DashboardIT {
     }
 
     @Test
-    @Order(8)
     void signOutWorksAndAnIdleSessionEnds() throws Exception {
+        browser.signIn(base, "admin", ADMIN_PASSWORD);
         browser.driver.findElement(By.cssSelector("header .who button")).click();
         browser.awaitUrl("/login");
         assertThat(browser.driver.getCurrentUrl()).contains("/login?logout");
@@ -264,8 +280,14 @@ class DashboardIT {
         assertThat(browser.driver.getCurrentUrl()).contains("/login");
         browser.signIn(base, "victor", VIEWER_PASSWORD);
         assertThat(browser.driver.getCurrentUrl()).isEqualTo(base + "/");
-        Thread.sleep(Duration.ofSeconds(75).toMillis()); // server.servlet.session.timeout=1m
         browser.driver.get(base + "/certificates");
-        assertThat(browser.driver.getCurrentUrl()).contains("/login");
+        assertThat(browser.driver.getCurrentUrl()).as("the new session works").isEqualTo(base + "/certificates");
+        // The session signed in before the tests, idle since: past server.servlet.session.timeout=1m (and the container's
+        // whole-second rounding) it is gone. Only the clock is watched here; asking the server would restart the idle minute.
+        Instant ended = idleSince.plus(Duration.ofSeconds(75));
+        await("the idle session's timeout").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> Instant.now().isAfter(ended));
+        Response afterIdle = idle.get("/certificates");
+        assertThat(afterIdle.status()).isEqualTo(302);
+        assertThat(DashboardSession.location(afterIdle)).contains("/login");
     }
 }

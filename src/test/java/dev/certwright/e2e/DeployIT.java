@@ -152,24 +152,19 @@ class DeployIT {
     }
 
     /** Waits until the slot's newest deployment to the target for this serial has finished, and returns it. */
-    static JsonNode awaitDeployment(CertwrightProcess on, String name, String target, String serial, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            for (JsonNode d : on.get("/api/v1/managed-certificates/" + name + "/deployments", admin).json()) {
-                if (d.get("targetName").asString().equals(target) && d.get("serial").asString().equals(serial)) {
-                    last = d;
-                    break;
-                }
+    static JsonNode awaitDeployment(CertwrightProcess on, String name, String target, String serial, Duration limit) {
+        return org.awaitility.Awaitility.await("a finished deployment of " + serial + " to " + target).atMost(limit).pollInterval(Duration.ofMillis(300))
+                .until(() -> newestDeployment(on, name, target, serial), d -> d != null && !d.get("status").asString().equals("PENDING"));
+    }
+
+    /** The slot's newest deployment to the target for this serial, or null. */
+    static JsonNode newestDeployment(CertwrightProcess on, String name, String target, String serial) {
+        for (JsonNode d : on.get("/api/v1/managed-certificates/" + name + "/deployments", admin).json()) {
+            if (d.get("targetName").asString().equals(target) && d.get("serial").asString().equals(serial)) {
+                return d;
             }
-            if (last != null && !last.get("status").asString().equals("PENDING")) {
-                return last;
-            }
-            last = null;
-            Thread.sleep(300);
         }
-        throw new AssertionError("no finished deployment of " + serial + " to " + target + " within " + limit + ": "
-                + on.get("/api/v1/managed-certificates/" + name + "/deployments", admin).body());
+        return null;
     }
 
     @Test
@@ -240,15 +235,9 @@ class DeployIT {
         assertThat(old.get("revocationReason").asString()).isEqualTo("superseded");
     }
 
-    static JsonNode awaitStatus(String serial, String status, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode certificate = app.get("/api/v1/certificates/" + serial, admin).json();
-        while (!certificate.get("status").asString().equals(status) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            certificate = app.get("/api/v1/certificates/" + serial, admin).json();
-        }
-        assertThat(certificate.get("status").asString()).as(certificate.toString()).isEqualTo(status);
-        return certificate;
+    static JsonNode awaitStatus(String serial, String status, Duration limit) {
+        return org.awaitility.Awaitility.await(serial + " " + status).atMost(limit).pollInterval(Duration.ofMillis(200))
+                .until(() -> app.get("/api/v1/certificates/" + serial, admin).json(), c -> c.get("status").asString().equals(status));
     }
 
     @Test
@@ -270,10 +259,8 @@ class DeployIT {
         assertThat(servedSerial(haproxy.port)).isEqualTo(serial);
         assertThat(app.get("/api/v1/certificates/" + before, admin).json().get("status").asString())
                 .as("nginx still serves the predecessor: not revoked").isEqualTo("ISSUED");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (notices.stream().noneMatch(n -> n.contains("deployment.failed") && n.contains(serial)) && System.nanoTime() < deadline) {
-            Thread.sleep(300);
-        }
+        org.awaitility.Awaitility.await("the deployment.failed notice").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> notices.stream().anyMatch(n -> n.contains("deployment.failed") && n.contains(serial)));
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("deployment.failed").contains(serial).contains("ROLLED_BACK"));
 
         // With the reload fixed, a deployment on request serves the current instance.
@@ -341,11 +328,9 @@ class DeployIT {
         Files.copy(nginx.dir.resolve("placeholder.crt"), nginx.dir.resolve("fullchain.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(nginx.dir.resolve("placeholder.key"), nginx.dir.resolve("key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Commands.run(work, "sh", "-c", nginx.reloadCommand()).assertSuccess();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!servedSerial(nginx.port).equals(serial) || !app.get("/api/v1/audit-log?action=deploy-target.drift", admin).body().contains("nginx-a")) {
-            assertThat(System.nanoTime()).as("drift repaired within 60 s").isLessThan(deadline);
-            Thread.sleep(500);
-        }
+        org.awaitility.Awaitility.await("drift flagged and repaired").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> servedSerial(nginx.port).equals(serial)
+                        && app.get("/api/v1/audit-log?action=deploy-target.drift", admin).body().contains("nginx-a"));
         JsonNode target = app.get("/api/v1/deploy/targets/nginx-a", admin).json();
         assertThat(target.get("managedCertificates").toString()).contains("web");
         assertThat(target.get("lastProbes").get(0).get("managedName").asString()).isEqualTo("web");
@@ -367,7 +352,9 @@ class DeployIT {
                 .env("CERTWRIGHT_CA_PASSPHRASE", passphrase));
         Response renewed = app.send("POST", "/api/v1/managed-certificates/web/renew", admin, null, null);
         String serial = renewed.json().get("serial").asString();
-        Thread.sleep(1000);
+        // Both deployments of the new serial are queued at once; the single worker is held by the dead host for up to 20 s.
+        org.awaitility.Awaitility.await("both deployments queued").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> newestDeployment(app, "web", "dead-b", serial) != null && newestDeployment(app, "web", "nginx-a", serial) != null);
         List<String> statuses = new ArrayList<>();
         for (JsonNode d : app.get("/api/v1/managed-certificates/web/deployments", admin).json()) {
             if (d.get("serial").asString().equals(serial)) {

@@ -245,7 +245,9 @@ abstract class IssuanceEndToEnd {
         Response shortLived = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "brief-" + System.nanoTime(), "role", "VIEWER", "expiresIn", "PT1S"));
         String brief = shortLived.json().get("token").asString();
         secretsSeen.add(brief);
-        Thread.sleep(1500);
+        // Valid for a second, then refused: wait (bounded) for the refusal rather than for a fixed time.
+        org.awaitility.Awaitility.await("the one-second token's expiry").atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> app.get("/api/v1/issuers", brief).status() == 401);
         assertProblem(app.get("/api/v1/issuers", brief), 401);
 
         // The plain-HTTP listener serves CA certificates but never the API.

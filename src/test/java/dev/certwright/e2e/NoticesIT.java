@@ -1,6 +1,7 @@
 package dev.certwright.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -83,10 +84,8 @@ class NoticesIT {
             assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
             String serial = imported.json().get("serial").asString();
 
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while ((delivered.isEmpty() || smtp.getReceivedMessages().length == 0) && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-            }
+            await("a webhook delivery and a mail").atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> !delivered.isEmpty() && smtp.getReceivedMessages().length > 0);
             assertThat(delivered).as("webhook deliveries after a 500").hasSize(1);
             assertThat(calls.get()).isGreaterThanOrEqualTo(2);
             String body = delivered.get(0)[0];
@@ -107,8 +106,11 @@ class NoticesIT {
             assertThat(mails[0].getSubject()).contains("legacy.test").contains("expires in");
             assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mails[0])).contains(serial);
 
-            // Several scans later: nothing more (once per threshold, the larger thresholds recorded as superseded).
-            Thread.sleep(7000);
+            // Several scans later: nothing more (once per threshold, the larger thresholds recorded as superseded). The notice
+            // job never runs twice at once: two more ended runs include one that started after the deliveries above.
+            long scans = noticeRuns(app, admin);
+            await("two more notice scans").atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> noticeRuns(app, admin) >= scans + 2);
             assertThat(delivered).hasSize(1);
             assertThat(smtp.getReceivedMessages()).hasSize(1);
             String metrics = app.get("/actuator/prometheus", admin).body();
@@ -159,10 +161,8 @@ class NoticesIT {
                     .arg("--certwright.ca-config=" + narrowed).env("CERTWRIGHT_NOTIFY_WEBHOOK_SECRET", SECRET).arg(LOOPBACK_HOOKS)
                     .arg("--certwright.renewal.scan-interval=PT1S").arg("--certwright.renewal.max-attempts=2")
                     .arg("--certwright.renewal.retry-backoff=PT1S").arg("--certwright.notify.scan-interval=PT1S"))) {
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (bodies.stream().noneMatch(b -> b.contains("renewal.failed")) && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
-                }
+                await("a renewal.failed notice").atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+                        .until(() -> bodies.stream().anyMatch(b -> b.contains("renewal.failed")));
                 JsonNode renewal = app.get("/api/v1/managed-certificates/doomed", admin).json().get("renewal");
                 assertThat(renewal.get("failedAttempts").asInt()).isEqualTo(2);
                 assertThat(renewal.has("flaggedAt")).isTrue();
@@ -181,5 +181,20 @@ class NoticesIT {
         } finally {
             hook.stop(0);
         }
+    }
+
+    private static final java.util.regex.Pattern NOTICE_RUNS =
+            java.util.regex.Pattern.compile("(?m)^certwright_job_duration_seconds_count\\{[^}]*job=\"notices\"[^}]*} (\\S+)$");
+
+    /** How many notice scans the node has run (ended, with any outcome), from its Prometheus metrics. */
+    private static long noticeRuns(CertwrightProcess app, String token) {
+        var metrics = app.get("/actuator/prometheus", token);
+        assertThat(metrics.status()).as(metrics.toString()).isEqualTo(200);
+        long runs = 0;
+        java.util.regex.Matcher m = NOTICE_RUNS.matcher(metrics.body());
+        while (m.find()) {
+            runs += (long) Double.parseDouble(m.group(1));
+        }
+        return runs;
     }
 }

@@ -34,15 +34,17 @@ class PostgresRevocationIT extends RevocationEndToEnd {
         Issued victim = issue("two-nodes", "tls-server", null);
         Set<String> firstNode = quartzInstances();
         try (CertwrightProcess second = CertwrightProcess.start(new CertwrightProcess.Options(secondData, database)
-                .env("CERTWRIGHT_CA_PASSPHRASE", app.readSecret("ca/passphrase"))
+                .env("CERTWRIGHT_CA_PASSPHRASE", app.readSecret("ca/passphrase")).arg("--certwright.ca-config=" + caConfig)
                 .arg("--certwright.crl.publish-delay=" + PUBLISH_DELAY))) {
             byte[] request = request(victim, false);
-            Binary before = second.plain("POST", "/ocsp", "application/ocsp-request", request);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (new org.bouncycastle.cert.ocsp.OCSPResp(before.body()).getStatus() != 0 && System.nanoTime() < deadline) {
-                Thread.sleep(200); // the second node loads the responders when it is ready
-                before = second.plain("POST", "/ocsp", "application/ocsp-request", request);
-            }
+            // The second node loads the responders when it is ready.
+            Binary[] answer = new Binary[1];
+            org.awaitility.Awaitility.await("the second node's OCSP responder").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        answer[0] = second.plain("POST", "/ocsp", "application/ocsp-request", request);
+                        return new org.bouncycastle.cert.ocsp.OCSPResp(answer[0].body()).getStatus() == 0;
+                    });
+            Binary before = answer[0];
             assertThat(status(before.body())).isEqualTo("good");
 
             long started = System.nanoTime();

@@ -1,15 +1,19 @@
 package dev.certwright.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,8 +86,9 @@ class RenewalIT {
     }
 
     /**
-     * Two nodes on one PostgreSQL, ten managed certificates due within the same minute: each is renewed exactly once in
-     * its window, counted from the inventory (instances per slot, and successors per predecessor).
+     * Two nodes on one PostgreSQL, ten managed certificates due within the same few seconds: each is renewed exactly
+     * once in its window, counted from the inventory (instances per slot, and successors per predecessor) after two more
+     * scans have run since the last renewal, so a duplicate would have been made by then.
      */
     @Test
     void twoNodesRenewEachCertificateExactlyOncePerWindow(@TempDir Path dir) throws Exception {
@@ -100,16 +105,23 @@ class RenewalIT {
                 for (int i = 0; i < 10; i++) {
                     String name = "fleet-" + i;
                     names.add(name);
-                    // Due 54 to 60 s after issuance; the next renewal of the successor not before 108 s.
+                    // Due 37.5 to 45 s after issuance (renewBefore 75 s plus up to 10 % jitter); the successor, made no earlier
+                    // than that, is due no earlier than 37.5 s after it: the first window ends 75 s after the start at the earliest.
                     Response created = (i % 2 == 0 ? first : second).postJson("/api/v1/managed-certificates", admin, Map.of("name", name,
-                            "profile", "short-lived", "dnsNames", List.of(name + ".test"), "owner", "fleet", "validity", "PT2M", "renewBefore", "PT60S"));
+                            "profile", "short-lived", "dnsNames", List.of(name + ".test"), "owner", "fleet", "validity", "PT2M", "renewBefore", "PT75S"));
                     assertThat(created.status()).as(created.toString()).isEqualTo(201);
                 }
                 for (String name : names) {
                     awaitInstances(second, admin, name, 2, Duration.ofSeconds(100));
                 }
-                Thread.sleep(8000); // a duplicate from the other node would have shown by now
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("still inside the first window").isLessThan(Duration.ofSeconds(105));
+                // The scan is one job for the cluster that never runs twice at once (@DisallowConcurrentExecution): once two
+                // more runs have ended on either node, any scan that was under way when the last renewal showed has ended too,
+                // and every later one found nothing due. A duplicate from the other node would have shown by now.
+                CertwrightProcess one = first;
+                long scans = scanRuns(one, admin) + scanRuns(second, admin);
+                await("two more renewal scans").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> scanRuns(one, admin) + scanRuns(second, admin) >= scans + 2);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("still inside the first window").isLessThan(Duration.ofSeconds(73));
                 Map<String, Integer> instances = new HashMap<>();
                 Set<String> predecessors = new HashSet<>();
                 for (String name : names) {
@@ -134,8 +146,8 @@ class RenewalIT {
     }
 
     /**
-     * PostgreSQL becomes unreachable for 20 s around the time three certificates come due: the scans fail meanwhile,
-     * and when the database is back each certificate is renewed, once.
+     * PostgreSQL becomes unreachable before three certificates come due and stays away until their due times have passed:
+     * the scans fail meanwhile, and when the database is back each certificate is renewed, once.
      */
     @Test
     void renewalResumesAfterTheDatabaseWasUnreachable(@TempDir Path dir) throws Exception {
@@ -147,14 +159,22 @@ class RenewalIT {
                     .arg("--certwright.renewal.scan-interval=PT1S").arg("--certwright.renewal.retry-backoff=PT2S"));
             String admin = app.adminToken();
             List<String> names = List.of("outage-0", "outage-1", "outage-2");
+            Instant firstDue = Instant.MAX;
+            Instant lastDue = Instant.MIN;
             for (String name : names) {
-                // Due 27 to 30 s after issuance.
-                assertThat(app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", "short-lived",
-                        "dnsNames", List.of(name + ".test"), "owner", "ops", "validity", "PT2M", "renewBefore", "PT90S")).status()).isEqualTo(201);
+                // Due 21 to 30 s after issuance.
+                Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", "short-lived",
+                        "dnsNames", List.of(name + ".test"), "owner", "ops", "validity", "PT2M", "renewBefore", "PT90S"));
+                assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                Instant due = Instant.parse(created.json().get("renewal").get("renewAt").asString());
+                firstDue = due.isBefore(firstDue) ? due : firstDue;
+                lastDue = due.isAfter(lastDue) ? due : lastDue;
             }
-            Thread.sleep(15_000);
             proxy.cut();
-            Thread.sleep(20_000); // the due times pass while the database is away
+            assertThat(Instant.now()).as("the database went away before the first certificate came due").isBefore(firstDue);
+            // The due times pass while the database is away (and two scan intervals more, for scans that find them due and fail).
+            Instant passed = lastDue.plusSeconds(2);
+            await("the due times pass").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> Instant.now().isAfter(passed));
             proxy.restore();
             for (String name : names) {
                 awaitInstances(app, admin, name, 2, Duration.ofSeconds(60));
@@ -168,14 +188,22 @@ class RenewalIT {
         }
     }
 
-    private static JsonNode awaitInstances(CertwrightProcess app, String token, String name, int count, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode slot = app.get("/api/v1/managed-certificates/" + name, token).json();
-        while (slot.get("history").size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            slot = app.get("/api/v1/managed-certificates/" + name, token).json();
+    private static JsonNode awaitInstances(CertwrightProcess app, String token, String name, int count, Duration limit) {
+        return await("%d instances of %s".formatted(count, name)).atMost(limit).pollInterval(Duration.ofMillis(500))
+                .until(() -> app.get("/api/v1/managed-certificates/" + name, token).json(), slot -> slot.get("history").size() >= count);
+    }
+
+    private static final Pattern SCAN_RUNS = Pattern.compile("(?m)^certwright_job_duration_seconds_count\\{[^}]*job=\"renewal-scan\"[^}]*} (\\S+)$");
+
+    /** How many renewal scans this node has run (ended, with any outcome), from its Prometheus metrics. */
+    private static long scanRuns(CertwrightProcess app, String token) {
+        Response metrics = app.get("/actuator/prometheus", token);
+        assertThat(metrics.status()).as(metrics.toString()).isEqualTo(200);
+        long runs = 0;
+        Matcher m = SCAN_RUNS.matcher(metrics.body());
+        while (m.find()) {
+            runs += (long) Double.parseDouble(m.group(1));
         }
-        assertThat(slot.get("history").size()).as("instances of %s after %s", name, limit).isGreaterThanOrEqualTo(count);
-        return slot;
+        return runs;
     }
 }

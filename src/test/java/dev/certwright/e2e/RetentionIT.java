@@ -88,16 +88,9 @@ class RetentionIT {
                     renewed.json().get("serial").asString());
         }
 
-        void awaitPurged(Duration limit) throws InterruptedException {
-            long deadline = System.nanoTime() + limit.toNanos();
-            while (System.nanoTime() < deadline) {
-                String body = app.get("/api/v1/audit-log?action=certificate.purged", admin).body();
-                if (body.contains(loose) && body.contains(replaced)) {
-                    return;
-                }
-                Thread.sleep(1000);
-            }
-            throw new AssertionError("not purged within " + limit + ": " + app.get("/api/v1/audit-log?action=certificate.purged", admin).body());
+        void awaitPurged(Duration limit) {
+            org.awaitility.Awaitility.await("both certificates purged").atMost(limit).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> app.get("/api/v1/audit-log?action=certificate.purged", admin).body(), body -> body.contains(loose) && body.contains(replaced));
         }
 
         void assertRetention() {

@@ -84,6 +84,8 @@ abstract class RevocationEndToEnd {
     Issued compromised;
     Issued held;
     Issued expiring;
+    /** The CA configuration the node runs with (a second node on the same database runs with it too). */
+    Path caConfig;
 
     record Issued(String serial, Path file, X509Certificate certificate) {
     }
@@ -95,7 +97,13 @@ abstract class RevocationEndToEnd {
         work = Files.createTempDirectory("certwright-revocation-");
         openssl = new Openssl(work);
         database = database();
-        app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database)
+        // The development CA configuration, except that a short-lived certificate may live 10 s (dev.yml: at least a
+        // minute), so that the one revoked after its expiry expires within the class rather than a minute after its start.
+        String devConfig = Files.readString(CertwrightProcess.PROJECT.resolve("ca-config/dev.yml"));
+        String shortLived = "short-lived:\n    issuer: dev-issuing\n    extendedKeyUsages: [serverAuth]\n    minValidity: PT1M";
+        assertThat(devConfig).contains(shortLived);
+        caConfig = Files.writeString(work.resolve("ca-config.yml"), devConfig.replace(shortLived, shortLived.replace("PT1M", "PT10S")));
+        app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database).arg("--certwright.ca-config=" + caConfig)
                 .arg("--certwright.crl.publish-delay=" + PUBLISH_DELAY).arg("--certwright.ocsp.presign-interval=PT2S"));
         admin = app.adminToken();
         root = app.root();
@@ -104,7 +112,7 @@ abstract class RevocationEndToEnd {
         openssl.write("issuing.pem", Openssl.pem(issuing));
         openssl.write("chain.pem", Openssl.pem(issuing) + Openssl.pem(root));
         // Issued first: it must be expired by the time a later test revokes it.
-        expiring = issue("expiring", "short-lived", "PT1M");
+        expiring = issue("expiring", "short-lived", "PT20S");
         good = issue("good", "tls-server", null);
         compromised = issue("compromised", "tls-server", null);
         held = issue("held", "tls-server", null);
@@ -450,9 +458,9 @@ abstract class RevocationEndToEnd {
     @Order(33)
     void anExpiredCertificateCanStillBeRevoked() throws Exception {
         Instant notAfter = expiring.certificate().getNotAfter().toInstant();
-        while (Instant.now().isBefore(notAfter.plusSeconds(1)) && Duration.between(Instant.now(), notAfter).toSeconds() < 120) {
-            Thread.sleep(500);
-        }
+        assertThat(Duration.between(Instant.now(), notAfter)).as("issued for 20 s").isLessThan(Duration.ofSeconds(21));
+        org.awaitility.Awaitility.await("the certificate's expiry").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Instant.now().isAfter(notAfter.plusSeconds(1)));
         assertThat(app.get("/api/v1/certificates/" + expiring.serial(), admin).json().get("status").asString()).isEqualTo("EXPIRED");
         Response revoked = revoke(expiring.serial(), "privilegeWithdrawn");
         assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
@@ -524,15 +532,9 @@ abstract class RevocationEndToEnd {
     }
 
     void awaitOcspResponders() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            OCSPResp response = new OCSPResp(postOcsp(request(good, false)));
-            if (response.getStatus() == OCSPResp.SUCCESSFUL) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the OCSP responder did not start answering within 30 s");
+        byte[] request = request(good, false);
+        org.awaitility.Awaitility.await("the OCSP responder answering").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> new OCSPResp(postOcsp(request)).getStatus() == OCSPResp.SUCCESSFUL);
     }
 
     byte[] request(Issued issued, boolean nonce) throws Exception {
@@ -579,19 +581,13 @@ abstract class RevocationEndToEnd {
 
     /** Polls the CRL until it satisfies the condition; fails after the limit, measured from the call. */
     X509CRL awaitCrl(String path, java.util.function.Predicate<X509CRL> condition, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        X509CRL crl = null;
-        while (System.nanoTime() < deadline) {
-            Binary response = app.plain("GET", path, null, null);
-            if (response.status() == 200) {
-                crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(response.body()));
-                if (condition.test(crl)) {
-                    return crl;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(path + " did not reach the expected state within " + limit + "; last: " + crl);
+        return org.awaitility.Awaitility.await(path + " reaching the expected state").atMost(limit).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    Binary response = app.plain("GET", path, null, null);
+                    return response.status() == 200
+                            ? (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(response.body()))
+                            : null;
+                }, crl -> crl != null && condition.test(crl));
     }
 
     /** Java's PKIX validator on leaf + intermediate, checking the leaf's revocation as the options say. */

@@ -34,12 +34,8 @@ class ServerCertificateRenewalIT {
             assertThat(lifeSeconds).isBetween(60L, 130L);
 
             // Renewal is due when less than a third of the life is left; wait at most the whole life plus margin.
-            X509Certificate current = first;
-            long deadline = System.nanoTime() + (lifeSeconds + 30) * 1_000_000_000L;
-            while (current.getSerialNumber().equals(first.getSerialNumber()) && System.nanoTime() < deadline) {
-                Thread.sleep(2000);
-                current = app.servedLeaf();
-            }
+            X509Certificate current = org.awaitility.Awaitility.await("a new served certificate").atMost(java.time.Duration.ofSeconds(lifeSeconds + 30))
+                    .pollInterval(java.time.Duration.ofSeconds(2)).until(app::servedLeaf, leaf -> !leaf.getSerialNumber().equals(first.getSerialNumber()));
             assertThat(current.getSerialNumber()).as("a new certificate is served").isNotEqualTo(first.getSerialNumber());
             assertThat(current.getNotAfter()).isAfter(first.getNotAfter());
             assertThat(first.getNotAfter().toInstant()).as("renewed before the old one expired").isAfter(java.time.Instant.now().minusSeconds(5));

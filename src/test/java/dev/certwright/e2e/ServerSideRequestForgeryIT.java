@@ -324,10 +324,8 @@ class ServerSideRequestForgeryIT {
         var imported = app.postJson("/api/v1/certificates/import", app.adminToken(), Map.of("pem", new String(openssl.read("soon.pem"),
                 StandardCharsets.US_ASCII), "owner", "team-soon"));
         assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!app.log().contains("refused: its host resolves to a loopback address") && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
+        org.awaitility.Awaitility.await("the refused webhook in the log").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> app.log().contains("refused: its host resolves to a loopback address"));
         assertThat(app.log()).contains("refused: its host resolves to a loopback address");
         assertThat(app.get("/actuator/prometheus", app.adminToken()).body())
                 .contains("certwright_notices_total{channel=\"webhook\",outcome=\"failed\"");

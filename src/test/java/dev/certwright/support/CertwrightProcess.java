@@ -42,7 +42,12 @@ public final class CertwrightProcess implements AutoCloseable {
     private HttpClient client;
     private X509Certificate root;
 
+    /** Servers started by this test JVM, for the suite's count of starts (each is a JVM start and a Spring context). */
+    private static final java.util.concurrent.atomic.AtomicInteger STARTS = new java.util.concurrent.atomic.AtomicInteger();
+
     private CertwrightProcess(Process process, Path dataDir, Path log, int httpsPort, int httpPort) {
+        // One line per start in the test's output (target/failsafe-reports/*-output.txt): grep -c counts them per class.
+        System.out.println("CertwrightProcess start #" + STARTS.incrementAndGet() + " (data " + dataDir + ")");
         this.process = process;
         this.dataDir = dataDir;
         this.log = log;
