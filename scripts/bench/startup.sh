@@ -10,6 +10,7 @@
 #                                                  plausible rows) and times RUNS more starts
 #   LAUNCH=jar|extracted|aot                       how the JVM is started: java -jar (default: extracted+cache when
 #                                                  scripts/run.sh's AOT cache exists, else -jar)
+#   HTTPS_PORT, HTTP_PORT                          loopback ports (19543, 19180)
 #   STEPS=1                                        after the last start, print the slowest Spring startup steps
 #                                                  (BufferingApplicationStartup, /actuator/startup as ADMIN)
 #
@@ -22,8 +23,8 @@ SIZE=${SIZE:-0}
 DB=${DB:-h2}
 STEPS=${STEPS:-0}
 TOKEN=bench-admin-token-0123456789abcdef
-HTTPS=19543
-HTTP=19180
+HTTPS=${HTTPS_PORT:-19543}
+HTTP=${HTTP_PORT:-19180}
 PGDB=cw_bench_startup
 command -v curl >/dev/null || { echo "missing curl" >&2; exit 1; }
 . scripts/lib/jar.sh
@@ -127,7 +128,7 @@ SQL
     cat >"$work/fill.sql" <<SQL
 INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, profile, subject, common_name, sans, key_algorithm, key_size,
                          not_before, not_after, fingerprint_sha256, owner, created_at, updated_at)
-SELECT LPAD(LOWER(TO_CHAR(X, 'FMXXXXXXXXXXXXXXXX')), 32, '0'), 'CN=Certwright Dev Issuing CA,O=Certwright Development', 'dev-issuing',
+SELECT LPAD(CAST(X AS VARCHAR), 32, '0'), 'CN=Certwright Dev Issuing CA,O=Certwright Development', 'dev-issuing',
        'ISSUED', 'ISSUED', 'tls-server', 'CN=host-' || X || '.test', 'host-' || X || '.test', 'host-' || X || '.test', 'EC', 256,
        CURRENT_TIMESTAMP - INTERVAL '1' DAY,
        CURRENT_TIMESTAMP + (MOD(X, 120)) * INTERVAL '1' DAY + MOD(X, 1440) * INTERVAL '1' MINUTE,
