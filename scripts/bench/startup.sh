@@ -146,7 +146,7 @@ SQL
 
 [ "$STEPS" = 1 ] && export JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -Dcertwright.startup-steps=10000" \
   && APP_ARGS="${APP_ARGS:-} --management.endpoints.web.exposure.include=health,info,prometheus,startup"
-echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)," \
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA_HOME/bin/java" -version 2>&1 | grep -v "^Picked up" | head -1)," \
   "$CERTWRIGHT_JVM_OPTS -Xmx512m, launch: ${launch[*]}, DB=$DB"
 firsts=() seconds=() sized=() firsts_cpu=() seconds_cpu=() sized_cpu=()
 for i in $(seq 1 "$RUNS"); do
