@@ -124,15 +124,16 @@ SQL
   else
     local h2 url
     h2=$(ls ~/.m2/repository/com/h2database/h2/*/h2-*.jar | grep -v sources | sort -V | tail -1)
+    # "X": SYSTEM_RANGE's column, quoted because DATABASE_TO_LOWER folds an unquoted x to lower case
     url="jdbc:h2:file:$work/data/db/certwright;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
     cat >"$work/fill.sql" <<SQL
 INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, profile, subject, common_name, sans, key_algorithm, key_size,
                          not_before, not_after, fingerprint_sha256, owner, created_at, updated_at)
-SELECT LPAD(CAST(X AS VARCHAR), 32, '0'), 'CN=Certwright Dev Issuing CA,O=Certwright Development', 'dev-issuing',
-       'ISSUED', 'ISSUED', 'tls-server', 'CN=host-' || X || '.test', 'host-' || X || '.test', 'host-' || X || '.test', 'EC', 256,
+SELECT LPAD(CAST("X" AS VARCHAR), 32, '0'), 'CN=Certwright Dev Issuing CA,O=Certwright Development', 'dev-issuing',
+       'ISSUED', 'ISSUED', 'tls-server', 'CN=host-' || "X" || '.test', 'host-' || "X" || '.test', 'host-' || "X" || '.test', 'EC', 256,
        CURRENT_TIMESTAMP - INTERVAL '1' DAY,
-       CURRENT_TIMESTAMP + (MOD(X, 120)) * INTERVAL '1' DAY + MOD(X, 1440) * INTERVAL '1' MINUTE,
-       LOWER(RAWTOHEX(HASH('SHA-256', CAST(X AS VARCHAR)))), 'team-' || MOD(X, 500),
+       CURRENT_TIMESTAMP + (MOD("X", 120)) * INTERVAL '1' DAY + MOD("X", 1440) * INTERVAL '1' MINUTE,
+       LOWER(RAWTOHEX(HASH('SHA-256', CAST("X" AS VARCHAR)))), 'team-' || MOD("X", 500),
        CURRENT_TIMESTAMP - INTERVAL '1' DAY, CURRENT_TIMESTAMP - INTERVAL '1' DAY
 FROM SYSTEM_RANGE(1, $SIZE);
 INSERT INTO certificate_name (certificate_id, name) SELECT id, common_name FROM certificate WHERE owner LIKE 'team-%';
