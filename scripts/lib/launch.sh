@@ -72,8 +72,9 @@ certwright_aot_cache() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  # (|| true: callers run under set -e, and a server stopped by SIGTERM exits with 143)
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   if [ "$status" = 0 ] && [ -s "$cache.tmp" ]; then
     mv "$cache.tmp" "$cache"
   else
