@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds Certwright if needed and starts it on the embedded H2 database under ./data.
 # Arguments are passed to the application, e.g. scripts/run.sh --server.port=9443
-# On JDK 25 or newer the first start after a build also makes the JDK's AOT cache (one training run, about a minute;
-# scripts/lib/launch.sh), and every start uses it: healthy in a few seconds instead of fifteen or more.
+# On JDK 25 or newer the first start after a build also makes the JDK's AOT cache (one training run on a throw-away
+# H2 database, scripts/lib/launch.sh), and every start uses it: about half the CPU work of a start (docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/jdk.sh

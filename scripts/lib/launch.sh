@@ -56,10 +56,13 @@ certwright_aot_cache() {
   # One full start on a fresh H2 database (CA bootstrap, Flyway), as the server starts every time, then a few requests
   # (health, the CA certificates, the API, ACME) so that their classes are in the cache too, then a normal stop (the
   # JVM writes the cache at exit). The classpath is the extracted jar's absolute path, as every later start uses.
+  # An empty environment and the temporary directory as working directory: the operator's CERTWRIGHT_*/SPRING_*
+  # variables and any ./application.properties or ./config/ (a real database, the CA passphrase) never reach it.
   # shellcheck disable=SC2086 # CERTWRIGHT_JVM_OPTS may hold several options
-  CERTWRIGHT_ADMIN_TOKEN=$token "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -XX:AOTCacheOutput="$cache.tmp" \
+  (cd "$training" && exec env -i PATH="$PATH" HOME="$training" LANG=C.UTF-8 CERTWRIGHT_ADMIN_TOKEN=$token \
+    "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -XX:AOTCacheOutput="$cache.tmp" \
     -jar "$dir/certwright.jar" --server.port=$https --certwright.http-port=$port --certwright.data-dir="$training/data" \
-    --certwright.ca-config="$PWD/ca-config/dev.yml" >"$training/training.log" 2>&1 &
+    --certwright.ca-config="$PWD/ca-config/dev.yml") >"$training/training.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1200); do
     if curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$port/actuator/health"; then
