@@ -48,7 +48,7 @@ certwright_aot_cache() {
     return 0
   fi
   rm -f "$cache" "$cache.tmp"
-  local training port https pid status=1 token=aot-training-token-0123456789abcdef
+  local training port https pid status=1 token=aot-training-token-0123456789abcdef project=$PWD
   training=$(mktemp -d)
   port=$(shuf -i 20000-39999 -n 1)
   https=$((port + 20000))
@@ -62,7 +62,7 @@ certwright_aot_cache() {
   (cd "$training" && exec env -i PATH="$PATH" HOME="$training" LANG=C.UTF-8 CERTWRIGHT_ADMIN_TOKEN=$token \
     "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -XX:AOTCacheOutput="$cache.tmp" \
     -jar "$dir/certwright.jar" --server.port=$https --certwright.http-port=$port --certwright.data-dir="$training/data" \
-    --certwright.ca-config="$PWD/ca-config/dev.yml") >"$training/training.log" 2>&1 &
+    --certwright.ca-config="$project/ca-config/dev.yml") >"$training/training.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1200); do
     if curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$port/actuator/health"; then
