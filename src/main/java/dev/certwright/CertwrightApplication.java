@@ -2,6 +2,7 @@ package dev.certwright;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** Certwright: a certificate lifecycle manager for an internal PKI. */
@@ -10,6 +11,14 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class CertwrightApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(CertwrightApplication.class, args);
+        SpringApplication application = new SpringApplication(CertwrightApplication.class);
+        // -Dcertwright.startup-steps=N records up to N startup steps for /actuator/startup (ADMIN only, and only when
+        // management.endpoints.web.exposure.include names it): scripts/bench/startup.sh reads the breakdown there.
+        // Off by default: recording costs a little on every bean.
+        Integer steps = Integer.getInteger("certwright.startup-steps");
+        if (steps != null && steps > 0) {
+            application.setApplicationStartup(new BufferingApplicationStartup(steps));
+        }
+        application.run(args);
     }
 }

@@ -103,8 +103,7 @@ public final class CertwrightProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.add("-Xmx512m");
-            command.add("-jar");
-            command.add(JAR.toString());
+            command.addAll(JarLaunch.arguments(JAR));
             command.add("--server.port=" + https);
             command.add("--certwright.http-port=" + http);
             command.add("--certwright.data-dir=" + options.dataDir);
