@@ -29,6 +29,7 @@ import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.inventory.PendingCertificate;
+import dev.certwright.keys.KeyWrapping;
 import dev.certwright.policy.ApprovedRequest;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.x509.CertificateView;
@@ -57,6 +58,7 @@ public class CertificateIssuance {
 
     private final IssuancePolicy policy;
     private final CertificateAuthority ca;
+    private final KeyWrapping keyWrapping;
     private final CertificateInventory inventory;
     private final ManagedCertificates managed;
     private final ApplicationEventPublisher events;
@@ -65,10 +67,11 @@ public class CertificateIssuance {
     private final Clock clock;
     private final SecureRandom random;
 
-    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, CertificateInventory inventory, ManagedCertificates managed,
+    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, KeyWrapping keyWrapping, CertificateInventory inventory, ManagedCertificates managed,
             ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions, Clock clock, SecureRandom random) {
         this.policy = policy;
         this.ca = ca;
+        this.keyWrapping = keyWrapping;
         this.inventory = inventory;
         this.managed = managed;
         this.events = events;
@@ -138,7 +141,7 @@ public class CertificateIssuance {
         transactions.executeWithoutResult(tx -> {
             inventory.markIssued(certificateId, view, Pem.encodeChain(chain));
             if (request.privateKey() != null) {
-                inventory.storeKey(certificateId, ca.keyEncryptionKeyId(), ca.wrapKey(request.privateKey(), keyContext(certificateId)));
+                inventory.storeKey(certificateId, keyWrapping.keyEncryptionKeyId(), keyWrapping.wrap(request.privateKey(), keyContext(certificateId)));
             }
             if (request.managedName() != null) {
                 managed.setCurrent(request.managedName(), certificateId);
@@ -193,7 +196,7 @@ public class CertificateIssuance {
         CertificateView view = CertificateView.of(certificate);
         transactions.executeWithoutResult(tx -> {
             inventory.markIssued(id, view, Pem.encodeChain(chain));
-            inventory.storeKey(id, ca.keyEncryptionKeyId(), ca.wrapKey(keys.getPrivate(), keyContext(id)));
+            inventory.storeKey(id, keyWrapping.keyEncryptionKeyId(), keyWrapping.wrap(keys.getPrivate(), keyContext(id)));
             audit.append(actor, "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuerName + " profile="
                     + OCSP_RESPONDER_PROFILE + " notAfter=" + view.notAfter());
             events.publishEvent(new CertificateIssued(id, view.serial().hex(), issuerName, OCSP_RESPONDER_PROFILE, "certwright",
@@ -210,7 +213,7 @@ public class CertificateIssuance {
                         "certificate " + certificateId + " is not an OCSP responder certificate"));
         var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
                 "OCSP responder certificate " + record.serial() + " has no stored key"));
-        return ca.unwrapKey(wrapped.bytes(), keyContext(record.id()));
+        return keyWrapping.unwrap(wrapped.bytes(), keyContext(record.id()));
     }
 
     /** The chain to hand out with a leaf: the issuer and its parents, without the self-signed root. */

@@ -13,13 +13,13 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
-import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.keys.KeyWrapping;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.Pem;
@@ -39,7 +39,7 @@ public class ManagedCertificateService {
     private final ManagedCertificates managed;
     private final CertificateInventory inventory;
     private final CertificateIssuance issuance;
-    private final CertificateAuthority ca;
+    private final KeyWrapping keyWrapping;
     private final IssuancePolicy policy;
     private final ApplicationEventPublisher events;
     private final AuditLog audit;
@@ -49,14 +49,14 @@ public class ManagedCertificateService {
     private final org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys;
 
     ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
-            CertificateAuthority ca, IssuancePolicy policy, ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions,
+            KeyWrapping keyWrapping, IssuancePolicy policy, ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions,
             SecureRandom random, CertificateRevocation revocation, org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys) {
         this.revocation = revocation;
         this.onHostKeys = onHostKeys;
         this.managed = managed;
         this.inventory = inventory;
         this.issuance = issuance;
-        this.ca = ca;
+        this.keyWrapping = keyWrapping;
         this.policy = policy;
         this.events = events;
         this.audit = audit;
@@ -136,7 +136,7 @@ public class ManagedCertificateService {
         });
         try {
             if (onHost) {
-                hostKeys().issue(slot, actor);
+                issueForHostKey(slot, hostKeys().makeKey(slot), actor);
             } else {
                 issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), keys.getPublic(),
                         keys.getPrivate(), slot.validity(), slot.owner(), tags, CertificateSource.ISSUED, slot.name(), null, actor));
@@ -164,7 +164,7 @@ public class ManagedCertificateService {
 
     /**
      * Issues a slot's next instance for a public key its target made (on-host key mode): nothing private is stored.
-     * The caller has checked that the target holds the private key (the CSR's signature).
+     * {@link OnHostKeys} has checked that the target holds the private key (the CSR's signature).
      */
     public IssuedCertificate issueForHostKey(ManagedCertificate slot, java.security.PublicKey publicKey, String actor) {
         return issuance.issue(new IssuanceRequest(slot.profile(), null, slot.dnsNames(), slot.ipAddresses(), publicKey, null,
@@ -198,7 +198,7 @@ public class ManagedCertificateService {
         var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
                 "managed certificate '" + name + "' has no stored key" + (get(name).keyOnHost() ? " (its key is made and kept on its target)" : "")));
         return new ManagedBundle(name, record, instance.certificate(), instance.chain(),
-                ca.unwrapKey(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
+                keyWrapping.unwrap(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
     }
 
     /**
@@ -210,7 +210,7 @@ public class ManagedCertificateService {
     public IssuedCertificate renew(String name, String actor) {
         ManagedCertificate slot = get(name);
         if (slot.keyOnHost()) {
-            return hostKeys().issue(slot, actor); // always a new key, made on the host
+            return issueForHostKey(slot, hostKeys().makeKey(slot), actor); // always a new key, made on the host
         }
         KeyPair keys;
         if (slot.rekey() || slot.currentCertificateId() == null) {
