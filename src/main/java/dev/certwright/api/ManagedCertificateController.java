@@ -132,7 +132,7 @@ class ManagedCertificateController {
         List<Instance> history = managed.history(m.name()).stream()
                 .map(r -> new Instance(r.serial().hex(), r.effectiveStatus(now), r.notBefore(), r.notAfter(), r.createdAt())).toList();
         return new ManagedResponse(m.name(), m.profile(), m.dnsNames(), m.ipAddresses(), m.keyAlgorithm(), m.owner(), m.tags(),
-                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.keyMode(), m.targets(),
+                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.keyMode().text(), m.targets(),
                 current == null ? null : current.serial().hex(), current == null ? null : current.notAfter(),
                 current == null ? null : dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, current.der()),
                 current == null ? null : current.chainPem(), history, m.createdAt(), slots.renewalState(m.name())

@@ -256,7 +256,7 @@ public class DeploymentService {
             outcome = attempt(d);
         } catch (RuntimeException e) {
             log.error("deployment {} of {} to {} failed unexpectedly", d.id(), d.managedName(), d.targetName(), e);
-            outcome = new SshDeployer.Outcome(Deployment.FAILED, "internal error: " + SshDeployer.describe(e), Map.of());
+            outcome = new SshDeployer.Outcome(DeploymentStatus.FAILED, "internal error: " + SshDeployer.describe(e), Map.of());
         }
         finish(d, outcome);
     }
@@ -302,14 +302,14 @@ public class DeploymentService {
     }
 
     private void finish(Deployment d, SshDeployer.Outcome outcome) {
-        boolean failed = !Deployment.VERIFIED.equals(outcome.status());
+        boolean failed = outcome.status() != DeploymentStatus.VERIFIED;
         boolean retry = !outcome.conclusive() && d.attempt() < properties.maxAttempts();
         Instant retryAt = retry ? clock.instant().plus(Backoff.after(d.attempt(), properties.retryBackoff(), Duration.ofHours(1))) : null;
         transactions.executeWithoutResult(tx -> {
             if (!deployments.finish(d.id(), outcome.status(), outcome.reason(), outcome.stepsText())) {
                 return; // no longer ours (superseded meanwhile)
             }
-            audit.append(SYSTEM, "deployment." + outcome.status().toLowerCase().replace('_', '-'), "managed-certificate", d.managedName(),
+            audit.append(SYSTEM, "deployment." + outcome.status().name().toLowerCase().replace('_', '-'), "managed-certificate", d.managedName(),
                     "target=" + d.targetName() + " serial=" + d.serial() + " attempt=" + d.attempt() + " steps=" + outcome.stepsText()
                             + (outcome.reason() == null ? "" : " reason=" + outcome.reason()));
             if (retry) {
@@ -318,7 +318,7 @@ public class DeploymentService {
             events.publishEvent(new DeploymentFinished(d.id(), d.managedName(), d.certificateId(), d.serial(), d.targetName(), outcome.status(),
                     outcome.reason(), d.attempt(), !retry));
         });
-        meters.counter("certwright.deployments", "outcome", outcome.status().toLowerCase()).increment();
+        meters.counter("certwright.deployments", "outcome", outcome.status().name().toLowerCase()).increment();
         if (failed) {
             log.warn("deployment of {} serial {} to {} ended {}: {}{}", d.managedName(), d.serial(), d.targetName(), outcome.status(),
                     outcome.reason(), retry ? " (retry at " + retryAt + ")" : "");

@@ -59,10 +59,10 @@ public class Deployments {
     }
 
     /** Records the outcome of a claimed attempt; false when it was no longer PENDING. */
-    boolean finish(long id, String status, String reason, String steps) {
+    boolean finish(long id, DeploymentStatus status, String reason, String steps) {
         return jdbc.sql("UPDATE deployment SET status = :status, reason = :reason, steps = :steps, finished_at = :now, next_attempt_at = NULL "
                         + "WHERE id = :id AND status = 'PENDING'")
-                .param("status", status).param("reason", truncate(reason, 2000)).param("steps", truncate(steps, 2000))
+                .param("status", status.name()).param("reason", truncate(reason, 2000)).param("steps", truncate(steps, 2000))
                 .param("now", Timestamps.of(clock.instant())).param("id", id).update() > 0;
     }
 
@@ -135,7 +135,7 @@ public class Deployments {
 
     private static Deployment read(ResultSet rs, int row) throws SQLException {
         return new Deployment(rs.getLong("id"), rs.getString("managed_name"), rs.getLong("certificate_id"), rs.getString("serial"),
-                rs.getString("target_name"), rs.getString("status"), rs.getString("trigger_kind"), rs.getInt("attempt"),
+                rs.getString("target_name"), DeploymentStatus.valueOf(rs.getString("status")), rs.getString("trigger_kind"), rs.getInt("attempt"),
                 Timestamps.read(rs, "next_attempt_at"), rs.getString("reason"), rs.getString("steps"), rs.getString("requested_by"),
                 Timestamps.read(rs, "created_at"), Timestamps.read(rs, "started_at"), Timestamps.read(rs, "finished_at"));
     }

@@ -74,8 +74,8 @@ class DriftProbe {
                     drifted++;
                     meters.counter("certwright.deploy.drift").increment();
                     var last = deployments.latest(slot.name(), name).orElse(null);
-                    boolean redeploy = last == null || (last.certificateId() == current.id() && Deployment.VERIFIED.equals(last.status()))
-                            || last.certificateId() != current.id() && !Deployment.PENDING.equals(last.status());
+                    boolean redeploy = last == null || (last.certificateId() == current.id() && last.status() == DeploymentStatus.VERIFIED)
+                            || last.certificateId() != current.id() && last.status() != DeploymentStatus.PENDING;
                     log.warn("drift: target {} serves {} instead of {} serial {}{}", name, served, slot.name(), current.serial().hex(),
                             redeploy ? "; redeploying" : "");
                     if (redeploy) {

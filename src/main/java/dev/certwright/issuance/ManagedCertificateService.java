@@ -17,6 +17,7 @@ import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryException;
+import dev.certwright.inventory.KeyMode;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.keys.KeyWrapping;
@@ -82,14 +83,13 @@ public class ManagedCertificateService {
      *        refuses alike.
      */
     public ManagedCertificate create(ManagedCertificateSpec spec, String actor, boolean mayDeploy) {
-        if (!mayDeploy && ((spec.targets() != null && !spec.targets().isEmpty()) || ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode()))) {
+        if (!mayDeploy && ((spec.targets() != null && !spec.targets().isEmpty()) || KeyMode.ON_HOST.text().equals(spec.keyMode()))) {
             throw new IssuanceException(IssuanceException.Type.FORBIDDEN,
                     "naming deployment targets and keyMode on-host need the ADMIN role");
         }
         // Only the two key modes exist. An unknown one (the dashboard form posted "hsm") must not fall back to the
         // default: the caller asked for a key handling Certwright does not offer, so nothing is created.
-        if (spec.keyMode() != null && !ManagedCertificate.MANAGED_KEY.equals(spec.keyMode())
-                && !ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode())) {
+        if (spec.keyMode() != null && KeyMode.ofText(spec.keyMode()).isEmpty()) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyMode must be managed or on-host");
         }
         if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
@@ -102,7 +102,7 @@ public class ManagedCertificateService {
         } catch (X509Exception e) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyAlgorithm: " + e.getMessage());
         }
-        boolean onHost = ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode());
+        boolean onHost = KeyMode.ON_HOST.text().equals(spec.keyMode());
         if (onHost && (spec.targets() == null || spec.targets().size() != 1)) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
                     "keyMode on-host needs exactly one target: the host that makes the key and keeps it");
@@ -127,7 +127,7 @@ public class ManagedCertificateService {
         ManagedCertificate slot = transactions.execute(tx -> {
             ManagedCertificate created = managed.create(new ManagedCertificate(0, spec.name(), approved.profile().name(),
                     approved.dnsNames(), approved.ipAddresses(), keySpec.id(), spec.owner(), tags, spec.validity(), spec.renewBefore(),
-                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), onHost ? ManagedCertificate.ON_HOST_KEY : ManagedCertificate.MANAGED_KEY,
+                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), onHost ? KeyMode.ON_HOST : KeyMode.MANAGED,
                     spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
             audit.append(actor, "managed-certificate.created", "managed-certificate", created.name(), "profile=" + created.profile()
                     + " owner=" + created.owner() + " names=" + created.dnsNames() + created.ipAddresses() + " key=" + created.keyAlgorithm());
