@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.certwright.deploy.DeployException;
-import dev.certwright.deploy.DeployTargets;
+import dev.certwright.deploy.DeployTargetService;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
@@ -44,10 +44,10 @@ class ManagedCertificateController {
     private final Clock clock;
     private final RenewalService renewals;
     private final ManagedCertificates slots;
-    private final DeployTargets targets;
+    private final DeployTargetService targets;
 
     ManagedCertificateController(ManagedCertificateService managed, CertificateInventory inventory, Clock clock, RenewalService renewals,
-            ManagedCertificates slots, DeployTargets targets) {
+            ManagedCertificates slots, DeployTargetService targets) {
         this.targets = targets;
         this.renewals = renewals;
         this.slots = slots;

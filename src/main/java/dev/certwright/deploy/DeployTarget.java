@@ -30,7 +30,7 @@ public record DeployTarget(String name, String kind, String host, int port, Stri
     public record Paths(String certificatePath, String chainPath, String fullchainPath, String keyPath, String combinedPemPath) {
 
         /** Path by role, in the order the files are installed: key-bearing files first. */
-        Map<String, String> byRole() {
+        public Map<String, String> byRole() {
             Map<String, String> out = new LinkedHashMap<>();
             put(out, "key", keyPath);
             put(out, "combined", combinedPemPath);
@@ -52,7 +52,7 @@ public record DeployTarget(String name, String kind, String host, int port, Stri
     }
 
     /** The fingerprint without its {@code SHA256:} prefix. */
-    String pinnedFingerprint() {
+    public String pinnedFingerprint() {
         return hostKeySha256.startsWith("SHA256:") ? hostKeySha256.substring(7) : hostKeySha256;
     }
 

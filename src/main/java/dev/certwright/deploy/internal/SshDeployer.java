@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +32,9 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.DeploymentStatus;
+
 /**
  * Runs one deployment on one target over SSH (Apache MINA SSHD), step by step:
  * <ol>
@@ -49,7 +52,7 @@ import org.springframework.stereotype.Component;
  * arguments quoted by {@link #quote}.
  */
 @Component
-class SshDeployer {
+public class SshDeployer {
 
     private final DeployProperties properties;
     private final TlsProbe probe;
@@ -412,7 +415,7 @@ class SshDeployer {
     }
 
     /** POSIX shell single-quoting: the text as one word, whatever it holds. */
-    static String quote(String text) {
+    public static String quote(String text) {
         return "'" + text.replace("'", "'\\''") + "'";
     }
 }

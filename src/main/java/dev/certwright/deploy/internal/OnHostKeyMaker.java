@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.security.PublicKey;
 
@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.OnHostKeys;

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.DeploymentStatus;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
@@ -29,12 +31,12 @@ class DriftProbe {
     private final CertificateInventory inventory;
     private final DeployTargets targets;
     private final Deployments deployments;
-    private final DeploymentService service;
+    private final DeploymentRunner service;
     private final TlsProbe probe;
     private final MeterRegistry meters;
 
     DriftProbe(ManagedCertificates slots, CertificateInventory inventory, DeployTargets targets, Deployments deployments,
-            DeploymentService service, TlsProbe probe, MeterRegistry meters) {
+            DeploymentRunner service, TlsProbe probe, MeterRegistry meters) {
         this.slots = slots;
         this.inventory = inventory;
         this.targets = targets;

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -23,7 +23,7 @@ import dev.certwright.platform.Timestamps;
  * {@code ssh-identity}). Admins put {@link #publicKeyLine()} in each target's {@code authorized_keys}.
  */
 @Component
-class SshIdentity {
+public class SshIdentity {
 
     private static final String CONTEXT = "ssh-identity";
 
@@ -41,7 +41,7 @@ class SshIdentity {
     }
 
     /** The public key as an {@code authorized_keys} line: {@code ssh-ed25519 AAAA... certwright}. */
-    String publicKeyLine() {
+    public String publicKeyLine() {
         return PublicKeyEntry.toString(keyPair().getPublic()) + " certwright";
     }
 
