@@ -16,7 +16,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
-import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.keys.DerivedSecrets;
 import dev.certwright.platform.Timestamps;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.policy.NamePolicy;
@@ -51,17 +51,17 @@ public class ExternalAccountKeys {
     }
 
     private final JdbcClient jdbc;
-    private final CertificateAuthority ca;
+    private final DerivedSecrets secrets;
     private final IssuancePolicy policy;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final SecureRandom random;
 
-    ExternalAccountKeys(JdbcClient jdbc, CertificateAuthority ca, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions,
+    ExternalAccountKeys(JdbcClient jdbc, DerivedSecrets secrets, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions,
             Clock clock, SecureRandom random) {
         this.jdbc = jdbc;
-        this.ca = ca;
+        this.secrets = secrets;
         this.policy = policy;
         this.audit = audit;
         this.transactions = transactions;
@@ -118,7 +118,7 @@ public class ExternalAccountKeys {
 
     /** The key's HMAC secret, derived again (RFC 8555 §7.3.4 MAC key). */
     public byte[] hmacKey(String kid) {
-        return ca.deriveSecret("acme-eab", kid);
+        return secrets.acmeEabKey(kid);
     }
 
     /** Binds the key to an account; false when it is unknown, revoked, or bound already. Call inside the account's transaction. */

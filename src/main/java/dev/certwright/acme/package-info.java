@@ -6,5 +6,5 @@
  * same record-before-sign path as every other certificate, with source ACME.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "acme",
-        allowedDependencies = {"x509", "policy", "ca", "issuance", "inventory", "platform", "audit"})
+        allowedDependencies = {"x509", "policy", "keys", "issuance", "inventory", "platform", "audit"})
 package dev.certwright.acme;

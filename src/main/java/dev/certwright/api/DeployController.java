@@ -22,8 +22,9 @@ import dev.certwright.deploy.DeployException;
 import dev.certwright.deploy.DeployTarget;
 import dev.certwright.deploy.DeployTargetService;
 import dev.certwright.deploy.Deployment;
-import dev.certwright.deploy.DeploymentService;
-import dev.certwright.deploy.Deployments;
+import dev.certwright.deploy.DeploymentQueries;
+import dev.certwright.deploy.DeploymentQueue;
+import dev.certwright.deploy.TargetProbe;
 import dev.certwright.inventory.ManagedCertificates;
 
 /**
@@ -34,12 +35,14 @@ import dev.certwright.inventory.ManagedCertificates;
 class DeployController {
 
     private final DeployTargetService targets;
-    private final DeploymentService service;
+    private final DeploymentQueue queue;
+    private final DeploymentQueries queries;
     private final ManagedCertificates slots;
 
-    DeployController(DeployTargetService targets, DeploymentService service, ManagedCertificates slots) {
+    DeployController(DeployTargetService targets, DeploymentQueue queue, DeploymentQueries queries, ManagedCertificates slots) {
         this.targets = targets;
-        this.service = service;
+        this.queue = queue;
+        this.queries = queries;
         this.slots = slots;
     }
 
@@ -47,14 +50,14 @@ class DeployController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record TargetBody(String name, String kind, String host, Integer port, String user, String hostKeySha256, DeployTarget.Paths paths,
             Integer fileUid, Integer fileGid, String fileMode, String keyMode, String reloadCommand, DeployTarget.Probe probe,
-            List<Deployments.Probe> lastProbes, List<String> managedCertificates) {
+            List<TargetProbe> lastProbes, List<String> managedCertificates) {
 
         DeployTarget toTarget(String nameFromPath) {
             return new DeployTarget(nameFromPath != null ? nameFromPath : name, kind, host, port == null ? 22 : port, user, hostKeySha256,
                     paths, fileUid, fileGid, octal("fileMode", fileMode, 0644), octal("keyMode", keyMode, 0600), reloadCommand, probe);
         }
 
-        static TargetBody of(DeployTarget t, List<Deployments.Probe> probes, List<String> managed) {
+        static TargetBody of(DeployTarget t, List<TargetProbe> probes, List<String> managed) {
             return new TargetBody(t.name(), t.kind(), t.host(), t.port(), t.user(), "SHA256:" + t.pinnedFingerprint(), t.paths(), t.fileUid(),
                     t.fileGid(), String.format("%04o", t.fileMode()), String.format("%04o", t.keyMode()), t.reloadCommand(), t.probe(), probes,
                     managed);
@@ -84,7 +87,7 @@ class DeployController {
 
     @GetMapping("/api/v1/deploy/targets/{name}")
     TargetBody get(@PathVariable String name) {
-        return TargetBody.of(targets.get(name), service.probes(name), slots.namingTarget(name));
+        return TargetBody.of(targets.get(name), queries.probes(name), slots.namingTarget(name));
     }
 
     @PutMapping(path = "/api/v1/deploy/targets/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -93,7 +96,7 @@ class DeployController {
             throw new DeployException(DeployException.Type.BAD_REQUEST, "a target cannot be renamed; the body's name must be '" + name + "' or absent");
         }
         DeployTarget target = targets.update(body.toTarget(name), actor.getName());
-        return TargetBody.of(target, service.probes(name), slots.namingTarget(name));
+        return TargetBody.of(target, queries.probes(name), slots.namingTarget(name));
     }
 
     @DeleteMapping("/api/v1/deploy/targets/{name}")
@@ -114,16 +117,16 @@ class DeployController {
 
     @PutMapping(path = "/api/v1/managed-certificates/{name}/targets", consumes = MediaType.APPLICATION_JSON_VALUE)
     TargetsBody setTargets(@PathVariable String name, @RequestBody TargetsBody body, Authentication actor) {
-        return new TargetsBody(service.changeTargets(name, body.targets() == null ? List.of() : body.targets(), actor.getName()));
+        return new TargetsBody(queue.changeTargets(name, body.targets() == null ? List.of() : body.targets(), actor.getName()));
     }
 
     @PostMapping("/api/v1/managed-certificates/{name}/deploy")
     ResponseEntity<List<Deployment>> deploy(@PathVariable String name, Authentication actor) {
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(service.deployNow(name, actor.getName()));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(queue.deployNow(name, actor.getName()));
     }
 
     @GetMapping("/api/v1/managed-certificates/{name}/deployments")
     List<Deployment> deployments(@PathVariable String name, @RequestParam(defaultValue = "50") int limit) {
-        return service.history(name, Math.max(1, Math.min(limit, 500)));
+        return queries.history(name, Math.max(1, Math.min(limit, 500)));
     }
 }

@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.certwright.deploy.DeployException;
-import dev.certwright.deploy.DeployTargets;
+import dev.certwright.deploy.DeployTargetService;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
@@ -44,10 +44,10 @@ class ManagedCertificateController {
     private final Clock clock;
     private final RenewalService renewals;
     private final ManagedCertificates slots;
-    private final DeployTargets targets;
+    private final DeployTargetService targets;
 
     ManagedCertificateController(ManagedCertificateService managed, CertificateInventory inventory, Clock clock, RenewalService renewals,
-            ManagedCertificates slots, DeployTargets targets) {
+            ManagedCertificates slots, DeployTargetService targets) {
         this.targets = targets;
         this.renewals = renewals;
         this.slots = slots;
@@ -132,7 +132,7 @@ class ManagedCertificateController {
         List<Instance> history = managed.history(m.name()).stream()
                 .map(r -> new Instance(r.serial().hex(), r.effectiveStatus(now), r.notBefore(), r.notAfter(), r.createdAt())).toList();
         return new ManagedResponse(m.name(), m.profile(), m.dnsNames(), m.ipAddresses(), m.keyAlgorithm(), m.owner(), m.tags(),
-                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.keyMode(), m.targets(),
+                m.validity(), m.renewBefore(), m.rekey(), m.revokeSuperseded(), m.keyMode().text(), m.targets(),
                 current == null ? null : current.serial().hex(), current == null ? null : current.notAfter(),
                 current == null ? null : dev.certwright.x509.Pem.encode(dev.certwright.x509.Pem.CERTIFICATE, current.der()),
                 current == null ? null : current.chainPem(), history, m.createdAt(), slots.renewalState(m.name())

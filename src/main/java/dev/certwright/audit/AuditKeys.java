@@ -3,8 +3,8 @@ package dev.certwright.audit;
 import java.util.Optional;
 
 /**
- * Where the audit log's secrets come from. They are derived from the CA's key-encryption key by the module that opens
- * the CA (issuance), so they are the same on every node, held only in memory, and never stored in the database: whoever
+ * Where the audit log's secrets come from. They are derived from the CA's key-encryption key by the {@code keys}
+ * module, so they are the same on every node, held only in memory, and never stored in the database: whoever
  * can rewrite the database cannot recompute the chains' MACs nor sign a checkpoint.
  */
 public interface AuditKeys {

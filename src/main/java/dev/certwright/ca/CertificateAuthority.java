@@ -1,7 +1,6 @@
 package dev.certwright.ca;
 
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -19,17 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -39,23 +34,19 @@ import dev.certwright.policy.IssuerDefinition;
 import dev.certwright.x509.SerialNumber;
 
 /**
- * The certificate authority: the loaded issuers and the key-encryption key. It creates a hierarchy from the
- * configuration, opens an existing keystore, signs certificates, and wraps managed private keys with AES-256-GCM
- * under the key-encryption key.
+ * The certificate authority: the loaded issuers. It creates a hierarchy (and a fresh key-encryption key, kept in the
+ * same keystore) from the configuration, opens an existing keystore, and signs certificates, CRLs and OCSP responses.
+ * It does not use the key-encryption key: {@link #install} hands it back for the {@code keys} module.
  */
 @Component
 public class CertificateAuthority {
-
-    private static final byte WRAP_VERSION = 1;
-    private static final int GCM_IV_BYTES = 12;
-    private static final int GCM_TAG_BITS = 128;
 
     private final Clock clock;
     private final SecureRandom random;
     private final CertificateSigner signer;
     private volatile Map<String, Issuer> issuers = Map.of();
     private final Map<String, Responder> responders = new ConcurrentHashMap<>();
-    private volatile SecretKey kek;
+    private volatile boolean installed;
 
     public CertificateAuthority(Clock clock, SecureRandom random,
             @Value("${certwright.public-http-url:http://localhost:${certwright.http-port:8080}}") String publicHttpUrl) {
@@ -101,8 +92,11 @@ public class CertificateAuthority {
         }
     }
 
-    /** Opens the keystore and makes its issuers and key-encryption key current. Every configured issuer must be in it. */
-    public void install(CaKeystore keystore, char[] passphrase, CaConfiguration configuration) {
+    /**
+     * Opens the keystore and makes its issuers current. Every configured issuer must be in it. Returns the keystore's
+     * key-encryption key, which the CA does not use: the caller hands it to the {@code keys} module.
+     */
+    public SecretKey install(CaKeystore keystore, char[] passphrase, CaConfiguration configuration) {
         CaKeystore.Contents contents = keystore.open(passphrase);
         for (IssuerDefinition definition : configuration.issuers()) {
             if (!contents.issuers().containsKey(definition.name())) {
@@ -111,12 +105,14 @@ public class CertificateAuthority {
                         + "the keystore holds " + contents.issuers().keySet());
             }
         }
-        this.kek = contents.kek();
         this.issuers = Map.copyOf(contents.issuers());
+        this.installed = true;
+        return contents.kek();
     }
 
+    /** Whether a keystore has been installed. */
     public boolean installed() {
-        return kek != null;
+        return installed;
     }
 
     /** The named issuer, or UNKNOWN_ISSUER. */
@@ -222,74 +218,5 @@ public class CertificateAuthority {
     }
 
     private record Responder(X509Certificate certificate, PrivateKey key) {
-    }
-
-    /**
-     * Encrypts a private key (PKCS#8) with AES-256-GCM under the key-encryption key. {@code context} (such as the
-     * managed certificate's name) is bound as additional authenticated data, so a wrapped key moved to another row
-     * will not unwrap. Layout: version (1) | IV (12) | ciphertext and tag.
-     */
-    public byte[] wrapKey(PrivateKey key, String context) {
-        try {
-            byte[] iv = new byte[GCM_IV_BYTES];
-            random.nextBytes(iv);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, requireKek(), new GCMParameterSpec(GCM_TAG_BITS, iv));
-            cipher.updateAAD(aad(context));
-            byte[] sealed = cipher.doFinal(key.getEncoded());
-            return ByteBuffer.allocate(1 + iv.length + sealed.length).put(WRAP_VERSION).put(iv).put(sealed).array();
-        } catch (GeneralSecurityException e) {
-            throw new CaException(CaException.Type.KEY_WRAP, "cannot encrypt a managed key", e);
-        }
-    }
-
-    /** Reverses {@link #wrapKey}; fails if the bytes or the context were altered. */
-    public PrivateKey unwrapKey(byte[] wrapped, String context) {
-        try {
-            if (wrapped.length < 1 + GCM_IV_BYTES + 16 || wrapped[0] != WRAP_VERSION) {
-                throw new CaException(CaException.Type.KEY_WRAP, "a managed key is stored in an unknown format");
-            }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, requireKek(), new GCMParameterSpec(GCM_TAG_BITS, wrapped, 1, GCM_IV_BYTES));
-            cipher.updateAAD(aad(context));
-            byte[] pkcs8 = cipher.doFinal(wrapped, 1 + GCM_IV_BYTES, wrapped.length - 1 - GCM_IV_BYTES);
-            try {
-                return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(pkcs8));
-            } finally {
-                java.util.Arrays.fill(pkcs8, (byte) 0);
-            }
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new CaException(CaException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
-        }
-    }
-
-    /**
-     * A 256-bit secret derived from the key-encryption key for one purpose and context (HMAC-SHA256 as the KDF, keyed
-     * with the KEK, over "purpose:context"): the same on every node that opened the CA, and never stored.
-     */
-    public byte[] deriveSecret(String purpose, String context) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(requireKek().getEncoded(), "HmacSHA256"));
-            return mac.doFinal(("certwright-derived:" + purpose + ":" + context).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new CaException(CaException.Type.KEY_WRAP, "cannot derive a secret", e);
-        }
-    }
-
-    /** The identifier of the key-encryption key now in use, stored beside each wrapped key. */
-    public String keyEncryptionKeyId() {
-        return CaKeystore.KEK_ALIAS;
-    }
-
-    private SecretKey requireKek() {
-        if (kek == null) {
-            throw new CaException(CaException.Type.NOT_INSTALLED, "the CA is not installed yet");
-        }
-        return kek;
-    }
-
-    private static byte[] aad(String context) {
-        return ("certwright-managed-key:" + context).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.certwright.acme.AcmeAccounts;
-import dev.certwright.deploy.DeploymentService;
+import dev.certwright.deploy.DeploymentQueries;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
@@ -46,11 +46,11 @@ class CertificatePages {
     private final CertificateInventory inventory;
     private final CertificateRevocation revocation;
     private final RevocationHealth health;
-    private final DeploymentService deployments;
+    private final DeploymentQueries deployments;
     private final AcmeAccounts acme;
     private final Clock clock;
 
-    CertificatePages(CertificateInventory inventory, CertificateRevocation revocation, RevocationHealth health, DeploymentService deployments,
+    CertificatePages(CertificateInventory inventory, CertificateRevocation revocation, RevocationHealth health, DeploymentQueries deployments,
             AcmeAccounts acme, Clock clock) {
         this.inventory = inventory;
         this.revocation = revocation;

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
-import dev.certwright.deploy.DeploymentService;
+import dev.certwright.deploy.DeploymentQueries;
 import dev.certwright.inventory.InventoryStatistics;
 import dev.certwright.platform.JobRuns;
 import dev.certwright.revocation.RevocationHealth;
@@ -26,13 +26,13 @@ class HomeController {
     static final int WEEKS = 13;
 
     private final InventoryStatistics statistics;
-    private final DeploymentService deployments;
+    private final DeploymentQueries deployments;
     private final RevocationHealth revocation;
     private final JobRuns jobs;
     private final Clock clock;
     private final ViewHelpers view;
 
-    HomeController(InventoryStatistics statistics, DeploymentService deployments, RevocationHealth revocation, JobRuns jobs, Clock clock,
+    HomeController(InventoryStatistics statistics, DeploymentQueries deployments, RevocationHealth revocation, JobRuns jobs, Clock clock,
             ViewHelpers view) {
         this.view = view;
         this.statistics = statistics;

@@ -15,8 +15,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.certwright.deploy.DeployTarget;
-import dev.certwright.deploy.DeployTargets;
-import dev.certwright.deploy.DeploymentService;
+import dev.certwright.deploy.DeployTargetService;
+import dev.certwright.deploy.DeploymentQueries;
+import dev.certwright.deploy.DeploymentQueue;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.issuance.IssuanceException;
@@ -38,18 +39,20 @@ class ManagedPages {
     private final ManagedCertificates slots;
     private final ManagedCertificateService managed;
     private final RenewalService renewals;
-    private final DeploymentService deployments;
-    private final DeployTargets targets;
+    private final DeploymentQueue deployments;
+    private final DeploymentQueries deploymentHistory;
+    private final DeployTargetService targets;
     private final IssuancePolicy policy;
     private final java.time.Clock clock;
 
-    ManagedPages(ManagedCertificates slots, ManagedCertificateService managed, RenewalService renewals, DeploymentService deployments,
-            DeployTargets targets, IssuancePolicy policy, java.time.Clock clock) {
+    ManagedPages(ManagedCertificates slots, ManagedCertificateService managed, RenewalService renewals, DeploymentQueue deployments,
+            DeploymentQueries deploymentHistory, DeployTargetService targets, IssuancePolicy policy, java.time.Clock clock) {
         this.clock = clock;
         this.slots = slots;
         this.managed = managed;
         this.renewals = renewals;
         this.deployments = deployments;
+        this.deploymentHistory = deploymentHistory;
         this.targets = targets;
         this.policy = policy;
     }
@@ -74,7 +77,7 @@ class ManagedPages {
         model.addAttribute("now", clock.instant());
         model.addAttribute("history", managed.history(name));
         model.addAttribute("renewal", slots.renewalState(name).orElse(null));
-        model.addAttribute("deployments", deployments.history(name, 20));
+        model.addAttribute("deployments", deploymentHistory.history(name, 20));
         model.addAttribute("allTargets", targets.list().stream().map(DeployTarget::name).toList());
         return "managed";
     }

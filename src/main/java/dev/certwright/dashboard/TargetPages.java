@@ -11,7 +11,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.certwright.deploy.DeployTarget;
 import dev.certwright.deploy.DeployTargetService;
-import dev.certwright.deploy.DeploymentService;
+import dev.certwright.deploy.DeploymentQueries;
 import dev.certwright.inventory.ManagedCertificates;
 
 /** Deployment targets: list, detail with last probes, create and edit (ADMIN). */
@@ -19,10 +19,10 @@ import dev.certwright.inventory.ManagedCertificates;
 class TargetPages {
 
     private final DeployTargetService targets;
-    private final DeploymentService deployments;
+    private final DeploymentQueries deployments;
     private final ManagedCertificates slots;
 
-    TargetPages(DeployTargetService targets, DeploymentService deployments, ManagedCertificates slots) {
+    TargetPages(DeployTargetService targets, DeploymentQueries deployments, ManagedCertificates slots) {
         this.targets = targets;
         this.deployments = deployments;
         this.slots = slots;

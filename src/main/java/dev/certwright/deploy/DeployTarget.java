@@ -30,7 +30,7 @@ public record DeployTarget(String name, String kind, String host, int port, Stri
     public record Paths(String certificatePath, String chainPath, String fullchainPath, String keyPath, String combinedPemPath) {
 
         /** Path by role, in the order the files are installed: key-bearing files first. */
-        Map<String, String> byRole() {
+        public Map<String, String> byRole() {
             Map<String, String> out = new LinkedHashMap<>();
             put(out, "key", keyPath);
             put(out, "combined", combinedPemPath);

@@ -5,6 +5,8 @@ import java.util.List;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.certwright.deploy.internal.DeployTargets;
+import dev.certwright.deploy.internal.SshIdentity;
 import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.ManagedCertificates;
 
@@ -28,6 +30,11 @@ public class DeployTargetService {
 
     public List<DeployTarget> list() {
         return targets.list();
+    }
+
+    /** The names among these that are not deployment targets. */
+    public List<String> unknown(List<String> names) {
+        return targets.unknown(names);
     }
 
     public DeployTarget get(String name) {

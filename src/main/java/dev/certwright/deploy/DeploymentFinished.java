@@ -5,5 +5,5 @@ package dev.certwright.deploy;
  * Published in the transaction that recorded the outcome.
  */
 public record DeploymentFinished(long deploymentId, String managedName, long certificateId, String serial, String target,
-        String status, String reason, int attempt, boolean last) {
+        DeploymentStatus status, String reason, int attempt, boolean last) {
 }

@@ -5,5 +5,5 @@
  * served. Deployments are queued in the issuing transaction and run by any node; drift is probed on a schedule.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "deploy",
-        allowedDependencies = {"x509", "ca", "inventory", "issuance", "platform", "audit"})
+        allowedDependencies = {"x509", "keys", "inventory", "issuance", "platform", "audit"})
 package dev.certwright.deploy;

@@ -12,18 +12,15 @@ import java.util.List;
  * @param renewBefore renew when less than this is left, or null for the profile's rule
  * @param rekey whether a renewal generates a new key
  * @param revokeSuperseded whether a replaced instance is revoked (superseded) once its successor is in place
- * @param keyMode {@code managed} (Certwright makes and holds the key) or {@code on-host} (the single target makes it
- *        with openssl; Certwright never sees it)
+ * @param keyMode {@link KeyMode#MANAGED} (Certwright makes and holds the key) or {@link KeyMode#ON_HOST} (the single
+ *        target makes it with openssl; Certwright never sees it)
  */
 public record ManagedCertificate(long id, String name, String profile, List<String> dnsNames, List<String> ipAddresses,
         String keyAlgorithm, String owner, List<String> tags, Duration validity, Duration renewBefore, boolean rekey,
-        boolean revokeSuperseded, String keyMode, List<String> targets, Long currentCertificateId, String createdBy, Instant createdAt) {
-
-    public static final String MANAGED_KEY = "managed";
-    public static final String ON_HOST_KEY = "on-host";
+        boolean revokeSuperseded, KeyMode keyMode, List<String> targets, Long currentCertificateId, String createdBy, Instant createdAt) {
 
     /** Whether the key lives on the target only. */
     public boolean keyOnHost() {
-        return ON_HOST_KEY.equals(keyMode);
+        return keyMode == KeyMode.ON_HOST;
     }
 }

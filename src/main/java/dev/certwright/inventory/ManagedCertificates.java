@@ -41,7 +41,7 @@ public class ManagedCertificates {
                     .param("alg", spec.keyAlgorithm()).param("owner", spec.owner()).param("tags", String.join("\n", spec.tags()))
                     .param("validity", spec.validity() == null ? null : spec.validity().toString())
                     .param("renewBefore", spec.renewBefore() == null ? null : spec.renewBefore().toString())
-                    .param("rekey", spec.rekey()).param("revokeSuperseded", spec.revokeSuperseded()).param("keyMode", spec.keyMode()).param("targets", String.join("\n", spec.targets()))
+                    .param("rekey", spec.rekey()).param("revokeSuperseded", spec.revokeSuperseded()).param("keyMode", spec.keyMode().text()).param("targets", String.join("\n", spec.targets()))
                     .param("createdBy", spec.createdBy()).param("now", Timestamps.of(clock.instant()))
                     .update(keys, "id");
         } catch (DuplicateKeyException e) {
@@ -183,7 +183,7 @@ public class ManagedCertificates {
         return new ManagedCertificate(rs.getLong("id"), rs.getString("name"), rs.getString("profile"), lines(rs.getString("dns_names")),
                 lines(rs.getString("ip_addresses")), rs.getString("key_algorithm"), rs.getString("owner"), lines(rs.getString("tags")),
                 validity == null ? null : Duration.parse(validity), renewBefore == null ? null : Duration.parse(renewBefore),
-                rs.getBoolean("rekey"), rs.getBoolean("revoke_superseded"), rs.getString("key_mode"), lines(rs.getString("targets")), current == null ? null : ((Number) current).longValue(),
+                rs.getBoolean("rekey"), rs.getBoolean("revoke_superseded"), KeyMode.ofText(rs.getString("key_mode")).orElseThrow(), lines(rs.getString("targets")), current == null ? null : ((Number) current).longValue(),
                 rs.getString("created_by"), Timestamps.read(rs, "created_at"));
     }
 

@@ -26,6 +26,7 @@ import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.ca.Issuer;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateSource;
+import dev.certwright.keys.KeyWrapping;
 import dev.certwright.platform.DataDirectory;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.Timestamps;
@@ -48,6 +49,7 @@ class CaBootstrap implements InitializingBean {
     private static final Logger log = LoggerFactory.getLogger(CaBootstrap.class);
 
     private final CertificateAuthority ca;
+    private final KeyWrapping keys;
     private final CaConfiguration configuration;
     private final CertificateInventory inventory;
     private final PendingReconciliation.Sweeper pendingSweeper;
@@ -59,11 +61,12 @@ class CaBootstrap implements InitializingBean {
     private final Clock clock;
     private final String envPassphrase;
 
-    CaBootstrap(CertificateAuthority ca, CaConfiguration configuration, CertificateInventory inventory,
+    CaBootstrap(CertificateAuthority ca, KeyWrapping keys, CaConfiguration configuration, CertificateInventory inventory,
             PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets, DataDirectory dataDirectory,
             JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
         this.ca = ca;
+        this.keys = keys;
         this.configuration = configuration;
         this.inventory = inventory;
         this.pendingSweeper = pendingSweeper;
@@ -81,7 +84,7 @@ class CaBootstrap implements InitializingBean {
         Optional<byte[]> stored = storedKeystore();
         if (stored.isPresent()) {
             char[] passphrase = existingPassphrase();
-            ca.install(CaKeystore.of(stored.get()), passphrase, configuration);
+            keys.install(ca.install(CaKeystore.of(stored.get()), passphrase, configuration));
             log.info("CA opened from the database: issuers {}", ca.issuers().stream().map(Issuer::name).toList());
         } else {
             create();
@@ -121,7 +124,7 @@ class CaBootstrap implements InitializingBean {
             won = Boolean.TRUE.equals(transactions.execute(tx -> {
                 jdbc.sql("INSERT INTO ca_keystore (id, keystore, created_at) VALUES (1, :ks, :now)")
                         .param("ks", keystore.bytes()).param("now", Timestamps.of(clock.instant())).update();
-                ca.install(keystore, passphrase, configuration);
+                keys.install(ca.install(keystore, passphrase, configuration));
                 for (Issuer issuer : ca.issuers()) {
                     // issuer_name is the issuer that signed it: its parent, or itself for a root.
                     String signer = ca.issuers().stream().filter(p -> issuer.chain().size() > 1 && p.certificate().equals(issuer.chain().get(1)))
@@ -138,7 +141,7 @@ class CaBootstrap implements InitializingBean {
         }
         if (!won) {
             log.info("another node created the CA first; opening it");
-            ca.install(CaKeystore.of(storedKeystore().orElseThrow()), passphrase, configuration);
+            keys.install(ca.install(CaKeystore.of(storedKeystore().orElseThrow()), passphrase, configuration));
             return;
         }
         try {

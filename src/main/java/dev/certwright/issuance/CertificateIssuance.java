@@ -29,6 +29,7 @@ import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.inventory.PendingCertificate;
+import dev.certwright.keys.KeyWrapping;
 import dev.certwright.policy.ApprovedRequest;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.x509.CertificateView;
@@ -57,6 +58,7 @@ public class CertificateIssuance {
 
     private final IssuancePolicy policy;
     private final CertificateAuthority ca;
+    private final KeyWrapping keyWrapping;
     private final CertificateInventory inventory;
     private final ManagedCertificates managed;
     private final ApplicationEventPublisher events;
@@ -67,10 +69,11 @@ public class CertificateIssuance {
     private final Clock clock;
     private final SecureRandom random;
 
-    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, CertificateInventory inventory, ManagedCertificates managed,
+    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, KeyWrapping keyWrapping, CertificateInventory inventory, ManagedCertificates managed,
             ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions, Clock clock, SecureRandom random) {
         this.policy = policy;
         this.ca = ca;
+        this.keyWrapping = keyWrapping;
         this.inventory = inventory;
         this.managed = managed;
         this.events = events;
@@ -216,7 +219,7 @@ public class CertificateIssuance {
         transactions.executeWithoutResult(tx -> {
             inventory.markIssued(certificateId, view, Pem.encodeChain(chain));
             if (privateKey != null) {
-                inventory.storeKey(certificateId, ca.keyEncryptionKeyId(), ca.wrapKey(privateKey, keyContext(certificateId)));
+                inventory.storeKey(certificateId, keyWrapping.keyEncryptionKeyId(), keyWrapping.wrap(privateKey, keyContext(certificateId)));
             }
             record.accept(certificateId, view);
         });
@@ -230,7 +233,7 @@ public class CertificateIssuance {
                         "certificate " + certificateId + " is not an OCSP responder certificate"));
         var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
                 "OCSP responder certificate " + record.serial() + " has no stored key"));
-        return ca.unwrapKey(wrapped.bytes(), keyContext(record.id()));
+        return keyWrapping.unwrap(wrapped.bytes(), keyContext(record.id()));
     }
 
     /** The chain to hand out with a leaf: the issuer and its parents, without the self-signed root. */

@@ -12,12 +12,13 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
-import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.InventoryException;
+import dev.certwright.inventory.KeyMode;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.keys.KeyWrapping;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.Pem;
@@ -37,7 +38,7 @@ public class ManagedCertificateService {
     private final ManagedCertificates managed;
     private final CertificateInventory inventory;
     private final CertificateIssuance issuance;
-    private final CertificateAuthority ca;
+    private final KeyWrapping keyWrapping;
     private final IssuancePolicy policy;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
@@ -46,14 +47,14 @@ public class ManagedCertificateService {
     private final org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys;
 
     ManagedCertificateService(ManagedCertificates managed, CertificateInventory inventory, CertificateIssuance issuance,
-            CertificateAuthority ca, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions,
+            KeyWrapping keyWrapping, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions,
             SecureRandom random, CertificateRevocation revocation, org.springframework.beans.factory.ObjectProvider<OnHostKeys> onHostKeys) {
         this.revocation = revocation;
         this.onHostKeys = onHostKeys;
         this.managed = managed;
         this.inventory = inventory;
         this.issuance = issuance;
-        this.ca = ca;
+        this.keyWrapping = keyWrapping;
         this.policy = policy;
         this.audit = audit;
         this.transactions = transactions;
@@ -78,14 +79,13 @@ public class ManagedCertificateService {
      *        refuses alike.
      */
     public ManagedCertificate create(ManagedCertificateSpec spec, String actor, boolean mayDeploy) {
-        if (!mayDeploy && ((spec.targets() != null && !spec.targets().isEmpty()) || ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode()))) {
+        if (!mayDeploy && ((spec.targets() != null && !spec.targets().isEmpty()) || KeyMode.ON_HOST.text().equals(spec.keyMode()))) {
             throw new IssuanceException(IssuanceException.Type.FORBIDDEN,
                     "naming deployment targets and keyMode on-host need the ADMIN role");
         }
         // Only the two key modes exist. An unknown one (the dashboard form posted "hsm") must not fall back to the
         // default: the caller asked for a key handling Certwright does not offer, so nothing is created.
-        if (spec.keyMode() != null && !ManagedCertificate.MANAGED_KEY.equals(spec.keyMode())
-                && !ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode())) {
+        if (spec.keyMode() != null && KeyMode.ofText(spec.keyMode()).isEmpty()) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyMode must be managed or on-host");
         }
         if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
@@ -98,7 +98,7 @@ public class ManagedCertificateService {
         } catch (X509Exception e) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyAlgorithm: " + e.getMessage());
         }
-        boolean onHost = ManagedCertificate.ON_HOST_KEY.equals(spec.keyMode());
+        boolean onHost = KeyMode.ON_HOST.text().equals(spec.keyMode());
         if (onHost && (spec.targets() == null || spec.targets().size() != 1)) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST,
                     "keyMode on-host needs exactly one target: the host that makes the key and keeps it");
@@ -123,7 +123,7 @@ public class ManagedCertificateService {
         ManagedCertificate slot = transactions.execute(tx -> {
             ManagedCertificate created = managed.create(new ManagedCertificate(0, spec.name(), approved.profile().name(),
                     approved.dnsNames(), approved.ipAddresses(), keySpec.id(), spec.owner(), tags, spec.validity(), spec.renewBefore(),
-                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), onHost ? ManagedCertificate.ON_HOST_KEY : ManagedCertificate.MANAGED_KEY,
+                    spec.rekey() == null || spec.rekey(), Boolean.TRUE.equals(spec.revokeSuperseded()), onHost ? KeyMode.ON_HOST : KeyMode.MANAGED,
                     spec.targets() == null ? List.of() : spec.targets(), null, actor, null));
             audit.append(actor, "managed-certificate.created", "managed-certificate", created.name(), "profile=" + created.profile()
                     + " owner=" + created.owner() + " names=" + created.dnsNames() + created.ipAddresses() + " key=" + created.keyAlgorithm());
@@ -131,7 +131,7 @@ public class ManagedCertificateService {
         });
         try {
             if (onHost) {
-                hostKeys().issue(slot, actor);
+                issueForHostKey(slot, hostKeys().makeKey(slot), actor);
             } else {
                 issuance.issue(IssuanceRequest.forManagedKey(slot, keys, actor));
             }
@@ -158,7 +158,7 @@ public class ManagedCertificateService {
 
     /**
      * Issues a slot's next instance for a public key its target made (on-host key mode): nothing private is stored.
-     * The caller has checked that the target holds the private key (the CSR's signature).
+     * {@link OnHostKeys} has checked that the target holds the private key (the CSR's signature).
      */
     public IssuedCertificate issueForHostKey(ManagedCertificate slot, java.security.PublicKey publicKey, String actor) {
         return issuance.issue(IssuanceRequest.forHostKey(slot, publicKey, actor));
@@ -191,7 +191,7 @@ public class ManagedCertificateService {
         var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
                 "managed certificate '" + name + "' has no stored key" + (get(name).keyOnHost() ? " (its key is made and kept on its target)" : "")));
         return new ManagedBundle(name, record, instance.certificate(), instance.chain(),
-                ca.unwrapKey(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
+                keyWrapping.unwrap(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
     }
 
     /**
@@ -203,7 +203,7 @@ public class ManagedCertificateService {
     public IssuedCertificate renew(String name, String actor) {
         ManagedCertificate slot = get(name);
         if (slot.keyOnHost()) {
-            return hostKeys().issue(slot, actor); // always a new key, made on the host
+            return issueForHostKey(slot, hostKeys().makeKey(slot), actor); // always a new key, made on the host
         }
         KeyPair keys;
         if (slot.rekey() || slot.currentCertificateId() == null) {

@@ -4,5 +4,5 @@
  * that order, so that nothing is signed that was not recorded first.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "issuance",
-        allowedDependencies = {"x509", "policy", "ca", "inventory", "platform", "audit"})
+        allowedDependencies = {"x509", "policy", "ca", "keys", "inventory", "platform", "audit"})
 package dev.certwright.issuance;

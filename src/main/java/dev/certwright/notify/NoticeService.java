@@ -116,7 +116,7 @@ class NoticeService {
     /** A deployment gave up (its last attempt failed or was rolled back): the owner is told, in the recording transaction. */
     @EventListener
     void onDeploymentFinished(DeploymentFinished finished) {
-        if (!finished.last() || "VERIFIED".equals(finished.status())) {
+        if (!finished.last() || finished.status() == dev.certwright.deploy.DeploymentStatus.VERIFIED) {
             return;
         }
         inventory.find(finished.certificateId()).ifPresent(cert -> record(cert.id(), DEPLOYMENT_FAILED, "deployment-" + finished.deploymentId(),

@@ -37,7 +37,7 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.acme.AcmeAccounts;
-import dev.certwright.deploy.DeploymentService;
+import dev.certwright.deploy.DeploymentQueries;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
@@ -80,7 +80,7 @@ class DashboardRoleRulesTest {
     @MockitoBean
     RevocationHealth health;
     @MockitoBean
-    DeploymentService deployments;
+    DeploymentQueries deployments;
     @MockitoBean
     AcmeAccounts acme;
     @MockitoBean

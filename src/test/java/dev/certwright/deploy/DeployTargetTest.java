@@ -9,6 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.certwright.deploy.internal.SshDeployer;
+
 /** Target validation (paths, kinds, pins, modes) and the quoting of the one shell command built from data. */
 class DeployTargetTest {
 

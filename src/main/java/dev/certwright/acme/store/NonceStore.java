@@ -24,7 +24,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.keys.DerivedSecrets;
 import dev.certwright.platform.Timestamps;
 
 /**
@@ -64,8 +64,8 @@ public class NonceStore {
     private final Set<Redeemed> redeemedHere;
 
     @Autowired
-    NonceStore(JdbcClient jdbc, DataSource dataSource, Clock clock, SecureRandom random, CertificateAuthority ca) {
-        this(jdbc, clock, random, singleProcess(url(dataSource)) ? null : () -> ca.deriveSecret("acme-nonce", "v1"));
+    NonceStore(JdbcClient jdbc, DataSource dataSource, Clock clock, SecureRandom random, DerivedSecrets secrets) {
+        this(jdbc, clock, random, singleProcess(url(dataSource)) ? null : secrets::acmeNonceKey);
     }
 
     /** {@code keySource} null: the single-process store, with a random key and the redeemed nonces in memory. */

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -17,8 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Service;
+import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -28,9 +27,7 @@ import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
-import dev.certwright.issuance.CertificateIssued;
 import dev.certwright.issuance.CertificateRevocation;
-import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.ManagedBundle;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.platform.Backoff;
@@ -38,17 +35,22 @@ import dev.certwright.platform.JobBudgets;
 import dev.certwright.x509.Pem;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/**
- * Queues and runs deployments. A new instance of a managed certificate is queued for each of its targets in the
- * transaction that issued it (so it is deployed even if the node dies right after), and run as soon as that commits;
- * the queue job runs whatever is due on any node, including what a stopped node left behind once its lease ends. Each
- * attempt is claimed by one conditional UPDATE, runs on a virtual thread within the concurrency bound, and a failure is
- * retried with backoff up to {@code max-attempts}, after which the owner is told ({@link DeploymentFinished}).
- */
-@Service
-public class DeploymentService {
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.Deployment;
+import dev.certwright.deploy.DeploymentFinished;
+import dev.certwright.deploy.DeploymentStatus;
 
-    private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
+/**
+ * Runs deployments: the queue job runs whatever is due on any node, including what a stopped node left behind once its
+ * lease ends, and a new instance is run as soon as its issuing transaction commits. Each attempt is claimed by one
+ * conditional UPDATE, runs on a virtual thread within the concurrency bound, and a failure is retried with backoff up
+ * to {@code max-attempts}, after which the owner is told ({@link DeploymentFinished}). With {@code revokeSuperseded},
+ * the predecessor is revoked once every target serves the successor.
+ */
+@Component
+public class DeploymentRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(DeploymentRunner.class);
     static final String SYSTEM = "system:deploy";
 
     private final Deployments deployments;
@@ -69,7 +71,7 @@ public class DeploymentService {
     private final Semaphore slotsFree;
     private final AtomicBoolean draining = new AtomicBoolean();
 
-    DeploymentService(Deployments deployments, DeployTargets targets, SshIdentity identity, SshDeployer deployer, ManagedCertificates slots,
+    DeploymentRunner(Deployments deployments, DeployTargets targets, SshIdentity identity, SshDeployer deployer, ManagedCertificates slots,
             CertificateInventory inventory, ManagedCertificateService managed, CertificateRevocation revocation, AuditLog audit,
             TransactionTemplate transactions, ApplicationEventPublisher events, Clock clock, DeployProperties properties, MeterRegistry meters) {
         this.deployments = deployments;
@@ -89,85 +91,6 @@ public class DeploymentService {
         this.slotsFree = new Semaphore(properties.concurrency());
     }
 
-    /** A managed certificate has a new instance: queue it for each target, in the issuing transaction. */
-    @EventListener
-    void onIssued(CertificateIssued issued) {
-        if (issued.managedName() == null) {
-            return;
-        }
-        slots.find(issued.managedName()).filter(slot -> !slot.targets().isEmpty()).ifPresent(slot -> {
-            for (String target : slot.targets()) {
-                deployments.enqueue(slot.name(), issued.certificateId(), issued.serial(), target, "issued", 1, clock.instant(), issued.actor());
-            }
-            runAfterCommit();
-        });
-    }
-
-    /** Deploys a slot's current instance to each of its targets now ({@code POST .../deploy}); returns the queued attempts. */
-    public List<Deployment> deployNow(String name, String actor) {
-        ManagedCertificate slot = managed.get(name);
-        if (slot.targets().isEmpty()) {
-            throw new IssuanceException(IssuanceException.Type.CONFLICT, "managed certificate '" + name + "' has no deployment targets");
-        }
-        if (slot.currentCertificateId() == null) {
-            throw new IssuanceException(IssuanceException.Type.CONFLICT, "managed certificate '" + name + "' has no certificate to deploy");
-        }
-        CertificateRecord current = inventory.find(slot.currentCertificateId()).orElseThrow();
-        List<Deployment> queued = transactions.execute(tx -> {
-            List<Deployment> out = new ArrayList<>();
-            for (String target : slot.targets()) {
-                long id = deployments.enqueue(name, current.id(), current.serial().hex(), target, "request", 1, clock.instant(), actor);
-                out.add(deployments.find(id).orElseThrow());
-            }
-            audit.append(actor, "managed-certificate.deploy-requested", "managed-certificate", name, "serial=" + current.serial().hex()
-                    + " targets=" + slot.targets());
-            return out;
-        });
-        runSoon();
-        return queued;
-    }
-
-    /**
-     * Replaces the targets a slot names (at most 32, all existing; exactly one for an on-host key slot), audited; a
-     * target that was added gets the current instance at once. Returns the targets now named.
-     */
-    public List<String> changeTargets(String name, List<String> targetNames, String actor) {
-        List<String> wanted = targetNames.stream().distinct().toList();
-        if (wanted.size() > 32) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, "a managed certificate has at most 32 targets");
-        }
-        List<String> unknown = targets.unknown(wanted);
-        if (!unknown.isEmpty()) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, "no deployment targets named " + unknown);
-        }
-        ManagedCertificate slot = slots.find(name).orElseThrow(() -> new DeployException(DeployException.Type.NOT_FOUND,
-                "no managed certificate named '" + name + "'"));
-        if (slot.keyOnHost() && wanted.size() != 1) {
-            throw new DeployException(DeployException.Type.BAD_REQUEST, "an on-host key slot has exactly one target: the host that keeps its key");
-        }
-        transactions.executeWithoutResult(tx -> {
-            slots.setTargets(name, wanted);
-            audit.append(actor, "managed-certificate.targets-changed", "managed-certificate", name, "targets=" + wanted);
-        });
-        // An on-host key slot's new host first needs a renewal, which makes the key there.
-        if (!slot.keyOnHost()) {
-            deployToAdded(name, wanted.stream().filter(t -> !slot.targets().contains(t)).toList(), actor);
-        }
-        return wanted;
-    }
-
-    /** Deploys the slot's current instance to targets just added to it. */
-    private void deployToAdded(String name, List<String> added, String actor) {
-        ManagedCertificate slot = managed.get(name);
-        if (added.isEmpty() || slot.currentCertificateId() == null) {
-            return;
-        }
-        CertificateRecord current = inventory.find(slot.currentCertificateId()).orElseThrow();
-        transactions.executeWithoutResult(tx -> added.forEach(target ->
-                deployments.enqueue(name, current.id(), current.serial().hex(), target, "request", 1, clock.instant(), actor)));
-        runSoon();
-    }
-
     /** Queues a redeployment of a drifted target (called by the drift probe). */
     void redeployDrifted(ManagedCertificate slot, CertificateRecord current, String target) {
         transactions.executeWithoutResult(tx -> {
@@ -177,7 +100,8 @@ public class DeploymentService {
         runSoon();
     }
 
-    private void runAfterCommit() {
+    /** Runs the queue once the current transaction commits (at once without one). */
+    public void runAfterCommit() {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
@@ -191,7 +115,7 @@ public class DeploymentService {
     }
 
     /** Works off the queue in the background on this node. */
-    void runSoon() {
+    public void runSoon() {
         executor.execute(() -> {
             try {
                 runDue(null);
@@ -256,7 +180,7 @@ public class DeploymentService {
             outcome = attempt(d);
         } catch (RuntimeException e) {
             log.error("deployment {} of {} to {} failed unexpectedly", d.id(), d.managedName(), d.targetName(), e);
-            outcome = new SshDeployer.Outcome(Deployment.FAILED, "internal error: " + SshDeployer.describe(e), Map.of());
+            outcome = new SshDeployer.Outcome(DeploymentStatus.FAILED, "internal error: " + SshDeployer.describe(e), Map.of());
         }
         finish(d, outcome);
     }
@@ -302,14 +226,14 @@ public class DeploymentService {
     }
 
     private void finish(Deployment d, SshDeployer.Outcome outcome) {
-        boolean failed = !Deployment.VERIFIED.equals(outcome.status());
+        boolean failed = outcome.status() != DeploymentStatus.VERIFIED;
         boolean retry = !outcome.conclusive() && d.attempt() < properties.maxAttempts();
         Instant retryAt = retry ? clock.instant().plus(Backoff.after(d.attempt(), properties.retryBackoff(), Duration.ofHours(1))) : null;
         transactions.executeWithoutResult(tx -> {
             if (!deployments.finish(d.id(), outcome.status(), outcome.reason(), outcome.stepsText())) {
                 return; // no longer ours (superseded meanwhile)
             }
-            audit.append(SYSTEM, "deployment." + outcome.status().toLowerCase().replace('_', '-'), "managed-certificate", d.managedName(),
+            audit.append(SYSTEM, "deployment." + outcome.status().name().toLowerCase().replace('_', '-'), "managed-certificate", d.managedName(),
                     "target=" + d.targetName() + " serial=" + d.serial() + " attempt=" + d.attempt() + " steps=" + outcome.stepsText()
                             + (outcome.reason() == null ? "" : " reason=" + outcome.reason()));
             if (retry) {
@@ -318,7 +242,7 @@ public class DeploymentService {
             events.publishEvent(new DeploymentFinished(d.id(), d.managedName(), d.certificateId(), d.serial(), d.targetName(), outcome.status(),
                     outcome.reason(), d.attempt(), !retry));
         });
-        meters.counter("certwright.deployments", "outcome", outcome.status().toLowerCase()).increment();
+        meters.counter("certwright.deployments", "outcome", outcome.status().name().toLowerCase()).increment();
         if (failed) {
             log.warn("deployment of {} serial {} to {} ended {}: {}{}", d.managedName(), d.serial(), d.targetName(), outcome.status(),
                     outcome.reason(), retry ? " (retry at " + retryAt + ")" : "");
@@ -335,26 +259,5 @@ public class DeploymentService {
             return;
         }
         inventory.find(d.certificateId()).map(CertificateRecord::predecessorId).ifPresent(predecessor -> revocation.revokeSuperseded(predecessor, SYSTEM));
-    }
-
-    /** The deployments of one certificate instance, newest first. */
-    public List<Deployment> forCertificate(long certificateId) {
-        return deployments.forCertificate(certificateId);
-    }
-
-    /** Attempts that failed or were rolled back since a time, newest first (the dashboard's overview). */
-    public List<Deployment> problemsSince(Instant since, int limit) {
-        return deployments.problemsSince(since, limit);
-    }
-
-    /** What each slot's targets served when last probed. */
-    public List<Deployments.Probe> probes(String target) {
-        return deployments.probes(target);
-    }
-
-    /** A slot's deployments, newest first. */
-    public List<Deployment> history(String name, int limit) {
-        managed.get(name); // 404 for an unknown slot
-        return deployments.history(name, limit);
     }
 }

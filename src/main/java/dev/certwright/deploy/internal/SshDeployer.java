@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +32,9 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.DeploymentStatus;
+
 /**
  * Runs one deployment on one target over SSH (Apache MINA SSHD), step by step:
  * <ol>
@@ -49,7 +52,7 @@ import org.springframework.stereotype.Component;
  * arguments quoted by {@link #quote}.
  */
 @Component
-class SshDeployer {
+public class SshDeployer {
 
     private final DeployProperties properties;
     private final TlsProbe probe;
@@ -62,15 +65,15 @@ class SshDeployer {
     }
 
     /** What a deployment ended with, and how long each step took. {@code conclusive}: another attempt would not change it. */
-    record Outcome(String status, String reason, Map<String, Long> steps, boolean conclusive) {
+    record Outcome(DeploymentStatus status, String reason, Map<String, Long> steps, boolean conclusive) {
 
-        Outcome(String status, String reason, Map<String, Long> steps) {
-            this(status, reason, steps, Deployment.VERIFIED.equals(status));
+        Outcome(DeploymentStatus status, String reason, Map<String, Long> steps) {
+            this(status, reason, steps, status == DeploymentStatus.VERIFIED);
         }
 
         /** An attempt that is moot (its instance was superseded, its target deleted): not retried. */
         static Outcome moot(String reason) {
-            return new Outcome(Deployment.FAILED, reason, Map.of(), true);
+            return new Outcome(DeploymentStatus.FAILED, reason, Map.of(), true);
         }
 
         String stepsText() {
@@ -181,7 +184,7 @@ class SshDeployer {
             return install(connection, target, files, expectedFingerprint, stagedKey, steps);
         } catch (StepFailed e) {
             steps.putIfAbsent("connect", ms(t));
-            return new Outcome(Deployment.FAILED, e.getMessage(), steps);
+            return new Outcome(DeploymentStatus.FAILED, e.getMessage(), steps);
         }
     }
 
@@ -195,7 +198,7 @@ class SshDeployer {
         try {
             OpenSSHPosixRenameExtension rename = sftp.getExtension(OpenSSHPosixRenameExtension.class);
             if (rename == null || !rename.isSupported()) {
-                return new Outcome(Deployment.FAILED, "the SSH server lacks posix-rename@openssh.com, needed to replace files atomically", steps);
+                return new Outcome(DeploymentStatus.FAILED, "the SSH server lacks posix-rename@openssh.com, needed to replace files atomically", steps);
             }
             if (stagedKey != null && exists(sftp, stagedKey)) {
                 temporary.put("key", stagedKey); // made on the host: nothing to upload, installed like the others
@@ -213,7 +216,7 @@ class SshDeployer {
             steps.put("upload", ms(t));
         } catch (IOException e) {
             removeQuietly(sftp, temporary.values().stream().filter(p -> !p.equals(stagedKey)).toList());
-            return new Outcome(Deployment.FAILED, "upload failed: " + describe(e) + "; nothing was replaced", steps);
+            return new Outcome(DeploymentStatus.FAILED, "upload failed: " + describe(e) + "; nothing was replaced", steps);
         }
         // 3. Keep the current files as .previous, then rename the new ones into place.
         t = System.nanoTime();
@@ -265,7 +268,7 @@ class SshDeployer {
         String served = awaitServed(target, expectedFingerprint);
         steps.put("probe", ms(t));
         if (expectedFingerprint.equals(served)) {
-            return new Outcome(Deployment.VERIFIED, null, steps);
+            return new Outcome(DeploymentStatus.VERIFIED, null, steps);
         }
         return rollBack(connection, target, installed, hadPrevious, stagedKey, "the probe of " + target.probe().host() + ":" + target.probe().port()
                 + " did not see the new certificate within " + properties.probeTimeout() + " (it served " + served + ")", steps);
@@ -332,10 +335,10 @@ class SshDeployer {
                 connection.exec(target.reloadCommand(), "the reload command after the rollback");
             }
             steps.put("rollback", ms(t));
-            return new Outcome(Deployment.ROLLED_BACK, why + "; the previous files are back", steps);
+            return new Outcome(DeploymentStatus.ROLLED_BACK, why + "; the previous files are back", steps);
         } catch (IOException | StepFailed e) {
             steps.put("rollback", ms(t));
-            return new Outcome(Deployment.FAILED, why + "; the rollback failed too: " + (e instanceof IOException io ? describe(io) : e.getMessage()),
+            return new Outcome(DeploymentStatus.FAILED, why + "; the rollback failed too: " + (e instanceof IOException io ? describe(io) : e.getMessage()),
                     steps);
         }
     }
@@ -412,7 +415,7 @@ class SshDeployer {
     }
 
     /** POSIX shell single-quoting: the text as one word, whatever it holds. */
-    static String quote(String text) {
+    public static String quote(String text) {
         return "'" + text.replace("'", "'\\''") + "'";
     }
 }

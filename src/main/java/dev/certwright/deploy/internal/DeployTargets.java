@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,6 +10,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
 import dev.certwright.platform.Timestamps;
 
 /** Storage of deployment targets. Validation happens before: {@link DeployTarget#problems()}. */
@@ -25,7 +26,7 @@ public class DeployTargets {
     }
 
     /** Creates a target; false when the name is taken. */
-    boolean create(DeployTarget t) {
+    public boolean create(DeployTarget t) {
         try {
             bind(jdbc.sql("INSERT INTO deploy_target (name, kind, host, port, username, host_key_sha256, certificate_path, chain_path, "
                     + "fullchain_path, key_path, combined_pem_path, file_uid, file_gid, file_mode, key_mode, reload_command, probe_host, "
@@ -39,14 +40,14 @@ public class DeployTargets {
     }
 
     /** Replaces a target's settings; false when there is no such target. */
-    boolean update(DeployTarget t) {
+    public boolean update(DeployTarget t) {
         return bind(jdbc.sql("UPDATE deploy_target SET kind = :kind, host = :host, port = :port, username = :user, host_key_sha256 = :fp, "
                 + "certificate_path = :cert, chain_path = :chain, fullchain_path = :fullchain, key_path = :key, combined_pem_path = :combined, "
                 + "file_uid = :uid, file_gid = :gid, file_mode = :mode, key_mode = :keyMode, reload_command = :reload, probe_host = :probeHost, "
                 + "probe_port = :probePort, probe_server_name = :probeName, updated_at = :now WHERE name = :name"), t).update() > 0;
     }
 
-    boolean delete(String name) {
+    public boolean delete(String name) {
         jdbc.sql("DELETE FROM target_probe WHERE target_name = :name").param("name", name).update();
         return jdbc.sql("DELETE FROM deploy_target WHERE name = :name").param("name", name).update() > 0;
     }

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.time.Duration;
 

@@ -1,13 +1,14 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
+
+import java.security.PublicKey;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.issuance.IssuanceException;
-import dev.certwright.issuance.IssuedCertificate;
-import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.OnHostKeys;
 import dev.certwright.x509.CsrView;
 import dev.certwright.x509.X509Exception;
@@ -15,7 +16,7 @@ import dev.certwright.x509.X509Exception;
 /**
  * On-host key mode: the slot's single target makes the key with its own openssl, beside the key file
  * ({@code <keyPath>.certwright-new}, mode 0600 by umask), and prints a CSR; Certwright checks the CSR's signature
- * (proof that the host holds the key), issues for its public key, and the deployment that the issuance queues moves
+ * (proof that the host holds the key) and returns its public key to issuance, which issues for it; the deployment that the issuance queues moves
  * the staged key into place with the certificate. The private key never crosses the network and is never stored here.
  * The command is fixed text with the key path single-quoted.
  */
@@ -29,17 +30,15 @@ class OnHostKeyMaker implements OnHostKeys {
     private final DeployTargets targets;
     private final SshIdentity identity;
     private final SshDeployer deployer;
-    private final ManagedCertificateService managed;
 
-    OnHostKeyMaker(DeployTargets targets, SshIdentity identity, SshDeployer deployer, ManagedCertificateService managed) {
+    OnHostKeyMaker(DeployTargets targets, SshIdentity identity, SshDeployer deployer) {
         this.targets = targets;
         this.identity = identity;
         this.deployer = deployer;
-        this.managed = managed;
     }
 
     @Override
-    public IssuedCertificate issue(ManagedCertificate slot, String actor) {
+    public PublicKey makeKey(ManagedCertificate slot) {
         if (slot.targets().size() != 1) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "keyMode on-host needs exactly one target");
         }
@@ -63,7 +62,7 @@ class OnHostKeyMaker implements OnHostKeys {
             throw new IssuanceException(IssuanceException.Type.UPSTREAM, "target '" + target.name() + "' did not return a valid CSR: " + e.getMessage());
         }
         log.info("target {} made a new key for {}; issuing for it", target.name(), slot.name());
-        return managed.issueForHostKey(slot, csr.publicKey(), actor);
+        return csr.publicKey();
     }
 
     /** {@code umask 077 && openssl genpkey ... -out '<staged>' && openssl req -new -key '<staged>' -subj '/CN=<name>'}. */

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobBuilder;
@@ -46,9 +46,9 @@ class DeployJobs {
 @DisallowConcurrentExecution
 class DeploymentQueueJob extends BudgetedJob {
 
-    private final DeploymentService deployments;
+    private final DeploymentRunner deployments;
 
-    DeploymentQueueJob(DeploymentService deployments, JobBudgets budgets) {
+    DeploymentQueueJob(DeploymentRunner deployments, JobBudgets budgets) {
         super(budgets);
         this.deployments = deployments;
     }

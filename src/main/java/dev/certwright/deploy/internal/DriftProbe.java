@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.DeploymentStatus;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
@@ -29,12 +31,12 @@ class DriftProbe {
     private final CertificateInventory inventory;
     private final DeployTargets targets;
     private final Deployments deployments;
-    private final DeploymentService service;
+    private final DeploymentRunner service;
     private final TlsProbe probe;
     private final MeterRegistry meters;
 
     DriftProbe(ManagedCertificates slots, CertificateInventory inventory, DeployTargets targets, Deployments deployments,
-            DeploymentService service, TlsProbe probe, MeterRegistry meters) {
+            DeploymentRunner service, TlsProbe probe, MeterRegistry meters) {
         this.slots = slots;
         this.inventory = inventory;
         this.targets = targets;
@@ -74,8 +76,8 @@ class DriftProbe {
                     drifted++;
                     meters.counter("certwright.deploy.drift").increment();
                     var last = deployments.latest(slot.name(), name).orElse(null);
-                    boolean redeploy = last == null || (last.certificateId() == current.id() && Deployment.VERIFIED.equals(last.status()))
-                            || last.certificateId() != current.id() && !Deployment.PENDING.equals(last.status());
+                    boolean redeploy = last == null || (last.certificateId() == current.id() && last.status() == DeploymentStatus.VERIFIED)
+                            || last.certificateId() != current.id() && last.status() != DeploymentStatus.PENDING;
                     log.warn("drift: target {} serves {} instead of {} serial {}{}", name, served, slot.name(), current.serial().hex(),
                             redeploy ? "; redeploying" : "");
                     if (redeploy) {

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -14,7 +14,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.keys.KeyWrapping;
 import dev.certwright.platform.Timestamps;
 
 /**
@@ -23,25 +23,25 @@ import dev.certwright.platform.Timestamps;
  * {@code ssh-identity}). Admins put {@link #publicKeyLine()} in each target's {@code authorized_keys}.
  */
 @Component
-class SshIdentity {
+public class SshIdentity {
 
     private static final String CONTEXT = "ssh-identity";
 
     private final JdbcClient jdbc;
-    private final CertificateAuthority ca;
+    private final KeyWrapping keys;
     private final SecureRandom random;
     private final Clock clock;
     private volatile KeyPair cached;
 
-    SshIdentity(JdbcClient jdbc, CertificateAuthority ca, SecureRandom random, Clock clock) {
+    SshIdentity(JdbcClient jdbc, KeyWrapping keys, SecureRandom random, Clock clock) {
         this.jdbc = jdbc;
-        this.ca = ca;
+        this.keys = keys;
         this.random = random;
         this.clock = clock;
     }
 
     /** The public key as an {@code authorized_keys} line: {@code ssh-ed25519 AAAA... certwright}. */
-    String publicKeyLine() {
+    public String publicKeyLine() {
         return PublicKeyEntry.toString(keyPair().getPublic()) + " certwright";
     }
 
@@ -69,8 +69,8 @@ class SshIdentity {
             generator.initialize(255, random);
             KeyPair generated = generator.generateKeyPair();
             jdbc.sql("INSERT INTO ssh_identity (id, public_key, kek_id, wrapped_key, created_at) VALUES (1, :pub, :kek, :key, :now)")
-                    .param("pub", PublicKeyEntry.toString(generated.getPublic()) + " certwright").param("kek", ca.keyEncryptionKeyId())
-                    .param("key", ca.wrapKey(generated.getPrivate(), CONTEXT)).param("now", Timestamps.of(clock.instant())).update();
+                    .param("pub", PublicKeyEntry.toString(generated.getPublic()) + " certwright").param("kek", keys.keyEncryptionKeyId())
+                    .param("key", keys.wrap(generated.getPrivate(), CONTEXT)).param("now", Timestamps.of(clock.instant())).update();
             return generated;
         } catch (DuplicateKeyException e) {
             return load(); // another node made it a moment ago
@@ -84,7 +84,7 @@ class SshIdentity {
             try {
                 // MINA SSHD signs Ed25519 through Bouncy Castle: the keys are re-read with its provider.
                 KeyFactory factory = KeyFactory.getInstance("Ed25519", "BC");
-                var privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(ca.unwrapKey(rs.getBytes("wrapped_key"), CONTEXT).getEncoded()));
+                var privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(keys.unwrap(rs.getBytes("wrapped_key"), CONTEXT).getEncoded()));
                 PublicKey publicKey = PublicKeyEntry.parsePublicKeyEntry(rs.getString("public_key")).resolvePublicKey(null, null, null);
                 return new KeyPair(publicKey, privateKey);
             } catch (GeneralSecurityException | java.io.IOException e) {

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +11,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.deploy.Deployment;
+import dev.certwright.deploy.DeploymentStatus;
+import dev.certwright.deploy.TargetProbe;
 import dev.certwright.platform.Timestamps;
 
 /** Storage of deployments: the queue (PENDING rows by due time, claimed by one conditional UPDATE) and the history. */
@@ -29,7 +32,7 @@ public class Deployments {
     }
 
     /** Queues an attempt; older PENDING attempts for the same slot and target are superseded by it. */
-    long enqueue(String managedName, long certificateId, String serial, String target, String trigger, int attempt, Instant due, String actor) {
+    public long enqueue(String managedName, long certificateId, String serial, String target, String trigger, int attempt, Instant due, String actor) {
         Instant now = clock.instant();
         jdbc.sql("UPDATE deployment SET status = 'FAILED', reason = 'superseded by a newer deployment', finished_at = :now "
                         + "WHERE managed_name = :name AND target_name = :target AND status = 'PENDING' AND started_at IS NULL")
@@ -59,31 +62,31 @@ public class Deployments {
     }
 
     /** Records the outcome of a claimed attempt; false when it was no longer PENDING. */
-    boolean finish(long id, String status, String reason, String steps) {
+    boolean finish(long id, DeploymentStatus status, String reason, String steps) {
         return jdbc.sql("UPDATE deployment SET status = :status, reason = :reason, steps = :steps, finished_at = :now, next_attempt_at = NULL "
                         + "WHERE id = :id AND status = 'PENDING'")
-                .param("status", status).param("reason", truncate(reason, 2000)).param("steps", truncate(steps, 2000))
+                .param("status", status.name()).param("reason", truncate(reason, 2000)).param("steps", truncate(steps, 2000))
                 .param("now", Timestamps.of(clock.instant())).param("id", id).update() > 0;
     }
 
-    Optional<Deployment> find(long id) {
+    public Optional<Deployment> find(long id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE id = :id").param("id", id).query(Deployments::read).optional();
     }
 
     /** A slot's deployments, newest first. */
-    List<Deployment> history(String managedName, int limit) {
+    public List<Deployment> history(String managedName, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE managed_name = :name ORDER BY id DESC LIMIT :limit")
                 .param("name", managedName).param("limit", limit).query(Deployments::read).list();
     }
 
     /** The deployments of one certificate instance, newest first. */
-    List<Deployment> forCertificate(long certificateId) {
+    public List<Deployment> forCertificate(long certificateId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE certificate_id = :cert ORDER BY id DESC LIMIT 100")
                 .param("cert", certificateId).query(Deployments::read).list();
     }
 
     /** Attempts that ended FAILED or ROLLED_BACK since a time, newest first. */
-    List<Deployment> problemsSince(Instant since, int limit) {
+    public List<Deployment> problemsSince(Instant since, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM deployment WHERE status IN ('FAILED', 'ROLLED_BACK') AND finished_at > :since "
                         + "ORDER BY finished_at DESC LIMIT :limit")
                 .param("since", Timestamps.of(since)).param("limit", limit).query(Deployments::read).list();
@@ -119,13 +122,10 @@ public class Deployments {
     }
 
     /** The last probe of each slot on a target. */
-    public record Probe(String managedName, Instant probedAt, String servedSha256, String expectedSha256, boolean drifted, String error) {
-    }
-
-    public List<Probe> probes(String target) {
+    public List<TargetProbe> probes(String target) {
         return jdbc.sql("SELECT managed_name, probed_at, served_sha256, expected_sha256, drifted, error FROM target_probe "
                         + "WHERE target_name = :target ORDER BY managed_name")
-                .param("target", target).query((rs, i) -> new Probe(rs.getString(1), Timestamps.read(rs, "probed_at"), rs.getString(3),
+                .param("target", target).query((rs, i) -> new TargetProbe(rs.getString(1), Timestamps.read(rs, "probed_at"), rs.getString(3),
                         rs.getString(4), rs.getBoolean(5), rs.getString(6))).list();
     }
 
@@ -135,7 +135,7 @@ public class Deployments {
 
     private static Deployment read(ResultSet rs, int row) throws SQLException {
         return new Deployment(rs.getLong("id"), rs.getString("managed_name"), rs.getLong("certificate_id"), rs.getString("serial"),
-                rs.getString("target_name"), rs.getString("status"), rs.getString("trigger_kind"), rs.getInt("attempt"),
+                rs.getString("target_name"), DeploymentStatus.valueOf(rs.getString("status")), rs.getString("trigger_kind"), rs.getInt("attempt"),
                 Timestamps.read(rs, "next_attempt_at"), rs.getString("reason"), rs.getString("steps"), rs.getString("requested_by"),
                 Timestamps.read(rs, "created_at"), Timestamps.read(rs, "started_at"), Timestamps.read(rs, "finished_at"));
     }

@@ -1,4 +1,4 @@
-package dev.certwright.deploy;
+package dev.certwright.deploy.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,6 +20,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.springframework.stereotype.Component;
+
+import dev.certwright.deploy.DeployTarget;
 
 /**
  * What an endpoint serves: a TLS handshake with the probe's SNI name, and the SHA-256 fingerprint of the leaf it

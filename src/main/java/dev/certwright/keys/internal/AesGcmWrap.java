@@ -1,0 +1,68 @@
+package dev.certwright.keys.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+import dev.certwright.ca.CaException;
+
+/**
+ * The stored format of a wrapped private key: version (1) | IV (12) | AES-256-GCM ciphertext of the PKCS#8 and tag
+ * (128 bits), with {@code "certwright-managed-key:" + context} as additional authenticated data. The format and the
+ * AAD prefix are what the database holds: they never change.
+ */
+public final class AesGcmWrap {
+
+    private static final byte WRAP_VERSION = 1;
+    private static final int GCM_IV_BYTES = 12;
+    private static final int GCM_TAG_BITS = 128;
+
+    private AesGcmWrap() {
+    }
+
+    public static byte[] wrap(SecretKey kek, PrivateKey key, String context, SecureRandom random) {
+        try {
+            byte[] iv = new byte[GCM_IV_BYTES];
+            random.nextBytes(iv);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(GCM_TAG_BITS, iv));
+            cipher.updateAAD(aad(context));
+            byte[] sealed = cipher.doFinal(key.getEncoded());
+            return ByteBuffer.allocate(1 + iv.length + sealed.length).put(WRAP_VERSION).put(iv).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEY_WRAP, "cannot encrypt a managed key", e);
+        }
+    }
+
+    public static PrivateKey unwrap(SecretKey kek, byte[] wrapped, String context) {
+        try {
+            if (wrapped.length < 1 + GCM_IV_BYTES + 16 || wrapped[0] != WRAP_VERSION) {
+                throw new CaException(CaException.Type.KEY_WRAP, "a managed key is stored in an unknown format");
+            }
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(GCM_TAG_BITS, wrapped, 1, GCM_IV_BYTES));
+            cipher.updateAAD(aad(context));
+            byte[] pkcs8 = cipher.doFinal(wrapped, 1 + GCM_IV_BYTES, wrapped.length - 1 - GCM_IV_BYTES);
+            try {
+                return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(pkcs8));
+            } finally {
+                java.util.Arrays.fill(pkcs8, (byte) 0);
+            }
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new CaException(CaException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
+        }
+    }
+
+    private static byte[] aad(String context) {
+        return ("certwright-managed-key:" + context).getBytes(StandardCharsets.UTF_8);
+    }
+}

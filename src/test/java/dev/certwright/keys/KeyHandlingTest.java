@@ -1,0 +1,122 @@
+package dev.certwright.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.Test;
+
+import dev.certwright.ca.CaException;
+import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.keys.internal.KeyEncryptionKey;
+import dev.certwright.policy.CaConfigLoader;
+import dev.certwright.policy.CaConfiguration;
+import dev.certwright.x509.KeySpec;
+
+/**
+ * Key wrapping and derived secrets. Data already stored was made with these formats and labels: the known-answer
+ * cases below were computed outside Java (openssl) and must never change.
+ */
+class KeyHandlingTest {
+
+    static final SecureRandom RANDOM = new SecureRandom();
+    static final SecretKey FIXED_KEK = new SecretKeySpec(filled((byte) 1), "AES");
+
+    @Test
+    void derivedSecretsKeepTheirLabels() {
+        DerivedSecrets secrets = new DerivedSecrets(installed(FIXED_KEK));
+        // printf 'certwright-derived:<purpose>:<context>' | openssl dgst -sha256 -mac HMAC -macopt hexkey:0101…01
+        assertThat(hex(secrets.acmeNonceKey())).isEqualTo("ff4b5b4b0f96404b5710e1fe31d821629c2473f664ec8ba2df2243f48b9cc3e1");
+        assertThat(hex(secrets.acmeEabKey("kid-1"))).isEqualTo("6e0a93ee97e6642c08b2e5a96edee0d3c50153bffbcf028916a77f602da9d8cf");
+        assertThat(hex(secrets.auditChainKey())).isEqualTo("890ca061e338a1939546e1120ef149404ae027d560fea65632cdc67f4515e829");
+        assertThat(hex(secrets.auditCheckpointSeed())).isEqualTo("ccec1ab8aea772c45dede523aac90c83f22dfe78a11fec811c5d5598daa87c88"
+                + "60dad62f903c2417a206a5399d29326185527c0ae4b3529aaa49ffe2b7964d26");
+    }
+
+    @Test
+    void nothingIsDerivedOrWrappedBeforeTheKekIsInstalled() {
+        KeyEncryptionKey none = new KeyEncryptionKey();
+        assertThat(new DerivedSecrets(none).available()).isFalse();
+        assertThatThrownBy(() -> new DerivedSecrets(none).auditChainKey()).isInstanceOf(CaException.class);
+        KeyPair keys = KeySpec.EC_P256.generate(RANDOM);
+        assertThatThrownBy(() -> new KeyWrapping(none, RANDOM).wrap(keys.getPrivate(), "x")).isInstanceOf(CaException.class);
+    }
+
+    @Test
+    void managedKeysWrapUnderTheKekAndAreBoundToTheirContext() {
+        CaConfiguration config = CaConfigLoader.load(java.nio.file.Path.of("ca-config/dev.yml"));
+        char[] passphrase = "correct horse battery staple".toCharArray();
+        CertificateAuthority ca = new CertificateAuthority(Clock.systemUTC(), RANDOM, "http://pki.test:8080");
+        KeyWrapping wrapping = new KeyWrapping(new KeyEncryptionKey(), RANDOM);
+        wrapping.install(ca.install(ca.createKeystore(config, passphrase), passphrase, config));
+        KeyPair keys = KeySpec.ED25519.generate(RANDOM);
+        byte[] wrapped = wrapping.wrap(keys.getPrivate(), "certificate-id:7");
+        assertThat(indexOf(wrapped, keys.getPrivate().getEncoded())).as("no plaintext key in the wrapped bytes").isLessThan(0);
+        assertThat(wrapping.unwrap(wrapped, "certificate-id:7").getEncoded()).isEqualTo(keys.getPrivate().getEncoded());
+        assertThatThrownBy(() -> wrapping.unwrap(wrapped, "certificate-id:8")).isInstanceOf(CaException.class);
+        byte[] tampered = wrapped.clone();
+        tampered[tampered.length - 1] ^= 1;
+        assertThatThrownBy(() -> wrapping.unwrap(tampered, "certificate-id:7")).isInstanceOf(CaException.class);
+        assertThat(wrapping.keyEncryptionKeyId()).isEqualTo("kek-1");
+    }
+
+    @Test
+    void keysStoredInTheExistingFormatStillUnwrap() throws Exception {
+        // The stored layout, built here by hand: version 1 | 12-byte IV | AES-256-GCM(PKCS#8) with a 128-bit tag,
+        // AAD "certwright-managed-key:" + context.
+        KeyPair keys = KeySpec.EC_P256.generate(RANDOM);
+        byte[] iv = new byte[12];
+        RANDOM.nextBytes(iv);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, FIXED_KEK, new GCMParameterSpec(128, iv));
+        cipher.updateAAD("certwright-managed-key:ssh-identity".getBytes(StandardCharsets.UTF_8));
+        byte[] sealed = cipher.doFinal(keys.getPrivate().getEncoded());
+        byte[] stored = ByteBuffer.allocate(1 + 12 + sealed.length).put((byte) 1).put(iv).put(sealed).array();
+        KeyWrapping wrapping = new KeyWrapping(installed(FIXED_KEK), RANDOM);
+        assertThat(wrapping.unwrap(stored, "ssh-identity").getEncoded()).isEqualTo(keys.getPrivate().getEncoded());
+        byte[] rewrapped = wrapping.wrap(keys.getPrivate(), "ssh-identity");
+        assertThat(rewrapped[0]).isEqualTo((byte) 1);
+        assertThat(rewrapped).hasSize(stored.length);
+    }
+
+    private static KeyEncryptionKey installed(SecretKey kek) {
+        KeyEncryptionKey holder = new KeyEncryptionKey();
+        holder.install(kek);
+        return holder;
+    }
+
+    private static byte[] filled(byte value) {
+        byte[] bytes = new byte[32];
+        Arrays.fill(bytes, value);
+        return bytes;
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
