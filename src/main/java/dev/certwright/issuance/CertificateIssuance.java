@@ -177,7 +177,8 @@ public class CertificateIssuance {
         String issuerDn = issuer.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253);
         SerialNumber serial = SerialNumber.random(random);
         long id = inventory.reserve(new PendingCertificate(serial, issuerDn, issuerName, CertificateSource.CA, OCSP_RESPONDER_PROFILE,
-                issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor));
+                issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor)
+                .withPurpose(dev.certwright.inventory.CertificatePurpose.OCSP_RESPONDER));
         X509Certificate certificate;
         try {
             certificate = ca.signOcspResponderCertificate(issuerName, keys.getPublic(), serial, now.minus(BACKDATE), now.plus(validity));

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import dev.certwright.inventory.ExpiringCertificates;
 import dev.certwright.platform.Timestamps;
 
 /**
@@ -44,29 +45,18 @@ class ExpiryScan {
     record Batch(String threshold, List<Expiring> due, State next) {
     }
 
-    private static final String COLUMNS = "SELECT c.id, c.serial, c.owner, c.sans, c.subject, c.not_after, c.source, c.managed_name FROM certificate c ";
-    /**
-     * Issued or imported, not revoked, without a successor and without a renewal on the way, expiring after now and
-     * within the horizon, and not yet noticed at this threshold.
-     */
-    private static final String DUE = "c.status = 'ISSUED' AND c.successor_id IS NULL AND c.not_after > :now AND c.not_after <= :horizon "
-            + "AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.certificate_id = c.id AND n.event = 'certificate.expiring' AND n.threshold = :threshold) "
-            // Certwright's own OCSP responder certificates renew themselves on a schedule of their own.
-            + "AND (c.profile IS NULL OR c.profile <> 'ocsp-responder') "
-            // A managed certificate whose renewal is scheduled before it expires will get its successor.
-            + "AND NOT EXISTS (SELECT 1 FROM managed_certificate m WHERE m.current_certificate_id = c.id "
-            + "AND m.renew_flagged_at IS NULL AND m.renew_at IS NOT NULL AND m.renew_at < c.not_after) ";
-
+    private final ExpiringCertificates certificates;
     private final JdbcClient jdbc;
     private final Clock clock;
     private final int walk;
 
     @org.springframework.beans.factory.annotation.Autowired
-    ExpiryScan(JdbcClient jdbc, Clock clock) {
-        this(jdbc, clock, WALK);
+    ExpiryScan(ExpiringCertificates certificates, JdbcClient jdbc, Clock clock) {
+        this(certificates, jdbc, clock, WALK);
     }
 
-    ExpiryScan(JdbcClient jdbc, Clock clock, int walk) {
+    ExpiryScan(ExpiringCertificates certificates, JdbcClient jdbc, Clock clock, int walk) {
+        this.certificates = certificates;
         this.jdbc = jdbc;
         this.clock = clock;
         this.walk = walk;
@@ -85,12 +75,8 @@ class ExpiryScan {
             // expiry side starts at the mark itself: a certificate committed after the last scan but expiring before its
             // mark was created less than MARGIN before that scan, so the created side has it (decision 40).
             Instant from = mark.isAfter(now) ? mark : now;
-            due.addAll(jdbc.sql(COLUMNS + "WHERE c.id IN (SELECT id FROM certificate WHERE status = 'ISSUED' AND not_after >= :from AND not_after <= :horizon "
-                            + "UNION ALL SELECT id FROM certificate WHERE status = 'ISSUED' AND created_at >= :since "
-                            + "UNION ALL SELECT current_certificate_id FROM managed_certificate WHERE current_certificate_id IS NOT NULL) AND "
-                            + DUE + "ORDER BY c.not_after, c.id LIMIT :limit")
-                    .param("from", Timestamps.of(from)).param("since", Timestamps.of(since)).params(common(threshold, now, horizon, limit))
-                    .query(ExpiryScan::expiring).list());
+            Instant since0 = since;
+            due.addAll(notYetNoticed(threshold, limit, (after, page) -> certificates.changedSince(now, horizon, from, since0, after, page)));
             if (due.size() < limit) {
                 mark = horizon.isAfter(mark) ? horizon : mark; // a node whose clock is behind does not move it back
                 since = now.minus(MARGIN);
@@ -108,15 +94,10 @@ class ExpiryScan {
         if (cursor != null && due.size() < limit) {
             Instant from = cursor.isAfter(now) ? cursor : now;
             // The walk's end: the WALK-th expiry from the cursor on, or the horizon when fewer are left.
-            Instant end = jdbc.sql("SELECT not_after FROM certificate WHERE status = 'ISSUED' AND not_after >= :from AND not_after <= :horizon "
-                            + "ORDER BY not_after LIMIT 1 OFFSET :skip")
-                    .param("from", Timestamps.of(from)).param("horizon", Timestamps.of(horizon)).param("skip", walk - 1)
-                    .query((rs, i) -> Timestamps.read(rs, 1)).optional().orElse(null);
+            Instant end = certificates.walkEnd(from, horizon, walk).orElse(null);
             int room = limit - due.size();
-            List<Expiring> slice = jdbc.sql(COLUMNS + "WHERE c.status = 'ISSUED' AND c.not_after >= :from AND c.not_after <= :to AND " + DUE
-                            + "ORDER BY c.not_after, c.id LIMIT :limit")
-                    .param("from", Timestamps.of(from)).param("to", Timestamps.of(end == null ? horizon : end))
-                    .params(common(threshold, now, horizon, room)).query(ExpiryScan::expiring).list();
+            Instant to = end == null ? horizon : end;
+            List<Expiring> slice = notYetNoticed(threshold, room, (after, page) -> certificates.expiringBetween(now, horizon, from, to, after, page));
             java.util.Set<Long> seen = new java.util.HashSet<>(due.stream().map(Expiring::id).toList());
             slice.stream().filter(e -> seen.add(e.id())).forEach(due::add);
             if (slice.size() == room) {
@@ -156,8 +137,35 @@ class ExpiryScan {
                 .optional();
     }
 
-    private static java.util.Map<String, Object> common(String threshold, Instant now, Instant horizon, int limit) {
-        return java.util.Map.of("threshold", threshold, "now", Timestamps.of(now), "horizon", Timestamps.of(horizon), "limit", limit);
+    /**
+     * At most {@code limit} of the inventory's certificates that have no notice at this threshold yet, in the
+     * inventory's (notAfter, id) order: pages are read until the limit is reached or the inventory has no more, so a
+     * batch smaller than the limit still means that nothing else is due in those sets.
+     */
+    private List<Expiring> notYetNoticed(String threshold, int limit,
+            java.util.function.BiFunction<ExpiringCertificates.After, Integer, List<ExpiringCertificates.Expiring>> pages) {
+        List<Expiring> due = new ArrayList<>();
+        ExpiringCertificates.After after = null;
+        while (due.size() < limit) {
+            List<ExpiringCertificates.Expiring> page = pages.apply(after, limit);
+            if (page.isEmpty()) {
+                break;
+            }
+            java.util.Set<Long> noticed = new java.util.HashSet<>(jdbc.sql("SELECT certificate_id FROM notice WHERE event = 'certificate.expiring' "
+                            + "AND threshold = :threshold AND certificate_id IN (:ids)")
+                    .param("threshold", threshold).param("ids", page.stream().map(ExpiringCertificates.Expiring::id).toList())
+                    .query(Long.class).list());
+            for (ExpiringCertificates.Expiring e : page) {
+                if (due.size() < limit && !noticed.contains(e.id())) {
+                    due.add(new Expiring(e.id(), e.serial(), e.owner(), e.sans(), e.subject(), e.notAfter(), e.source(), e.managedName()));
+                }
+            }
+            if (page.size() < limit) {
+                break;
+            }
+            after = ExpiringCertificates.After.of(page.getLast());
+        }
+        return due;
     }
 
     private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, String threshold, State s) {
@@ -169,8 +177,4 @@ class ExpiryScan {
         return instant == null ? null : Timestamps.of(instant);
     }
 
-    private static Expiring expiring(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
-        return new Expiring(rs.getLong("id"), rs.getString("serial"), rs.getString("owner"), rs.getString("sans"), rs.getString("subject"),
-                Timestamps.read(rs, "not_after"), rs.getString("source"), rs.getString("managed_name"));
-    }
 }

@@ -37,7 +37,7 @@ class ExpiryScanTest {
     @BeforeEach
     void migrate() {
         jdbc = JdbcClient.create(database());
-        scan = new ExpiryScan(jdbc, clock, 100);
+        scan = new ExpiryScan(new dev.certwright.inventory.ExpiringCertificates(jdbc), jdbc, clock, 100);
     }
 
     /** A migrated database; {@link ExpiryScanPostgresTest} runs the same tests on PostgreSQL. */
@@ -104,6 +104,15 @@ class ExpiryScanTest {
         jdbc.sql("UPDATE managed_certificate SET renew_flagged_at = :t").param("t", Timestamps.of(clock.instant())).update();
         clock.set(T0.plus(Duration.ofMinutes(10)));
         assertThat(ids(scanAndRecord(500))).containsExactly(cert);
+    }
+
+    @Test
+    void anOcspResponderCertificateIsNeverDueItRenewsOnItsOwnSchedule() {
+        long responder = certificate(T0.plus(Duration.ofDays(2)), LONG_AGO);
+        jdbc.sql("UPDATE certificate SET source = 'CA', profile = 'ocsp-responder', purpose = 'OCSP_RESPONDER' WHERE id = :id")
+                .param("id", responder).update();
+        long subscriber = certificate(T0.plus(Duration.ofDays(2)), LONG_AGO);
+        assertThat(ids(scanAndRecord(500))).containsExactly(subscriber);
     }
 
     @Test
