@@ -1,4 +1,4 @@
-package dev.certwright.inventory;
+package dev.certwright.inventory.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,8 @@ import org.springframework.stereotype.Component;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import dev.certwright.inventory.CertificateStatus;
+import dev.certwright.inventory.InventoryStatistics;
 
 /**
  * Inventory gauges: {@code certwright.certificates{status}} and {@code certwright.certificates.expiring{within}} for

@@ -1,4 +1,4 @@
-package dev.certwright.inventory;
+package dev.certwright.inventory.internal;
 
 import java.time.Duration;
 
@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.certwright.platform.QuartzSchedules;
+import dev.certwright.inventory.InventoryStatistics;
 
 /**
  * Counts the overview's figures and the inventory gauges once per {@code certwright.inventory.snapshot-interval}

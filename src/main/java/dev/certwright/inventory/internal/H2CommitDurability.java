@@ -1,4 +1,4 @@
-package dev.certwright.inventory;
+package dev.certwright.inventory.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;

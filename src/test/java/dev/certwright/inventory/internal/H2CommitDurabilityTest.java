@@ -1,4 +1,4 @@
-package dev.certwright.inventory;
+package dev.certwright.inventory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
