@@ -1,4 +1,4 @@
-package dev.certwright.issuance;
+package dev.certwright.issuance.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.certwright.issuance;
+package dev.certwright.issuance.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +33,7 @@ import dev.certwright.platform.Timestamps;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.CertificateView;
 import dev.certwright.x509.Pem;
+import dev.certwright.issuance.CaBootstrapped;
 
 /**
  * Opens the CA at startup, creating it on first start. The encrypted keystore lives in the database, so that every
