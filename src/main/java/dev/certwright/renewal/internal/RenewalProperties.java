@@ -1,4 +1,4 @@
-package dev.certwright.renewal;
+package dev.certwright.renewal.internal;
 
 import java.time.Duration;
 

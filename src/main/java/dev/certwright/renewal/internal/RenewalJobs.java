@@ -1,4 +1,4 @@
-package dev.certwright.renewal;
+package dev.certwright.renewal.internal;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobBuilder;
@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.certwright.platform.BudgetedJob;
 import dev.certwright.platform.JobBudgets;
 import dev.certwright.platform.QuartzSchedules;
+import dev.certwright.renewal.RenewalService;
 
 /** The renewal scan, every {@code certwright.renewal.scan-interval}, on one node of the cluster at a time. */
 @Configuration(proxyBeanMethods = false)
