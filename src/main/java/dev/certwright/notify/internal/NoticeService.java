@@ -1,4 +1,4 @@
-package dev.certwright.notify;
+package dev.certwright.notify.internal;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +24,7 @@ import dev.certwright.platform.JobBudgets;
 import dev.certwright.renewal.RenewalFailed;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
+import dev.certwright.notify.OwnerContacts;
 
 /**
  * Finds what to tell owners and tells them. The scan records one notice per certificate, event, threshold and

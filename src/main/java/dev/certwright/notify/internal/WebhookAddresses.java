@@ -1,4 +1,4 @@
-package dev.certwright.notify;
+package dev.certwright.notify.internal;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -24,7 +24,7 @@ import dev.certwright.platform.InternetAddresses;
  * connects only to the addresses this resolver returned, so there is no second lookup to race.
  */
 @Component
-class WebhookAddresses {
+public class WebhookAddresses {
 
     /** Resolves names; a seam for tests that need a name to change its answer. */
     interface Lookup {
@@ -51,7 +51,7 @@ class WebhookAddresses {
      * A webhook URL's host, checked when it is saved: the reason it is refused, or empty. A host that does not resolve
      * is not refused here; the connect-time check decides when there is an address.
      */
-    Optional<String> refusal(URI webhook) {
+    public Optional<String> refusal(URI webhook) {
         try {
             resolve(webhook.getHost());
             return Optional.empty();

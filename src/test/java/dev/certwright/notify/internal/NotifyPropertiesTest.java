@@ -1,4 +1,4 @@
-package dev.certwright.notify;
+package dev.certwright.notify.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

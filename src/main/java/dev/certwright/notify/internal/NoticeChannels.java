@@ -1,4 +1,4 @@
-package dev.certwright.notify;
+package dev.certwright.notify.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,7 @@ import jakarta.annotation.PreDestroy;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.certwright.notify.OwnerContacts;
 
 /**
  * Delivers one notice. Email through Spring's {@link JavaMailSender} ({@code spring.mail.*}); webhooks as a JSON POST

@@ -1,4 +1,4 @@
-package dev.certwright.notify;
+package dev.certwright.notify.internal;
 
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +58,7 @@ public record NotifyProperties(@DefaultValue({"P30D", "P14D", "P7D", "P1D"}) Lis
         }
     }
 
-    boolean signingConfigured() {
+    public boolean signingConfigured() {
         return webhookSecret != null && webhookSecret.length() >= 16;
     }
 }

@@ -1,4 +1,4 @@
-package dev.certwright.notify;
+package dev.certwright.notify.internal;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobBuilder;
