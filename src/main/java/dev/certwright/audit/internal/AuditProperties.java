@@ -1,4 +1,4 @@
-package dev.certwright.audit;
+package dev.certwright.audit.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +17,9 @@ import dev.certwright.platform.StartupException;
  *        cannot rewrite (another host, an append-only mount) for the checkpoints to prove anything against them.
  */
 @ConfigurationProperties("certwright.audit")
-record AuditProperties(@DefaultValue("PT15M") Duration checkpointInterval, Path checkpointSink) {
+public record AuditProperties(@DefaultValue("PT15M") Duration checkpointInterval, Path checkpointSink) {
 
-    AuditProperties {
+    public AuditProperties {
         if (checkpointInterval.compareTo(Duration.ofSeconds(1)) < 0 || checkpointInterval.compareTo(Duration.ofDays(1)) > 0) {
             throw new StartupException("certwright.audit.checkpoint-interval must be from PT1S to P1D, not " + checkpointInterval);
         }

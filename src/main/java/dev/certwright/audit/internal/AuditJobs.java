@@ -1,4 +1,4 @@
-package dev.certwright.audit;
+package dev.certwright.audit.internal;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -16,6 +16,8 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 
 import dev.certwright.platform.QuartzSchedules;
+import dev.certwright.audit.AuditCheckpoints;
+import dev.certwright.audit.internal.AuditProperties;
 
 /**
  * Publishes audit checkpoints: by a clustered Quartz job every {@code certwright.audit.checkpoint-interval} (one node
