@@ -1,4 +1,4 @@
-package dev.certwright.policy;
+package dev.certwright.policy.internal;
 
 /** The CA configuration is invalid. The message is one sentence that names the file and the key. */
 public class CaConfigException extends RuntimeException {

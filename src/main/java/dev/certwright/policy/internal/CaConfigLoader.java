@@ -1,4 +1,4 @@
-package dev.certwright.policy;
+package dev.certwright.policy.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +19,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.X509Exception;
+import dev.certwright.policy.CaConfiguration;
+import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.policy.NamePolicy;
+import dev.certwright.policy.PolicyException;
+import dev.certwright.policy.Profile;
 
 /**
  * Reads and validates a CA configuration file. Every error is one sentence naming the file and the key, such as

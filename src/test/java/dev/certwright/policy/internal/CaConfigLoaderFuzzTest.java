@@ -1,8 +1,9 @@
-package dev.certwright.policy;
+package dev.certwright.policy.internal;
 
 import java.io.ByteArrayInputStream;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.certwright.policy.CaConfiguration;
 
 /**
  * Fuzzes the CA configuration loader with arbitrary YAML text. The only outcome besides a configuration is a

@@ -1,4 +1,4 @@
-package dev.certwright.policy;
+package dev.certwright.policy.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.certwright.x509.KeySpec;
+import dev.certwright.policy.CaConfiguration;
+import dev.certwright.policy.IssuerDefinition;
 
 class CaConfigLoaderTest {
 
