@@ -37,6 +37,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.certwright.platform.DataDirectory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.certwright.audit.internal.AuditProperties;
 
 /**
  * Signed checkpoints of the audit chains: the heads of every keyed chain, signed with ES256 (a JWS, RFC 7515) under a key

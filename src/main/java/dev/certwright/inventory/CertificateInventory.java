@@ -52,8 +52,8 @@ public class CertificateInventory {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         try {
             jdbc.sql("INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, profile, common_name, sans, owner, "
-                            + "managed_name, predecessor_id, requested_by, created_at, updated_at) VALUES (:serial, :issuerDn, :issuerName, "
-                            + "'PENDING', :source, :profile, :cn, :sans, :owner, :managed, :predecessor, :requestedBy, :now, :now)")
+                            + "managed_name, predecessor_id, requested_by, purpose, created_at, updated_at) VALUES (:serial, :issuerDn, :issuerName, "
+                            + "'PENDING', :source, :profile, :cn, :sans, :owner, :managed, :predecessor, :requestedBy, :purpose, :now, :now)")
                     .param("serial", pending.serial().hex())
                     .param("issuerDn", pending.issuerDn())
                     .param("issuerName", pending.issuerName())
@@ -65,6 +65,7 @@ public class CertificateInventory {
                     .param("managed", pending.managedName())
                     .param("predecessor", pending.predecessorId())
                     .param("requestedBy", pending.requestedBy())
+                    .param("purpose", pending.purpose() == CertificatePurpose.SUBSCRIBER ? null : pending.purpose().name())
                     .param("now", Timestamps.of(now))
                     .update(keys, "id");
         } catch (DuplicateKeyException e) {
@@ -136,7 +137,7 @@ public class CertificateInventory {
         return jdbc.sql("SELECT c.id, c.serial, c.issuer_name, c.owner, c.not_after FROM certificate c WHERE c.purged_at IS NULL "
                         + "AND c.not_after < :cutoff AND c.status IN ('ISSUED', 'REVOKED') AND c.source <> 'CA' "
                         + "AND NOT EXISTS (SELECT 1 FROM managed_certificate m WHERE m.current_certificate_id = c.id) "
-                        + "AND NOT EXISTS (SELECT 1 FROM ocsp_responder o WHERE o.certificate_id = c.id) ORDER BY c.not_after LIMIT :limit")
+                        + "AND (c.purpose IS NULL OR c.purpose <> 'OCSP_RESPONDER') ORDER BY c.not_after LIMIT :limit")
                 .param("cutoff", Timestamps.of(cutoff)).param("limit", limit)
                 .query((rs, i) -> new Expired(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), Timestamps.read(rs, "not_after")))
                 .list();

@@ -88,7 +88,7 @@ public class InventoryStatistics {
     }
 
     /** The latest snapshot, if one was stored with this many weeks. */
-    Snapshot snapshot(int weeks) {
+    public Snapshot snapshot(int weeks) {
         return jdbc.sql("SELECT computed_at, within7, within30, within90, weeks, expired, later, statuses FROM inventory_snapshot WHERE id = 1")
                 .query((rs, i) -> {
                     List<Long> perWeek = new ArrayList<>();

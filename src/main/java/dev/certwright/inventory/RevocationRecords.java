@@ -168,7 +168,7 @@ public class RevocationRecords {
     public List<IssuedEntry> issuedAfter(long afterId, int limit) {
         return jdbc.sql("SELECT id, serial, status, not_after, revoked_at, revocation_reason, issuer_name FROM certificate "
                         + "WHERE id > :after AND status IN ('ISSUED', 'REVOKED') AND issuer_name IS NOT NULL AND source <> 'IMPORTED' "
-                        + "AND (profile IS NULL OR profile <> 'ocsp-responder') ORDER BY id LIMIT :limit")
+                        + "AND (purpose IS NULL OR purpose <> 'OCSP_RESPONDER') ORDER BY id LIMIT :limit")
                 .param("after", afterId).param("limit", limit)
                 .query((rs, i) -> new IssuedEntry(rs.getString("issuer_name"), read(rs))).list();
     }

@@ -151,7 +151,8 @@ public class CertificateIssuance {
         String issuerDn = issuer.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253);
         Signed signed = reserveSignRecord(issuer, actor,
                 serial -> new PendingCertificate(serial, issuerDn, issuerName, CertificateSource.CA, OCSP_RESPONDER_PROFILE,
-                        issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor),
+                        issuerName + " OCSP Responder", List.of(), "certwright", List.of(OCSP_RESPONDER_PROFILE), null, null, actor)
+                        .withPurpose(dev.certwright.inventory.CertificatePurpose.OCSP_RESPONDER),
                 serial -> ca.signOcspResponderCertificate(issuerName, keys.getPublic(), serial, now.minus(BACKDATE), now.plus(validity)),
                 failedSerial -> "the OCSP responder certificate of " + issuerName + " could not be signed",
                 issuer.chain(), keys.getPrivate(), (id, view) -> {

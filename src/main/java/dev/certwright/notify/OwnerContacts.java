@@ -8,13 +8,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.certwright.audit.AuditLog;
+import dev.certwright.notify.internal.NotifyProperties;
+import dev.certwright.notify.internal.WebhookAddresses;
 
 /** Per-owner contacts: email addresses and webhook URLs. */
 @Component
 public class OwnerContacts {
 
-    static final String EMAIL = "email";
-    static final String WEBHOOK = "webhook";
+    /** The contact kind of an email address, as stored in {@code owner_contact.kind}. */
+    public static final String EMAIL = "email";
+    /** The contact kind of a webhook URL, as stored in {@code owner_contact.kind}. */
+    public static final String WEBHOOK = "webhook";
     private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[^@\\s<>\"]{1,64}@[A-Za-z0-9.-]{1,253}");
 
     private final JdbcClient jdbc;

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.certwright.policy.internal.CaConfigLoader;
 
 /**
  * The loaded CA configuration: issuers in creation order (parents before children), profiles by name, and the

@@ -13,6 +13,7 @@ import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.issuance.CertificateIssued;
 import dev.certwright.policy.IssuancePolicy;
+import dev.certwright.renewal.internal.RenewalProperties;
 
 /**
  * Sets when a managed certificate's new instance is due for renewal. It listens synchronously, inside the transaction

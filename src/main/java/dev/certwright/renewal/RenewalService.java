@@ -17,6 +17,7 @@ import dev.certwright.issuance.IssuedCertificate;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.platform.JobBudgets;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.certwright.renewal.internal.RenewalProperties;
 
 /**
  * Renews managed certificates: the due ones, for the renewal job, and one on request. A due slot is claimed first (its

@@ -4,5 +4,5 @@
  * {@link dev.certwright.x509.Fingerprint} and parsed views of certificates and CSRs.
  * It depends on no other module.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "x509")
+@org.springframework.modulith.ApplicationModule(displayName = "x509", allowedDependencies = {})
 package dev.certwright.x509;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import dev.certwright.policy.CaConfigLoader;
+import dev.certwright.policy.internal.CaConfigLoader;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.SerialNumber;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.certwright.policy.CaConfigLoader;
+import dev.certwright.policy.internal.CaConfigLoader;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.RevocationReason;
 

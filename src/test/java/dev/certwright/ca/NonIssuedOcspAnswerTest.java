@@ -20,7 +20,7 @@ import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.Test;
 
-import dev.certwright.policy.CaConfigLoader;
+import dev.certwright.policy.internal.CaConfigLoader;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.SerialNumber;
 

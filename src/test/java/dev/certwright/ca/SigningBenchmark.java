@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.certwright.policy.CaConfigLoader;
+import dev.certwright.policy.internal.CaConfigLoader;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.CryptoProviders;
 import dev.certwright.x509.CsrView;

@@ -19,10 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.certwright.x509.KeySpec;
+import dev.certwright.policy.internal.CaConfigLoader;
 
 class IssuancePolicyTest {
 
-    static final IssuancePolicy POLICY = new IssuancePolicy(CaConfigLoader.load(CaConfigLoaderTest.DEV));
+    static final IssuancePolicy POLICY = new IssuancePolicy(CaConfigLoader.load(java.nio.file.Path.of("ca-config/dev.yml")));
     static final SecureRandom RANDOM = new SecureRandom();
     static final PublicKey EC = KeySpec.EC_P256.generate(RANDOM).getPublic();
 

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 import dev.certwright.platform.StartupException;
+import dev.certwright.renewal.internal.RenewalProperties;
 
 /** Due times (the renewBefore rule and its fallbacks, jitter within bounds) and the retry backoff. */
 class RenewalScheduleTest {

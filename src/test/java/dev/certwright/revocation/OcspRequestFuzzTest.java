@@ -21,7 +21,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.ca.Issuer;
 import dev.certwright.inventory.RevocationRecords;
-import dev.certwright.policy.CaConfigLoader;
+import dev.certwright.policy.internal.CaConfigLoader;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.SerialNumber;

@@ -1,0 +1,296 @@
+package dev.certwright.policy.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import dev.certwright.x509.KeySpec;
+import dev.certwright.x509.X509Exception;
+import dev.certwright.policy.CaConfiguration;
+import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.policy.NamePolicy;
+import dev.certwright.policy.PolicyException;
+import dev.certwright.policy.Profile;
+
+/**
+ * Reads and validates a CA configuration file. Every error is one sentence naming the file and the key, such as
+ * {@code ca-config/dev.yml: profiles.tls-server.maxValidity must be an ISO-8601 duration such as P90D, not 'soon'}.
+ */
+public final class CaConfigLoader {
+
+    static final Set<String> EKUS = Set.of("serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping", "OCSPSigning");
+
+    private final String source;
+
+    private CaConfigLoader(String source) {
+        this.source = source;
+    }
+
+    /** Loads the file; a missing or unreadable file is a configuration error too. */
+    public static CaConfiguration load(Path file) {
+        String source = file.toString();
+        if (!Files.isRegularFile(file)) {
+            throw new CaConfigException("certwright.ca-config: the CA configuration file " + file.toAbsolutePath() + " does not exist");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(source, in);
+        } catch (IOException e) {
+            throw new CaConfigException(source + ": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Parses YAML text from a stream; {@code source} names it in messages. */
+    public static CaConfiguration parse(String source, InputStream in) {
+        Object root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(20);
+            root = new Yaml(new SafeConstructor(options)).load(in);
+        } catch (org.yaml.snakeyaml.error.MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new CaConfigException(source + ": is not valid YAML at line " + line + " (" + e.getProblem() + ")");
+        } catch (RuntimeException e) {
+            throw new CaConfigException(source + ": is not valid YAML (" + firstLine(e.getMessage()) + ")");
+        }
+        return new CaConfigLoader(source).read(root);
+    }
+
+    private CaConfiguration read(Object root) {
+        Map<String, Object> top = map(root, "(top level)");
+        onlyKeys(top, "", Set.of("issuers", "profiles", "policy"));
+        List<IssuerDefinition> issuers = issuers(map(required(top, "", "issuers"), "issuers"));
+        Map<String, Profile> profiles = profiles(map(required(top, "", "profiles"), "profiles"), issuers);
+        NamePolicy policy = policy(map(required(top, "", "policy"), "policy"));
+        return new CaConfiguration(source, issuers, profiles, policy);
+    }
+
+    private List<IssuerDefinition> issuers(Map<String, Object> section) {
+        if (section.isEmpty()) {
+            throw fail("issuers", "must define at least one issuer");
+        }
+        Map<String, IssuerDefinition> byName = new LinkedHashMap<>();
+        for (var entry : section.entrySet()) {
+            String key = "issuers." + entry.getKey();
+            checkName(key, entry.getKey());
+            Map<String, Object> m = map(entry.getValue(), key);
+            onlyKeys(m, key, Set.of("parent", "subject", "keyAlgorithm", "validity", "pathLength"));
+            String parent = optionalString(m, key, "parent");
+            Integer pathLength = m.containsKey("pathLength") ? integer(m.get("pathLength"), key + ".pathLength", 0, 10) : null;
+            String subject = string(required(m, key, "subject"), key + ".subject");
+            try {
+                new org.bouncycastle.asn1.x500.X500Name(subject);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // Bouncy Castle refuses a bad name with IllegalArgumentException, and a value it cannot encode for its
+                // attribute (such as "O=#..." that is not hex DER) with ASN1ParsingException, an IllegalStateException.
+                // Found by CaConfigLoaderFuzzTest.
+                throw fail(key + ".subject", "is not a valid X.500 name such as \"CN=My CA,O=Example\"");
+            }
+            byName.put(entry.getKey(), new IssuerDefinition(entry.getKey(), parent, subject,
+                    keySpec(required(m, key, "keyAlgorithm"), key + ".keyAlgorithm"),
+                    duration(required(m, key, "validity"), key + ".validity"), pathLength));
+        }
+        // Parents before children, and no cycles or dangling parents.
+        List<IssuerDefinition> ordered = new ArrayList<>();
+        Set<String> placed = new LinkedHashSet<>();
+        while (ordered.size() < byName.size()) {
+            boolean progress = false;
+            for (IssuerDefinition issuer : byName.values()) {
+                if (!placed.contains(issuer.name()) && (issuer.root() || placed.contains(issuer.parent()))) {
+                    ordered.add(issuer);
+                    placed.add(issuer.name());
+                    progress = true;
+                }
+            }
+            if (!progress) {
+                IssuerDefinition stuck = byName.values().stream().filter(i -> !placed.contains(i.name())).findFirst().orElseThrow();
+                throw fail("issuers." + stuck.name() + ".parent", byName.containsKey(stuck.parent())
+                        ? "forms a cycle of parents" : "names '" + stuck.parent() + "', which is not a configured issuer");
+            }
+        }
+        return ordered;
+    }
+
+    private Map<String, Profile> profiles(Map<String, Object> section, List<IssuerDefinition> issuers) {
+        if (section.isEmpty()) {
+            throw fail("profiles", "must define at least one profile");
+        }
+        Map<String, Profile> profiles = new LinkedHashMap<>();
+        for (var entry : section.entrySet()) {
+            String key = "profiles." + entry.getKey();
+            checkName(key, entry.getKey());
+            Map<String, Object> m = map(entry.getValue(), key);
+            onlyKeys(m, key, Set.of("issuer", "extendedKeyUsages", "minValidity", "maxValidity", "defaultValidity", "renewBefore", "acme"));
+            String issuer = m.containsKey("issuer") ? string(m.get("issuer"), key + ".issuer") : issuers.get(issuers.size() - 1).name();
+            if (issuers.stream().noneMatch(i -> i.name().equals(issuer))) {
+                throw fail(key + ".issuer", "names '" + issuer + "', which is not a configured issuer");
+            }
+            List<String> ekus = stringList(required(m, key, "extendedKeyUsages"), key + ".extendedKeyUsages");
+            for (String eku : ekus) {
+                if (!EKUS.contains(eku)) {
+                    throw fail(key + ".extendedKeyUsages", "has '" + eku + "'; known: " + String.join(", ", new java.util.TreeSet<>(EKUS)));
+                }
+            }
+            Duration max = duration(required(m, key, "maxValidity"), key + ".maxValidity");
+            Duration min = m.containsKey("minValidity") ? duration(m.get("minValidity"), key + ".minValidity") : Duration.ofMinutes(1);
+            Duration def = m.containsKey("defaultValidity") ? duration(m.get("defaultValidity"), key + ".defaultValidity") : max;
+            if (min.compareTo(max) > 0) {
+                throw fail(key + ".minValidity", "must not exceed maxValidity");
+            }
+            if (def.compareTo(min) < 0 || def.compareTo(max) > 0) {
+                throw fail(key + ".defaultValidity", "must lie between minValidity and maxValidity");
+            }
+            Duration renewBefore = m.containsKey("renewBefore") ? duration(m.get("renewBefore"), key + ".renewBefore") : null;
+            if (renewBefore != null && renewBefore.compareTo(max) >= 0) {
+                throw fail(key + ".renewBefore", "must be shorter than maxValidity");
+            }
+            boolean acme = m.containsKey("acme") && bool(m.get("acme"), key + ".acme");
+            profiles.put(entry.getKey(), new Profile(entry.getKey(), issuer, List.copyOf(ekus), min, max, def, renewBefore, acme));
+        }
+        return profiles;
+    }
+
+    private NamePolicy policy(Map<String, Object> m) {
+        onlyKeys(m, "policy", Set.of("dnsNames", "ipRanges", "keyAlgorithms", "minRsaBits", "maxRsaBits"));
+        List<String> dns = new ArrayList<>();
+        for (String pattern : stringList(m.getOrDefault("dnsNames", List.of()), "policy.dnsNames")) {
+            String name = pattern.startsWith("*.") ? pattern.substring(2) : pattern;
+            try {
+                NamePolicy.normaliseDnsName(name);
+            } catch (PolicyException e) {
+                throw fail("policy.dnsNames", "has '" + pattern + "', which is neither a DNS name nor *.<DNS name>");
+            }
+            dns.add(pattern.toLowerCase(java.util.Locale.ROOT));
+        }
+        List<NamePolicy.IpRange> ranges = new ArrayList<>();
+        for (String cidr : stringList(m.getOrDefault("ipRanges", List.of()), "policy.ipRanges")) {
+            try {
+                ranges.add(NamePolicy.IpRange.parse(cidr));
+            } catch (IllegalArgumentException e) {
+                throw fail("policy.ipRanges", "entry " + e.getMessage());
+            }
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (String name : stringList(required(m, "policy", "keyAlgorithms"), "policy.keyAlgorithms")) {
+            keys.add(keySpec(name, "policy.keyAlgorithms").id());
+        }
+        int minRsa = m.containsKey("minRsaBits") ? integer(m.get("minRsaBits"), "policy.minRsaBits", 2048, 16384) : 2048;
+        int maxRsa = m.containsKey("maxRsaBits") ? integer(m.get("maxRsaBits"), "policy.maxRsaBits", minRsa, 16384) : 8192;
+        return new NamePolicy(List.copyOf(dns), List.copyOf(ranges), Set.copyOf(keys), minRsa, maxRsa);
+    }
+
+    // --- small typed readers; each names the key it failed on ---
+
+    private CaConfigException fail(String key, String problem) {
+        return new CaConfigException(source + ": " + key + " " + problem);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(Object value, String key) {
+        if (!(value instanceof Map<?, ?> m)) {
+            throw fail(key, "must be a mapping");
+        }
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) {
+                throw fail(key, "has a key '" + k + "' that is not a string");
+            }
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private Object required(Map<String, Object> m, String parent, String key) {
+        Object value = m.get(key);
+        if (value == null) {
+            throw fail(parent.isEmpty() ? key : parent + "." + key, "is required");
+        }
+        return value;
+    }
+
+    private void onlyKeys(Map<String, Object> m, String parent, Set<String> allowed) {
+        for (String key : m.keySet()) {
+            if (!allowed.contains(key)) {
+                throw fail(parent.isEmpty() ? key : parent + "." + key, "is not a known key; expected one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
+            }
+        }
+    }
+
+    private void checkName(String key, String name) {
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            throw fail(key, "is not a valid name: use lowercase letters, digits and hyphens");
+        }
+    }
+
+    private String string(Object value, String key) {
+        if (!(value instanceof String s) || s.isBlank()) {
+            throw fail(key, "must be a non-empty string");
+        }
+        return s;
+    }
+
+    private String optionalString(Map<String, Object> m, String parent, String key) {
+        return m.get(key) == null ? null : string(m.get(key), parent + "." + key);
+    }
+
+    private List<String> stringList(Object value, String key) {
+        if (!(value instanceof List<?> list)) {
+            throw fail(key, "must be a list");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : list) {
+            out.add(string(item, key));
+        }
+        return out;
+    }
+
+    private int integer(Object value, String key, int min, int max) {
+        if (!(value instanceof Integer i) || i < min || i > max) {
+            throw fail(key, "must be a whole number from " + min + " to " + max);
+        }
+        return i;
+    }
+
+    private boolean bool(Object value, String key) {
+        if (!(value instanceof Boolean b)) {
+            throw fail(key, "must be true or false");
+        }
+        return b;
+    }
+
+    private Duration duration(Object value, String key) {
+        String text = value == null ? "" : value.toString();
+        try {
+            Duration d = Duration.parse(text);
+            if (d.isNegative() || d.isZero()) {
+                throw fail(key, "must be a positive duration");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw fail(key, "must be an ISO-8601 duration such as P90D or PT24H, not '" + text + "'");
+        }
+    }
+
+    private KeySpec keySpec(Object value, String key) {
+        try {
+            return KeySpec.fromId(string(value, key));
+        } catch (X509Exception e) {
+            throw fail(key, "has " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
+    }
+}
