@@ -4,5 +4,5 @@
  * and sizes, weak-key checks). {@link dev.certwright.policy.CaConfiguration} is the loaded file and
  * {@link dev.certwright.policy.IssuancePolicy} checks a request against it.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "policy", allowedDependencies = "x509")
+@org.springframework.modulith.ApplicationModule(displayName = "policy", allowedDependencies = {"x509", "platform"})
 package dev.certwright.policy;

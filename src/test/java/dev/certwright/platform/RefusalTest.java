@@ -21,7 +21,7 @@ import dev.certwright.ca.CaException;
 import dev.certwright.deploy.DeployException;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.issuance.IssuanceException;
-import dev.certwright.policy.CaConfigException;
+import dev.certwright.policy.internal.CaConfigException;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.x509.ChainException;
 import dev.certwright.x509.X509Exception;

@@ -33,7 +33,6 @@ import dev.certwright.platform.Timestamps;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.x509.CertificateView;
 import dev.certwright.x509.Pem;
-import dev.certwright.issuance.CaBootstrapped;
 
 /**
  * Opens the CA at startup, creating it on first start. The encrypted keystore lives in the database, so that every
