@@ -51,7 +51,7 @@ public final class AcmeLinker {
         public static final String FINALIZE = ORDER + "/finalize";
         public static final String AUTHORIZATION = ROOT + "/authz/{id}";
         public static final String CHALLENGE = ROOT + "/chall/{id}";
-        public static final String CERTIFICATE = ROOT + "/cert/{id}";
+        public static final String CERTIFICATE = ROOT + "/cert/{orderId}";
 
         private Paths() {
         }

@@ -59,7 +59,7 @@ class OrderController {
 
     /** RFC 8555 §7.4.2: the certificate and its chain, PEM. */
     @PostMapping(path = AcmeLinker.Paths.CERTIFICATE)
-    ResponseEntity<String> certificate(@PathVariable("id") long orderId, HttpServletRequest request, @RequestBody byte[] body) {
+    ResponseEntity<String> certificate(@PathVariable long orderId, HttpServletRequest request, @RequestBody byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(PEM_CHAIN)).body(orders.certificateChain(orderId, verified.account()));
     }
