@@ -4,12 +4,19 @@
 # jars, the same one at training and at run time) and an AOT cache (JEP 483/514/515: classes loaded and linked, method
 # profiles) is made by one training run of the server on a throw-away H2 database in a temporary directory. Both are
 # made again whenever target/certwright.jar changes. On an older JDK, or when anything here fails, the server starts
-# as before with -jar: the cache only ever makes a start faster, it is never needed.
+# as before with -jar: the cache only ever makes a start faster, it is never needed. In the extracted copy the signed
+# jars (Bouncy Castle, ACCP) lose their signature files (UnsignJars.java), since the JDK leaves signed jars' classes
+# out of the cache. Every start uses the bean definitions that Spring AOT made at build time (CERTWRIGHT_SPRING_AOT,
+# decision 64).
 #
 #   certwright_aot_cache        makes the extracted jar and the cache if they are missing or older than the jar
 #   certwright_launch_command   sets CERTWRIGHT_LAUNCH to the java arguments that start the server (no JVM options)
 
 CERTWRIGHT_LAUNCH_DIR=${CERTWRIGHT_LAUNCH_DIR:-target/certwright-launch}
+CERTWRIGHT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Spring AOT's generated bean definitions (the pom's process-aot). They register every bean in a few very long
+# methods, which HotSpot would otherwise leave interpreted (methods over 8,000 bytes of bytecode are not compiled).
+CERTWRIGHT_SPRING_AOT=(-Dspring.aot.enabled=true -XX:-DontCompileHugeMethods)
 
 certwright_jdk_major() {
   "$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = \([0-9]*\).*/\1/p'
@@ -31,7 +38,8 @@ certwright_extract() {
   rm -rf "$dir"
   local stamp
   stamp=$(certwright_jar_stamp)
-  "$JAVA_HOME/bin/java" -Djarmode=tools -jar target/certwright.jar extract --destination "$dir" >/dev/null 2>&1 || {
+  "$JAVA_HOME/bin/java" -Djarmode=tools -jar target/certwright.jar extract --destination "$dir" >/dev/null 2>&1 \
+    && "$JAVA_HOME/bin/java" "$CERTWRIGHT_LIB_DIR/UnsignJars.java" "$dir/lib" || {
     rm -rf "$dir"
     return 1
   }
@@ -60,7 +68,7 @@ certwright_aot_cache() {
   # variables and any ./application.properties or ./config/ (a real database, the CA passphrase) never reach it.
   # shellcheck disable=SC2086 # CERTWRIGHT_JVM_OPTS may hold several options
   (cd "$training" && exec env -i PATH="$PATH" HOME="$training" LANG=C.UTF-8 CERTWRIGHT_ADMIN_TOKEN=$token \
-    "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m -XX:AOTCacheOutput="$cache.tmp" \
+    "$JAVA_HOME/bin/java" $CERTWRIGHT_JVM_OPTS -Xmx512m "${CERTWRIGHT_SPRING_AOT[@]}" -XX:AOTCacheOutput="$cache.tmp" \
     -jar "$dir/certwright.jar" --server.port=$https --certwright.http-port=$port --certwright.data-dir="$training/data" \
     --certwright.ca-config="$project/ca-config/dev.yml") >"$training/training.log" 2>&1 &
   pid=$!
@@ -91,15 +99,15 @@ certwright_aot_cache() {
 
 certwright_launch_command() {
   local dir=$CERTWRIGHT_LAUNCH_DIR
-  CERTWRIGHT_LAUNCH=(-jar target/certwright.jar)
+  CERTWRIGHT_LAUNCH=("${CERTWRIGHT_SPRING_AOT[@]}" -jar target/certwright.jar)
   if [ "$(certwright_jdk_major)" -ge 25 ] 2>/dev/null && certwright_extract; then
     dir=$(cd "$dir" && pwd)
-    CERTWRIGHT_LAUNCH=(-jar "$dir/certwright.jar")
+    CERTWRIGHT_LAUNCH=("${CERTWRIGHT_SPRING_AOT[@]}" -jar "$dir/certwright.jar")
     # A cache older than the extracted jar is not used. The JVM also checks the cache against the classpath (paths,
     # sizes, times of the jars) and, when it does not match, says so and starts without it: -XX:AOTCache only ever
     # makes a start faster, it is never a reason to fail.
     if [ -s "$dir/certwright.aot" ] && [ ! "$dir/source.stamp" -nt "$dir/certwright.aot" ]; then
-      CERTWRIGHT_LAUNCH=(-XX:AOTCache="$dir/certwright.aot" -jar "$dir/certwright.jar")
+      CERTWRIGHT_LAUNCH=("${CERTWRIGHT_SPRING_AOT[@]}" -XX:AOTCache="$dir/certwright.aot" -jar "$dir/certwright.jar")
     fi
   fi
 }

@@ -14,11 +14,9 @@ public class CertwrightApplication {
         SpringApplication application = new SpringApplication(CertwrightApplication.class);
         // -Dcertwright.startup-steps=N records up to N startup steps for /actuator/startup (ADMIN only, and only when
         // management.endpoints.web.exposure.include names it): scripts/bench/startup.sh reads the breakdown there.
-        // Off by default: recording costs a little on every bean.
-        Integer steps = Integer.getInteger("certwright.startup-steps");
-        if (steps != null && steps > 0) {
-            application.setApplicationStartup(new BufferingApplicationStartup(steps));
-        }
+        // Nothing is recorded by default. The buffering kind is always used because Spring AOT decides at build time
+        // whether the startup endpoint exists, by this very type (decision 64).
+        application.setApplicationStartup(new BufferingApplicationStartup(Math.max(0, Integer.getInteger("certwright.startup-steps", 0))));
         application.run(args);
     }
 }

@@ -31,4 +31,24 @@ class H2IssuanceIT extends IssuanceEndToEnd {
                     .contains(config + ": profiles.tls-server.maxValidity must be an ISO-8601 duration such as P90D or PT24H, not 'soon'");
         }
     }
+
+    /**
+     * The jar runs with Spring AOT's bean definitions (decision 64), which settle at build time which actuator endpoints
+     * exist and that there is no separate management port: asking for either at run time stops the start with one
+     * sentence, instead of being silently ignored.
+     */
+    @Test
+    void settingsThatTheAotBuildSettledStopStartupWithOneSentence(@TempDir Path dir) throws Exception {
+        try (CertwrightProcess refused = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("exposure"), TestDatabase.h2())
+                .arg("--management.endpoints.web.exposure.include=health,env").noWait())) {
+            assertThat(refused.awaitExit(Duration.ofSeconds(90))).isNotZero();
+            assertThat(refused.log()).contains("APPLICATION FAILED TO START")
+                    .contains("management.endpoints.web.exposure.include names [env], which this build does not have");
+        }
+        try (CertwrightProcess refused = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("port"), TestDatabase.h2())
+                .arg("--management.server.port=" + CertwrightProcess.freePort()).noWait())) {
+            assertThat(refused.awaitExit(Duration.ofSeconds(90))).isNotZero();
+            assertThat(refused.log()).contains("APPLICATION FAILED TO START").contains("management.server.port is not supported by this build");
+        }
+    }
 }

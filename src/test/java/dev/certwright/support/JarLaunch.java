@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * How {@link CertwrightProcess} starts the jar: with the JDK's AOT cache that {@code scripts/run.sh} (and
@@ -20,7 +21,13 @@ final class JarLaunch {
     private JarLaunch() {
     }
 
-    /** The java arguments that select the code to run: {@code [-XX:AOTCache=…] -jar <jar>}. */
+    /**
+     * Spring AOT's bean definitions, which the build makes (the pom's process-aot), as scripts/lib/launch.sh starts the
+     * server: what runs is what an operator runs (decision 64).
+     */
+    private static final List<String> SPRING_AOT = List.of("-Dspring.aot.enabled=true", "-XX:-DontCompileHugeMethods");
+
+    /** The java arguments that select the code to run: {@code -Dspring.aot.enabled=true … [-XX:AOTCache=…] -jar <jar>}. */
     static List<String> arguments(Path jar) {
         Path extracted = DIR.resolve("certwright.jar");
         Path cache = DIR.resolve("certwright.aot");
@@ -33,11 +40,12 @@ final class JarLaunch {
                     && Files.readString(stamp, StandardCharsets.US_ASCII).trim().equals(Files.size(jar) + " "
                             + Files.getLastModifiedTime(jar).to(TimeUnit.SECONDS))
                     && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(stamp)) >= 0) {
-                return List.of("-XX:AOTCache=" + cache.toAbsolutePath(), "-jar", extracted.toAbsolutePath().toString());
+                return Stream.concat(SPRING_AOT.stream(), Stream.of("-XX:AOTCache=" + cache.toAbsolutePath(), "-jar",
+                        extracted.toAbsolutePath().toString())).toList();
             }
         } catch (IOException e) {
             // no usable cache: the plain start below
         }
-        return List.of("-jar", jar.toString());
+        return Stream.concat(SPRING_AOT.stream(), Stream.of("-jar", jar.toString())).toList();
     }
 }

@@ -84,8 +84,10 @@ class CaBootstrap implements InitializingBean {
         Optional<byte[]> stored = storedKeystore();
         if (stored.isPresent()) {
             char[] passphrase = existingPassphrase();
+            long started = System.nanoTime();
             keys.install(ca.install(CaKeystore.of(stored.get()), passphrase, configuration));
-            log.info("CA opened from the database: issuers {}", ca.issuers().stream().map(Issuer::name).toList());
+            log.info("CA opened from the database in {} ms: issuers {}", (System.nanoTime() - started) / 1_000_000,
+                    ca.issuers().stream().map(Issuer::name).toList());
         } else {
             create();
         }

@@ -3,6 +3,7 @@ package dev.certwright.notify.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
@@ -21,8 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.mail.SimpleMailMessage;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.mail.autoconfigure.MailProperties;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.core.env.Environment;
 import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.stereotype.Component;
+import org.springframework.util.StringUtils;
 
 import jakarta.annotation.PreDestroy;
 
@@ -43,13 +51,15 @@ class NoticeChannels {
     static final String SIGNATURE_HEADER = "Certwright-Signature";
     private static final Logger log = LoggerFactory.getLogger(NoticeChannels.class);
 
-    private final ObjectProvider<JavaMailSender> mail;
+    /** Null when no mail server is configured. */
+    private final JavaMailSender mail;
     private final NotifyProperties properties;
     private final JsonMapper json;
     private final CloseableHttpClient http;
 
-    NoticeChannels(ObjectProvider<JavaMailSender> mail, NotifyProperties properties, JsonMapper json, WebhookAddresses addresses) {
-        this.mail = mail;
+    NoticeChannels(Environment environment, ObjectProvider<SslBundles> sslBundles, NotifyProperties properties, JsonMapper json,
+            WebhookAddresses addresses) {
+        this.mail = mailSender(Binder.get(environment).bind("spring.mail", MailProperties.class).orElseGet(MailProperties::new), sslBundles);
         this.properties = properties;
         this.json = json;
         // No proxy (the system's proxy settings are not read): a proxy would resolve the name itself, past the check.
@@ -60,6 +70,44 @@ class NoticeChannels {
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(15)).setRedirectsEnabled(false).build())
                 .disableCookieManagement().disableAutomaticRetries().disableRedirectHandling().build();
+    }
+
+    /**
+     * The mail sender, from {@code spring.mail.*} read when the server starts, as Spring Boot's mail auto-configuration
+     * would make it (host, port, credentials, protocol, encoding, {@code spring.mail.properties.*}, {@code ssl.enabled},
+     * {@code ssl.bundle}); null without {@code spring.mail.host}. That auto-configuration is switched off
+     * (application.properties): it is decided when the jar is built for Spring AOT (decision 64), and a jar built without
+     * a mail host would then never send mail.
+     */
+    static JavaMailSender mailSender(MailProperties properties, ObjectProvider<SslBundles> sslBundles) {
+        if (!StringUtils.hasText(properties.getHost())) {
+            return null;
+        }
+        JavaMailSenderImpl sender = new JavaMailSenderImpl();
+        sender.setHost(properties.getHost());
+        if (properties.getPort() != null) {
+            sender.setPort(properties.getPort());
+        }
+        sender.setUsername(properties.getUsername());
+        sender.setPassword(properties.getPassword());
+        sender.setProtocol(properties.getProtocol());
+        if (properties.getDefaultEncoding() != null) {
+            sender.setDefaultEncoding(properties.getDefaultEncoding().name());
+        }
+        Properties javaMail = new Properties();
+        javaMail.putAll(properties.getProperties());
+        String protocol = StringUtils.hasText(properties.getProtocol()) ? properties.getProtocol() : "smtp";
+        if (properties.getSsl().isEnabled()) {
+            javaMail.setProperty("mail." + protocol + ".ssl.enable", "true");
+        }
+        if (properties.getSsl().getBundle() != null) {
+            SslBundle bundle = sslBundles.getObject().getBundle(properties.getSsl().getBundle());
+            javaMail.put("mail." + protocol + ".ssl.socketFactory", bundle.createSslContext().getSocketFactory());
+        }
+        if (!javaMail.isEmpty()) {
+            sender.setJavaMailProperties(javaMail);
+        }
+        return sender;
     }
 
     @PreDestroy
@@ -76,7 +124,7 @@ class NoticeChannels {
     }
 
     private void email(NoticeStore.Pending notice) {
-        JavaMailSender sender = mail.getIfAvailable();
+        JavaMailSender sender = mail;
         if (sender == null) {
             throw new IllegalStateException("no mail server is configured (spring.mail.host)");
         }

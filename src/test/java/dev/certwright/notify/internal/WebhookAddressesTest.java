@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
-import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.mock.env.MockEnvironment;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -75,7 +76,7 @@ class WebhookAddressesTest {
         try {
             String hook = "http://rebind.example.com:" + server.getAddress().getPort() + "/hook";
             assertThat(addresses.refusal(URI.create(hook))).as("saved while public").isEmpty();
-            NoticeChannels channels = new NoticeChannels(new StaticListableBeanFactory().getBeanProvider(JavaMailSender.class),
+            NoticeChannels channels = new NoticeChannels(new MockEnvironment(), new StaticListableBeanFactory().getBeanProvider(SslBundles.class),
                     properties(List.of()), JsonMapper.builder().build(), addresses);
             NoticeStore.Pending notice = new NoticeStore.Pending(1, 1, NoticeService.EXPIRING, "P7D", OwnerContacts.WEBHOOK, hook, 0, "{}");
             assertThatThrownBy(() -> channels.send(notice)).isInstanceOf(IllegalStateException.class).hasMessageContaining("refused")
@@ -101,7 +102,7 @@ class WebhookAddressesTest {
         server.start();
         try {
             NotifyProperties listed = properties(List.of("127.0.0.1"));
-            NoticeChannels channels = new NoticeChannels(new StaticListableBeanFactory().getBeanProvider(JavaMailSender.class), listed,
+            NoticeChannels channels = new NoticeChannels(new MockEnvironment(), new StaticListableBeanFactory().getBeanProvider(SslBundles.class), listed,
                     JsonMapper.builder().build(), new WebhookAddresses(listed));
             channels.send(new NoticeStore.Pending(1, 1, NoticeService.EXPIRING, "P7D", OwnerContacts.WEBHOOK,
                     "http://127.0.0.1:" + server.getAddress().getPort() + "/hook", 0, "{}"));
