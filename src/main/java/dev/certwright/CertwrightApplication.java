@@ -5,12 +5,15 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
+import dev.certwright.x509.CryptoProviders;
+
 /** Certwright: a certificate lifecycle manager for an internal PKI. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class CertwrightApplication {
 
     public static void main(String[] args) {
+        CryptoProviders.preload();
         SpringApplication application = new SpringApplication(CertwrightApplication.class);
         // -Dcertwright.startup-steps=N records up to N startup steps for /actuator/startup (ADMIN only, and only when
         // management.endpoints.web.exposure.include names it): scripts/bench/startup.sh reads the breakdown there.

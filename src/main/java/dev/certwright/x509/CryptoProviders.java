@@ -2,6 +2,7 @@ package dev.certwright.x509;
 
 import java.security.Provider;
 import java.security.Security;
+import java.util.concurrent.CompletableFuture;
 
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
@@ -21,8 +22,22 @@ public final class CryptoProviders {
 
     public static final String ACCP = "AmazonCorrettoCryptoProvider";
     private static volatile String description;
+    /** Bouncy Castle's provider, made ahead by {@link #preload()}; null when nothing was preloaded. */
+    private static volatile CompletableFuture<BouncyCastleProvider> preloaded;
 
     private CryptoProviders() {
+    }
+
+    /**
+     * Starts making Bouncy Castle's provider on a thread of its own, for {@link #install} to take: its constructor
+     * builds and checks the parameters of every named curve, a large part of a server start's own work, which then
+     * overlaps with Spring reading its configuration (decision 64). Call once, first thing in {@code main}.
+     */
+    public static void preload() {
+        if (preloaded == null) {
+            preloaded = CompletableFuture.supplyAsync(BouncyCastleProvider::new,
+                    runnable -> Thread.ofPlatform().name("crypto-preload").daemon(true).start(runnable));
+        }
     }
 
     /**
@@ -31,7 +46,8 @@ public final class CryptoProviders {
      */
     public static synchronized String install(boolean useNative) {
         if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            Security.addProvider(new BouncyCastleProvider());
+            CompletableFuture<BouncyCastleProvider> ahead = preloaded;
+            Security.addProvider(ahead != null ? ahead.join() : new BouncyCastleProvider());
         }
         if (useNative && Security.getProvider(ACCP) == null) {
             try {
