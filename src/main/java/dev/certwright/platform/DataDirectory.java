@@ -26,6 +26,7 @@ import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import dev.certwright.platform.internal.CertwrightProperties;
 
 /**
  * The data directory ({@code certwright.data-dir}) and the secret files Certwright generates in it on first start.

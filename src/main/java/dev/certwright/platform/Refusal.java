@@ -8,6 +8,7 @@ import org.springframework.http.ProblemDetail;
 
 import dev.certwright.x509.ChainException;
 import dev.certwright.x509.X509Exception;
+import dev.certwright.platform.internal.Problems;
 
 /**
  * The one table from an exception to the answer a client gets: the API renders it as an RFC 9457 problem document

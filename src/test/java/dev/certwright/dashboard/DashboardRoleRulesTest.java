@@ -55,19 +55,19 @@ import dev.certwright.x509.SerialNumber;
  * and nothing is shown before sign-in.
  */
 @WebMvcTest(controllers = CertificatePages.class, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = {
-        "dev\\.certwright\\.platform\\.SecurityConfiguration", "dev\\.certwright\\.platform\\.ProblemResponses",
-        "dev\\.certwright\\.platform\\.SignIn(Guard|Throttle)",
+        "dev\\.certwright\\.platform\\.internal\\.SecurityConfiguration", "dev\\.certwright\\.platform\\.internal\\.ProblemResponses",
+        "dev\\.certwright\\.platform\\.internal\\.SignIn(Guard|Throttle)",
         "dev\\.certwright\\.dashboard\\.DashboardRules", "dev\\.certwright\\.dashboard\\.ViewHelpers"}),
         // Only the dashboard's web layer and the security chain: other modules' advice and filters stay out of the slice.
         excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = {
                 "dev\\.certwright\\.(acme|revocation|delivery|api|deploy|notify|renewal|tls|issuance|inventory|audit|ca|policy)\\..*",
-                "dev\\.certwright\\.platform\\.(RequestSizeFilter|PlainHttpConnector.*)"}))
+                "dev\\.certwright\\.platform\\.internal\\.(RequestSizeFilter|PlainHttpConnector.*|AotBuildChecks)"}))
 @org.springframework.context.annotation.Import(DashboardRoleRulesTest.SignInSettings.class)
 class DashboardRoleRulesTest {
 
     /** The sign-in throttle's settings (their defaults): the chain's sign-in guard needs them. */
     @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
-    @org.springframework.boot.context.properties.EnableConfigurationProperties(dev.certwright.platform.SignInProperties.class)
+    @org.springframework.boot.context.properties.EnableConfigurationProperties(dev.certwright.platform.internal.SignInProperties.class)
     static class SignInSettings {
     }
 

@@ -25,6 +25,7 @@ import dev.certwright.policy.internal.CaConfigException;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.x509.ChainException;
 import dev.certwright.x509.X509Exception;
+import dev.certwright.platform.internal.RequestBodyTooLargeException;
 
 /**
  * The one table from module errors to answers. The expected rows are the statuses and problem types the API answered

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.certwright.platform.CertwrightProperties;
+import dev.certwright.platform.internal.CertwrightProperties;
 import dev.certwright.platform.DataDirectory;
 import dev.certwright.revocation.CrlStore.Kind;
 import dev.certwright.revocation.CrlStore.Published;

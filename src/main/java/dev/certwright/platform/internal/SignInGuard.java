@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -21,6 +21,9 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.certwright.platform.RateLimitBuckets;
+import dev.certwright.platform.SignInFailed;
+import dev.certwright.platform.SignInSucceeded;
 
 /**
  * The dashboard sign-in's guard against password guessing, and its record: a filter that answers a sign-in attempt

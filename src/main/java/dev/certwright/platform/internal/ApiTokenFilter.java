@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -14,6 +14,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.certwright.platform.ApiTokens;
+import dev.certwright.platform.ClientCertificateAuthenticator;
 
 /**
  * Authenticates {@code Authorization: Bearer <token>} (RFC 6750 §2.1), or else the client certificate of the TLS

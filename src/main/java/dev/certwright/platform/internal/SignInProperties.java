@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.time.Duration;
 
@@ -9,6 +9,7 @@ import org.springframework.validation.annotation.Validated;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import dev.certwright.platform.StartupException;
 
 /**
  * {@code certwright.sign-in.*}: how the dashboard's sign-in form resists password guessing.

@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.util.List;
 
@@ -19,6 +19,12 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 
 import jakarta.servlet.DispatcherType;
+import dev.certwright.platform.ApiAuthorizationRules;
+import dev.certwright.platform.ApiTokens;
+import dev.certwright.platform.ClientCertificateAuthenticator;
+import dev.certwright.platform.PageAuthorizationRules;
+import dev.certwright.platform.Roles;
+import dev.certwright.platform.Users;
 
 /**
  * Three filter chains, each denying what it does not name:

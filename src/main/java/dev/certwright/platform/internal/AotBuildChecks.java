@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +13,7 @@ import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import dev.certwright.platform.StartupException;
 
 /**
  * Refuses to start when a setting asks for something that a jar built with Spring AOT (decision 64) settled when it

@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -6,6 +6,11 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
+import dev.certwright.platform.ApiTokens;
+import dev.certwright.platform.DataDirectory;
+import dev.certwright.platform.Roles;
+import dev.certwright.platform.StartupException;
+import dev.certwright.platform.Users;
 
 /**
  * Makes sure an admin can get in on first start. {@code CERTWRIGHT_ADMIN_TOKEN} and {@code CERTWRIGHT_ADMIN_PASSWORD},

@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;

@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -16,6 +16,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import dev.certwright.platform.Users;
 
 /**
  * Ends a dashboard session whose user was disabled, removed or given another role since signing in: on every request

@@ -1,7 +1,8 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import dev.certwright.platform.StartupException;
 
 /**
  * Bad configuration stops startup with one clear sentence naming the key, not a stack trace. Any module's

@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -19,6 +19,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import dev.certwright.platform.Timestamps;
 
 /**
  * After every Quartz job run: {@code certwright.job.duration} (how long it ran on this node, by job and outcome), and

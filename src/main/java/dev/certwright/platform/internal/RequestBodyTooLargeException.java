@@ -1,4 +1,6 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
+
+import dev.certwright.platform.CertwrightException;
 
 /** A request body above {@code certwright.max-request-bytes}. */
 public class RequestBodyTooLargeException extends CertwrightException {

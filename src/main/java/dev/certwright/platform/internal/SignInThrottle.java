@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +11,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import dev.certwright.platform.Timestamps;
 
 /**
  * Counts failed dashboard sign-ins per user name and per client address in the database, so that every node sees

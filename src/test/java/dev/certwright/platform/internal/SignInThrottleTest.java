@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

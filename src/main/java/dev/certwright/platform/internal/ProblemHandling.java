@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.net.URI;
 import java.util.UUID;
@@ -27,6 +27,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import dev.certwright.x509.ChainException;
 import dev.certwright.x509.ClientErrorLog;
 import dev.certwright.x509.X509Exception;
+import dev.certwright.platform.CertwrightException;
+import dev.certwright.platform.RateLimitBuckets;
+import dev.certwright.platform.Refusal;
 
 /**
  * Turns framework errors into RFC 9457 problem documents, module errors ({@link CertwrightException} and
