@@ -38,7 +38,7 @@ class ModularityTests {
             Map.entry("platform", Set.of("x509")),
             Map.entry("policy", Set.of("x509", "platform")),
             Map.entry("ca", Set.of("x509", "policy", "platform")),
-            Map.entry("keys", Set.of("ca", "audit")),
+            Map.entry("keys", Set.of("audit", "platform")),
             Map.entry("audit", Set.of("platform")),
             Map.entry("inventory", Set.of("x509", "platform")),
             Map.entry("issuance", Set.of("x509", "policy", "ca", "keys", "inventory", "platform", "audit")),

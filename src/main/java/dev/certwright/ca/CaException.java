@@ -13,8 +13,7 @@ public class CaException extends CertwrightException {
         UNKNOWN_ISSUER,
         NOT_INSTALLED,
         KEYSTORE,
-        SIGNING,
-        KEY_WRAP
+        SIGNING
     }
 
     private final Type type;

@@ -41,7 +41,7 @@ public class KeyWrapping {
         return AesGcmWrap.wrap(kek.require(), key, context, random);
     }
 
-    /** Reverses {@link #wrap}; fails (CaException KEY_WRAP) if the bytes or the context were altered. */
+    /** Reverses {@link #wrap}; fails (KeyException KEY_WRAP) if the bytes or the context were altered. */
     public PrivateKey unwrap(byte[] wrapped, String context) {
         return AesGcmWrap.unwrap(kek.require(), wrapped, context);
     }

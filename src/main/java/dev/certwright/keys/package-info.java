@@ -6,5 +6,5 @@
  * Whoever opens the CA keystore installs the KEK here; the front ends ask this module, not the signer. It knows no
  * database. {@code ca} is used only for its exception type, which the web edge maps to a problem document.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "keys", allowedDependencies = {"ca", "audit"})
+@org.springframework.modulith.ApplicationModule(displayName = "keys", allowedDependencies = {"audit", "platform"})
 package dev.certwright.keys;

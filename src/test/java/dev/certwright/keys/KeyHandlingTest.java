@@ -18,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 
-import dev.certwright.ca.CaException;
+import dev.certwright.keys.KeyException;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.keys.internal.KeyEncryptionKey;
 import dev.certwright.policy.internal.CaConfigLoader;
@@ -49,9 +49,9 @@ class KeyHandlingTest {
     void nothingIsDerivedOrWrappedBeforeTheKekIsInstalled() {
         KeyEncryptionKey none = new KeyEncryptionKey();
         assertThat(new DerivedSecrets(none).available()).isFalse();
-        assertThatThrownBy(() -> new DerivedSecrets(none).auditChainKey()).isInstanceOf(CaException.class);
+        assertThatThrownBy(() -> new DerivedSecrets(none).auditChainKey()).isInstanceOf(KeyException.class);
         KeyPair keys = KeySpec.EC_P256.generate(RANDOM);
-        assertThatThrownBy(() -> new KeyWrapping(none, RANDOM).wrap(keys.getPrivate(), "x")).isInstanceOf(CaException.class);
+        assertThatThrownBy(() -> new KeyWrapping(none, RANDOM).wrap(keys.getPrivate(), "x")).isInstanceOf(KeyException.class);
     }
 
     @Test
@@ -65,10 +65,10 @@ class KeyHandlingTest {
         byte[] wrapped = wrapping.wrap(keys.getPrivate(), "certificate-id:7");
         assertThat(indexOf(wrapped, keys.getPrivate().getEncoded())).as("no plaintext key in the wrapped bytes").isLessThan(0);
         assertThat(wrapping.unwrap(wrapped, "certificate-id:7").getEncoded()).isEqualTo(keys.getPrivate().getEncoded());
-        assertThatThrownBy(() -> wrapping.unwrap(wrapped, "certificate-id:8")).isInstanceOf(CaException.class);
+        assertThatThrownBy(() -> wrapping.unwrap(wrapped, "certificate-id:8")).isInstanceOf(KeyException.class);
         byte[] tampered = wrapped.clone();
         tampered[tampered.length - 1] ^= 1;
-        assertThatThrownBy(() -> wrapping.unwrap(tampered, "certificate-id:7")).isInstanceOf(CaException.class);
+        assertThatThrownBy(() -> wrapping.unwrap(tampered, "certificate-id:7")).isInstanceOf(KeyException.class);
         assertThat(wrapping.keyEncryptionKeyId()).isEqualTo("kek-1");
     }
 

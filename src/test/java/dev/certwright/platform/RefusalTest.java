@@ -18,6 +18,7 @@ import org.springframework.http.ProblemDetail;
 import dev.certwright.acme.web.AcmeException;
 import dev.certwright.acme.web.AcmeProblem;
 import dev.certwright.ca.CaException;
+import dev.certwright.keys.KeyException;
 import dev.certwright.deploy.DeployException;
 import dev.certwright.inventory.InventoryException;
 import dev.certwright.issuance.IssuanceException;
@@ -59,7 +60,8 @@ class RefusalTest {
                 row(new CaException(CaException.Type.NOT_INSTALLED, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
                 row(new CaException(CaException.Type.KEYSTORE, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
                 row(new CaException(CaException.Type.SIGNING, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
-                row(new CaException(CaException.Type.KEY_WRAP, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
+                row(new KeyException(KeyException.Type.NOT_INSTALLED, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
+                row(new KeyException(KeyException.Type.KEY_WRAP, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
                 row(new X509Exception("m"), 400, "malformed-certificate-data", "m"),
                 row(new ChainException("m"), 422, "broken-chain", "m"),
                 row(new RequestBodyTooLargeException(10), 413, "request-too-large", "the request body is larger than 10 bytes"));

@@ -13,7 +13,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
-import dev.certwright.ca.CaException;
+import dev.certwright.keys.KeyException;
 
 /**
  * The stored format of a wrapped private key: version (1) | IV (12) | AES-256-GCM ciphertext of the PKCS#8 and tag
@@ -39,14 +39,14 @@ public final class AesGcmWrap {
             byte[] sealed = cipher.doFinal(key.getEncoded());
             return ByteBuffer.allocate(1 + iv.length + sealed.length).put(WRAP_VERSION).put(iv).put(sealed).array();
         } catch (GeneralSecurityException e) {
-            throw new CaException(CaException.Type.KEY_WRAP, "cannot encrypt a managed key", e);
+            throw new KeyException(KeyException.Type.KEY_WRAP, "cannot encrypt a managed key", e);
         }
     }
 
     public static PrivateKey unwrap(SecretKey kek, byte[] wrapped, String context) {
         try {
             if (wrapped.length < 1 + GCM_IV_BYTES + 16 || wrapped[0] != WRAP_VERSION) {
-                throw new CaException(CaException.Type.KEY_WRAP, "a managed key is stored in an unknown format");
+                throw new KeyException(KeyException.Type.KEY_WRAP, "a managed key is stored in an unknown format");
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(GCM_TAG_BITS, wrapped, 1, GCM_IV_BYTES));
@@ -58,7 +58,7 @@ public final class AesGcmWrap {
                 java.util.Arrays.fill(pkcs8, (byte) 0);
             }
         } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new CaException(CaException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
+            throw new KeyException(KeyException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
         }
     }
 

@@ -4,7 +4,7 @@ import javax.crypto.SecretKey;
 
 import org.springframework.stereotype.Component;
 
-import dev.certwright.ca.CaException;
+import dev.certwright.keys.KeyException;
 
 /** The key-encryption key of this node, in memory only, once the CA keystore has been opened. */
 @Component
@@ -27,7 +27,7 @@ public class KeyEncryptionKey {
     public SecretKey require() {
         SecretKey key = kek;
         if (key == null) {
-            throw new CaException(CaException.Type.NOT_INSTALLED, "the CA is not installed yet");
+            throw new KeyException(KeyException.Type.NOT_INSTALLED, "the CA is not installed yet");
         }
         return key;
     }

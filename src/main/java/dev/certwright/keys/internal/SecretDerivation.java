@@ -7,7 +7,7 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
-import dev.certwright.ca.CaException;
+import dev.certwright.keys.KeyException;
 
 /**
  * A 256-bit secret for one purpose and context: HMAC-SHA256 keyed with the KEK over
@@ -25,7 +25,7 @@ public final class SecretDerivation {
             mac.init(new SecretKeySpec(kek.getEncoded(), "HmacSHA256"));
             return mac.doFinal(("certwright-derived:" + purpose + ":" + context).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
-            throw new CaException(CaException.Type.KEY_WRAP, "cannot derive a secret", e);
+            throw new KeyException(KeyException.Type.KEY_WRAP, "cannot derive a secret", e);
         }
     }
 }
