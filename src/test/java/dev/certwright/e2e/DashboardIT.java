@@ -55,7 +55,7 @@ class DashboardIT {
     static void start() throws Exception {
         work = Files.createTempDirectory("certwright-dashboard-");
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), TestDatabase.h2())
-                .env("CERTWRIGHT_ADMIN_PASSWORD", ADMIN_PASSWORD).arg("--server.servlet.session.timeout=1m"));
+                .env("CERTWRIGHT_ADMIN_PASSWORD", ADMIN_PASSWORD).arg("--certwright.session.idle-timeout=PT20S"));
         admin = app.adminToken();
         base = "https://localhost:" + app.httpsPort();
         Openssl openssl = new Openssl(work);
@@ -74,8 +74,9 @@ class DashboardIT {
             Response created = adminSession.postForm("/users", Map.of("username", user[0], "password", user[1], "role", user[2]));
             assertThat(created.status()).as(created.toString()).isEqualTo(302);
         }
-        // server.servlet.session.timeout=1m: the idle session's minute runs while the other tests do, and it is not touched again
-        // until signOutWorksAndAnIdleSessionEnds (a request would restart its minute).
+        // certwright.session.idle-timeout=PT20S (server.servlet.session.timeout counts whole minutes): the idle session's
+        // 20 s run while the other tests do, and it is not touched again until signOutWorksAndAnIdleSessionEnds (a request
+        // would restart them).
         idle = DashboardSession.signedIn(app, "victor", VIEWER_PASSWORD);
         assertThat(idle.get("/certificates").status()).as("signed in, the inventory is shown").isEqualTo(200);
         idleSince = Instant.now();
@@ -282,9 +283,9 @@ class DashboardIT {
         assertThat(browser.driver.getCurrentUrl()).isEqualTo(base + "/");
         browser.driver.get(base + "/certificates");
         assertThat(browser.driver.getCurrentUrl()).as("the new session works").isEqualTo(base + "/certificates");
-        // The session signed in before the tests, idle since: past server.servlet.session.timeout=1m (and the container's
-        // whole-second rounding) it is gone. Only the clock is watched here; asking the server would restart the idle minute.
-        Instant ended = idleSince.plus(Duration.ofSeconds(75));
+        // The session signed in before the tests, idle since: past certwright.session.idle-timeout=PT20S (and the container's
+        // whole-second rounding) it is gone. Only the clock is watched here; asking the server would restart the idle time.
+        Instant ended = idleSince.plus(Duration.ofSeconds(23));
         await("the idle session's timeout").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> Instant.now().isAfter(ended));
         Response afterIdle = idle.get("/certificates");
         assertThat(afterIdle.status()).isEqualTo(302);

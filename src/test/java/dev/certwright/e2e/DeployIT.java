@@ -83,7 +83,7 @@ class DeployIT {
 
     static CertwrightProcess.Options options(Path data, String... overrides) {
         Map<String, String> settings = new java.util.LinkedHashMap<>();
-        for (String setting : List.of("deploy.connect-timeout=PT3S", "deploy.command-timeout=PT10S", "deploy.probe-timeout=PT5S",
+        for (String setting : List.of("deploy.connect-timeout=PT8S", "deploy.command-timeout=PT10S", "deploy.probe-timeout=PT5S",
                 "deploy.lease=PT30S", "deploy.max-attempts=1", "deploy.queue-interval=PT2S", "deploy.drift-interval=PT3S",
                 "notify.scan-interval=PT1S", "renewal.scan-interval=PT1H",
                 // The owner's webhook is a test server on loopback, which webhooks may reach only when listed.
@@ -309,7 +309,7 @@ class DeployIT {
         JsonNode toDead = awaitDeployment(app, "web", "dead-a", serial, Duration.ofSeconds(60));
         assertThat(toNginx.get("status").asString()).isEqualTo("VERIFIED");
         assertThat(toDead.get("status").asString()).isEqualTo("FAILED");
-        assertThat(toDead.get("reason").asString()).contains("cannot connect").contains("within PT3S");
+        assertThat(toDead.get("reason").asString()).contains("cannot connect").contains("within PT8S");
         assertThat(Instant.parse(toNginx.get("finishedAt").asString())).as("nginx did not wait for the dead host")
                 .isBefore(Instant.parse(toDead.get("finishedAt").asString()));
         assertThat(servedSerial(nginx.port)).isEqualTo(serial);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
 import dev.certwright.support.Openssl;
+import dev.certwright.support.TestCaConfig;
 import dev.certwright.support.TestDatabase;
 
 /**
@@ -30,12 +31,15 @@ class RetentionIT {
         CertwrightProcess h2 = null;
         CertwrightProcess pg = null;
         try {
-            h2 = CertwrightProcess.start(options(dir.resolve("h2"), TestDatabase.h2()));
-            pg = CertwrightProcess.start(options(dir.resolve("pg"), postgres));
+            // Ten-second certificates (a ca-config copy whose short-lived profile admits them), purged three seconds after
+            // they expire: the job's work is the same as with a year, only the wait is short.
+            String caConfig = TestCaConfig.shortLivedDownTo(dir, Duration.ofSeconds(10));
+            h2 = CertwrightProcess.start(options(dir.resolve("h2"), TestDatabase.h2()).arg(caConfig));
+            pg = CertwrightProcess.start(options(dir.resolve("pg"), postgres).arg(caConfig));
             Fixture onH2 = Fixture.make(h2, new Openssl(dir.resolve("h2")));
             Fixture onPg = Fixture.make(pg, new Openssl(dir.resolve("pg")));
             for (Fixture f : List.of(onH2, onPg)) {
-                f.awaitPurged(Duration.ofSeconds(150));
+                f.awaitPurged(Duration.ofSeconds(90));
             }
             for (Fixture f : List.of(onH2, onPg)) {
                 f.assertRetention();
@@ -54,7 +58,7 @@ class RetentionIT {
     }
 
     static CertwrightProcess.Options options(Path data, TestDatabase database) {
-        return new CertwrightProcess.Options(data, database).arg("--certwright.retention.keep-expired=PT5S")
+        return new CertwrightProcess.Options(data, database).arg("--certwright.retention.keep-expired=PT3S")
                 .arg("--certwright.retention.interval=PT2S").arg("--certwright.renewal.scan-interval=PT1H");
     }
 
@@ -70,17 +74,17 @@ class RetentionIT {
         }
     }
 
-    /** On one node: an unmanaged one-minute certificate, and a one-minute managed slot renewed once by hand. */
+    /** On one node: an unmanaged ten-second certificate, and a ten-second managed slot renewed once by hand. */
     record Fixture(CertwrightProcess app, String admin, String loose, String replaced, String current) {
 
         static Fixture make(CertwrightProcess app, Openssl openssl) {
             String admin = app.adminToken();
             String csr = openssl.csr("/CN=old.test", "subjectAltName=DNS:old.test");
             Response issued = app.postJson("/api/v1/certificates", admin, Map.of("csr", csr, "profile", "short-lived", "owner", "team-old",
-                    "validity", "PT1M"));
+                    "validity", "PT10S"));
             assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
             Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "brief", "profile", "short-lived",
-                    "dnsNames", List.of("brief.test"), "owner", "team-brief", "validity", "PT1M"));
+                    "dnsNames", List.of("brief.test"), "owner", "team-brief", "validity", "PT10S"));
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
             Response renewed = app.send("POST", "/api/v1/managed-certificates/brief/renew", admin, null, null);
             assertThat(renewed.status()).as(renewed.toString()).isEqualTo(200);

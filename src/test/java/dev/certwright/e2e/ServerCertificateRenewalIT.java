@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.certwright.support.CertwrightProcess;
+import dev.certwright.support.TestCaConfig;
 import dev.certwright.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 
@@ -19,10 +21,13 @@ class ServerCertificateRenewalIT {
     @Test
     void aShortLivedServerCertificateIsRenewedAndHotSwapped(@TempDir Path dir) throws Exception {
         String admin = "env-admin-token-" + java.util.UUID.randomUUID();
+        // A thirty-second server certificate (a ca-config copy whose short-lived profile admits it): due when ten seconds
+        // are left, and the check that serves the new one runs every two seconds.
         try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
+                .arg(TestCaConfig.shortLivedDownTo(dir, Duration.ofSeconds(30)))
                 .env("CERTWRIGHT_ADMIN_TOKEN", admin).env("CERTWRIGHT_ADMIN_PASSWORD", "env password 123")
                 .env("CERTWRIGHT_CA_PASSPHRASE", "env ca passphrase 123")
-                .arg("--certwright.tls.profile=short-lived").arg("--certwright.tls.validity=PT1M").arg("--certwright.tls.check-interval=PT2S").arg("--certwright.renewal.scan-interval=PT2S"))) {
+                .arg("--certwright.tls.profile=short-lived").arg("--certwright.tls.validity=PT30S").arg("--certwright.tls.check-interval=PT2S").arg("--certwright.renewal.scan-interval=PT2S"))) {
             // Secrets given in the environment are used as they are, and never written to the data dir or the log.
             assertThat(dir.resolve("data/admin-token")).doesNotExist();
             assertThat(dir.resolve("data/admin-password")).doesNotExist();
@@ -31,7 +36,7 @@ class ServerCertificateRenewalIT {
             assertThat(app.log()).doesNotContain(admin).doesNotContain("env password 123").doesNotContain("env ca passphrase 123");
             X509Certificate first = app.servedLeaf();
             long lifeSeconds = (first.getNotAfter().getTime() - first.getNotBefore().getTime()) / 1000;
-            assertThat(lifeSeconds).isBetween(60L, 130L);
+            assertThat(lifeSeconds).isBetween(30L, 65L);
 
             // Renewal is due when less than a third of the life is left; wait at most the whole life plus margin.
             X509Certificate current = org.awaitility.Awaitility.await("a new served certificate").atMost(java.time.Duration.ofSeconds(lifeSeconds + 30))
