@@ -1,4 +1,4 @@
-package dev.certwright.platform;
+package dev.certwright.platform.internal;
 
 import java.time.Duration;
 
@@ -7,6 +7,8 @@ import org.springframework.stereotype.Component;
 
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionListener;
+
+import dev.certwright.platform.StartupException;
 
 /**
  * An idle timeout for dashboard sessions in seconds, {@code certwright.session.idle-timeout}, for the end-to-end test that
