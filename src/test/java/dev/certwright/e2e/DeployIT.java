@@ -84,7 +84,7 @@ class DeployIT {
     static CertwrightProcess.Options options(Path data, String... overrides) {
         Map<String, String> settings = new java.util.LinkedHashMap<>();
         for (String setting : List.of("deploy.connect-timeout=PT8S", "deploy.command-timeout=PT10S", "deploy.probe-timeout=PT5S",
-                "deploy.lease=PT30S", "deploy.max-attempts=1", "deploy.queue-interval=PT2S", "deploy.drift-interval=PT3S",
+                "deploy.lease=PT40S", "deploy.max-attempts=1", "deploy.queue-interval=PT2S", "deploy.drift-interval=PT3S",
                 "notify.scan-interval=PT1S", "renewal.scan-interval=PT1H",
                 // The owner's webhook is a test server on loopback, which webhooks may reach only when listed.
                 "notify.allowed-hosts=127.0.0.1")) {
