@@ -103,6 +103,11 @@ public final class CertwrightProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.add("-Xmx512m");
+            // The collector scripts/run.sh uses (CERTWRIGHT_JVM_OPTS). And only the first JIT tier: these servers live
+            // for one test class, and on two cores the optimising compiler took about half of each start's CPU (14 ->
+            // 7 CPU-seconds per start, 53 starts a suite; decision 65). What the tests check does not depend on the tier.
+            command.add("-XX:+UseParallelGC");
+            command.add("-XX:TieredStopAtLevel=1");
             command.addAll(JarLaunch.arguments(JAR));
             command.add("--server.port=" + https);
             command.add("--certwright.http-port=" + http);
