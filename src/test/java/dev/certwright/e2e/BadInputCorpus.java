@@ -185,6 +185,9 @@ abstract class BadInputCorpus {
         String summary = summary();
         System.out.println(summary);
         Files.writeString(CertwrightProcess.PROJECT.resolve("target/bad-input-corpus-" + getClass().getSimpleName() + ".txt"), summary);
+        if (stateConnection != null) {
+            stateConnection.close();
+        }
         CertwrightProcess.stopAll(app, database, work);
     }
 
@@ -287,8 +290,14 @@ abstract class BadInputCorpus {
         }
     }
 
+    /** One connection for all the reads of state: a PostgreSQL connection costs a backend and a SCRAM exchange. */
+    private Connection stateConnection;
+
     State state() throws Exception {
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        if (stateConnection == null || stateConnection.isClosed()) {
+            stateConnection = database.connect();
+        }
+        try (Statement s = stateConnection.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet r = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                     + " AND table_type = 'BASE TABLE' ORDER BY table_name")) {
@@ -299,11 +308,12 @@ abstract class BadInputCorpus {
                     }
                 }
             }
+            // Every count in one statement (one snapshot, one round trip).
             Map<String, Long> counts = new TreeMap<>();
-            for (String table : tables) {
-                try (ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
-                    r.next();
-                    counts.put(table, r.getLong(1));
+            try (ResultSet r = s.executeQuery("SELECT " + String.join(", ", tables.stream().map(t -> "(SELECT count(*) FROM " + t + ")").toList()))) {
+                r.next();
+                for (int i = 0; i < tables.size(); i++) {
+                    counts.put(tables.get(i), r.getLong(i + 1));
                 }
             }
             String heads;
