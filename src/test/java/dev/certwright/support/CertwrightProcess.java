@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * The real application, started from the packaged jar ({@code target/certwright.jar}) as its own process, the way
  * {@code scripts/run.sh} starts it. It listens on free loopback ports; its output goes to {@code <data-dir>/console.log}.
@@ -134,27 +137,26 @@ public final class CertwrightProcess implements AutoCloseable {
 
     private void awaitReady(Duration limit) {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("Certwright exited with code " + process.exitValue() + " during startup:\n" + logTail());
-            }
-            try {
-                HttpResponse<String> health = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            sleep(250);
+        try {
+            Awaitility.await("Certwright healthy").atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> healthy(plain));
+        } catch (ConditionTimeoutException e) {
+            close();
+            throw new AssertionError("Certwright did not become healthy within " + limit + ":\n" + logTail());
         }
-        close();
-        throw new AssertionError("Certwright did not become healthy within " + limit + ":\n" + logTail());
+    }
+
+    /** Whether the plain listener answers 200 on health; fails at once when the process has exited. */
+    private boolean healthy(HttpClient plain) throws InterruptedException {
+        if (!process.isAlive()) {
+            throw new AssertionError("Certwright exited with code " + process.exitValue() + " during startup:\n" + logTail());
+        }
+        try {
+            return plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false; // not listening yet
+        }
     }
 
     /** Waits for the process to exit by itself (for startup failures) and returns its exit code. */
@@ -397,14 +399,6 @@ public final class CertwrightProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

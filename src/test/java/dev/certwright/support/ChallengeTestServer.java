@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * pebble-challtestsrv from Debian's pebble package, on loopback: a DNS server that answers 127.0.0.1 for every name and
  * serves the TXT records a test sets through its management API. Certwright's validation resolves through it
@@ -40,25 +43,28 @@ public final class ChallengeTestServer implements AutoCloseable {
             throw new AssertionError("cannot start pebble-challtestsrv (Debian package pebble; scripts/test.sh installs it)", e);
         }
         ChallengeTestServer server = new ChallengeTestServer(process, dns, management);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                server.post("/set-default-ipv4", "{\"ip\":\"127.0.0.1\"}");
-                return server;
-            } catch (AssertionError e) {
-                if (!process.isAlive()) {
-                    throw new AssertionError("pebble-challtestsrv exited with " + process.exitValue());
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(interrupted);
-                }
-            }
+        try {
+            Awaitility.await("pebble-challtestsrv answering").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100)).until(() -> server.configured(process));
+            return server;
+        } catch (ConditionTimeoutException e) {
+            // falls through to the failure below
         }
         server.close();
         throw new AssertionError("pebble-challtestsrv did not start within 20 s");
+    }
+
+    /** Whether it took its default address; fails at once when it has exited. */
+    private boolean configured(Process process) {
+        try {
+            post("/set-default-ipv4", "{\"ip\":\"127.0.0.1\"}");
+            return true;
+        } catch (AssertionError e) {
+            if (!process.isAlive()) {
+                throw new AssertionError("pebble-challtestsrv exited with " + process.exitValue());
+            }
+            return false;
+        }
     }
 
     /** host:port of its DNS server, for {@code certwright.acme.dns-resolver}. */

@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 /** Waiting for test peers to listen, and a black-hole host that accepts connections and never answers. */
 public final class Ports {
 
@@ -18,19 +21,24 @@ public final class Ports {
 
     /** Waits until something listens on the loopback port; fails with the peer's log if it exits or takes too long. */
     public static void awaitListening(int port, Duration limit, Process process, Path log) throws IOException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (process != null && !process.isAlive() && process.exitValue() != 0) {
-                throw new AssertionError("peer exited with " + process.exitValue() + ": " + (log == null ? "" : Files.readString(log)));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException e) {
-                sleep(100);
-            }
+        try {
+            Awaitility.await("127.0.0.1:" + port + " listening").atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> listening(port, process, log));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after " + limit + (log == null ? "" : ": " + Files.readString(log)));
         }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after " + limit + (log == null ? "" : ": " + Files.readString(log)));
+    }
+
+    private static boolean listening(int port, Process process, Path log) throws IOException {
+        if (process != null && !process.isAlive() && process.exitValue() != 0) {
+            throw new AssertionError("peer exited with " + process.exitValue() + ": " + (log == null ? "" : Files.readString(log)));
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A host that accepts TCP connections and then says nothing: an SSH server that hangs. */
@@ -69,14 +77,6 @@ public final class Ports {
                 }
             }
             acceptor.interrupt();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
