@@ -18,11 +18,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,9 +39,13 @@ import tools.jackson.databind.JsonNode;
  * The foundation, end to end, against the packaged application: issue from openssl-made CSRs and let openssl verify the
  * result, refuse bad requests with problem documents and no partial state, enforce roles, keep managed keys, restart
  * with everything intact, and never log a secret. Subclasses choose the database.
+ *
+ * <p>The tests share one server, started in {@code @BeforeAll}, and pass in any order and alone: each issues the
+ * certificates, managed certificates and tokens it looks at, under names of its own ({@link #unique}), and a test
+ * about global state (row counts, the audit chain, the logs) asserts what holds whatever ran before it. The restart
+ * test restarts that shared server with its data directory and database, so the tests after it see the same state.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class IssuanceEndToEnd {
 
     Path work;
@@ -87,7 +88,6 @@ abstract class IssuanceEndToEnd {
 
     @ParameterizedTest(name = "a {0} CSR from openssl is issued, and openssl verify -x509_strict accepts the result")
     @MethodSource("keyTypes")
-    @Order(1)
     void issuesFromAnOpensslCsrThatOpensslVerifies(String keyName, List<String> keyArgs) throws Exception {
         String csr = opensslCsr("/CN=web.test", "subjectAltName=DNS:web.test,DNS:api.test,IP:127.0.0.2", keyArgs);
         Response response = app.postJson("/api/v1/certificates", admin, Map.of("csr", csr, "profile", "tls-server", "owner", "team-web",
@@ -127,7 +127,6 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(2)
     void clientProfileCertificatesVerifyForClientsOnly() throws Exception {
         String csr = opensslCsr("/CN=svc.internal", "subjectAltName=DNS:svc.internal", List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"));
         Response response = app.postJson("/api/v1/certificates", admin, Map.of("csr", csr, "profile", "tls-client", "owner", "svc"));
@@ -141,7 +140,6 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(3)
     void aRequestedValidityWithinTheProfileIsHonoured() throws Exception {
         String csr = opensslCsr("/CN=short.test", null, List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"));
         Instant before = Instant.now();
@@ -175,7 +173,6 @@ abstract class IssuanceEndToEnd {
 
     @ParameterizedTest(name = "{0} is refused with {1}")
     @MethodSource("refusals")
-    @Order(4)
     void badRequestsAreRefusedClearlyAndLeaveNothingBehind(String what, int status, String type, String detail) throws Exception {
         long before = countAllRows();
         Response response = switch (what) {
@@ -218,7 +215,6 @@ abstract class IssuanceEndToEnd {
     // --- roles ---
 
     @Test
-    @Order(5)
     void everyEndpointHasARoleAndTokensAreChecked() throws Exception {
         assertProblem(app.get("/api/v1/issuers", null), 401);
         assertProblem(app.get("/api/v1/issuers", "cw_not-a-token"), 401);
@@ -259,7 +255,6 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(6)
     void issuersAreListedAndPublished() throws Exception {
         Response issuers = app.get("/api/v1/issuers", admin);
         assertThat(issuers.status()).isEqualTo(200);
@@ -287,7 +282,6 @@ abstract class IssuanceEndToEnd {
     // --- managed certificates ---
 
     @Test
-    @Order(7)
     void managedCertificatesGetAServerSideKeyThatIsNeverReturned() throws Exception {
         Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web1", "profile", "tls-server",
                 "dnsNames", List.of("web1.internal"), "ipAddresses", List.of("127.0.0.5"), "keyAlgorithm", "RSA-2048", "owner", "team-a",
@@ -320,7 +314,6 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(8)
     void theHttpsListenerServesTheManagedServerCertificateItsKeyDecrypts() throws Exception {
         // certwright-server is a managed certificate: its key was generated here, wrapped under the KEK, and unwrapped
         // for Tomcat. A completed handshake with the expected leaf proves the round trip.
@@ -335,7 +328,6 @@ abstract class IssuanceEndToEnd {
     // --- import and search ---
 
     @Test
-    @Order(9)
     void certificatesIssuedElsewhereCanBeImported() throws Exception {
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ext.key", "-subj", "/CN=ext.example.com",
                 "-addext", "subjectAltName=DNS:ext.example.com", "-days", "10", "-out", "ext.pem").assertSuccess();
@@ -351,23 +343,54 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(10)
-    void searchFiltersByOwnerTagNameAndExpiry() {
-        JsonNode byOwner = app.get("/api/v1/certificates?owner=team-web", admin).json();
-        assertThat(byOwner.get("total").asInt()).isEqualTo(5);
-        byOwner.get("items").forEach(i -> assertThat(i.get("owner").asString()).isEqualTo("team-web"));
+    void searchFiltersByOwnerTagNameAndExpiry() throws Exception {
+        // Four certificates of an owner of this test's own, whatever else the inventory holds: one issued for the
+        // profile's 90 days, one for five minutes, a managed one for 30 days and one imported that ends in 10 days.
+        String run = unique();
+        String owner = "search-" + run;
+        Response alpha = app.postJson("/api/v1/certificates", admin, Map.of("csr", opensslCsr("/CN=alpha-" + run + ".test", null, ec()),
+                "profile", "tls-server", "owner", owner, "tags", List.of("prod")));
+        assertThat(alpha.status()).as(alpha.toString()).isEqualTo(201);
+        Response shortOne = app.postJson("/api/v1/certificates", admin, Map.of("csr", opensslCsr("/CN=short-" + run + ".test", null, ec()),
+                "profile", "short-lived", "owner", owner, "validity", "PT5M"));
+        assertThat(shortOne.status()).as(shortOne.toString()).isEqualTo(201);
+        Response managed = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web-" + run, "profile", "tls-server",
+                "dnsNames", List.of("web-" + run + ".internal"), "keyAlgorithm", "EC-P256", "owner", owner, "validity", "P30D"));
+        assertThat(managed.status()).as(managed.toString()).isEqualTo(201);
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ext-" + run + ".key",
+                "-subj", "/CN=ext-" + run + ".example.com", "-addext", "subjectAltName=DNS:ext-" + run + ".example.com", "-days", "10",
+                "-out", "ext-" + run + ".pem").assertSuccess();
+        Response imported = app.postJson("/api/v1/certificates/import", admin, Map.of("pem", Files.readString(work.resolve("ext-" + run + ".pem")),
+                "owner", owner, "tags", List.of("vendor-" + run)));
+        assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
+
+        JsonNode byOwner = app.get("/api/v1/certificates?owner=" + owner, admin).json();
+        assertThat(byOwner.get("total").asInt()).isEqualTo(4);
+        byOwner.get("items").forEach(i -> assertThat(i.get("owner").asString()).isEqualTo(owner));
         assertThat(byOwner.get("items").get(0).has("certificatePem")).as("lists carry no PEM").isFalse();
-        assertThat(app.get("/api/v1/certificates?tag=vendor", admin).json().get("total").asInt()).isEqualTo(1);
-        assertThat(app.get("/api/v1/certificates?q=WEB1.internal", admin).json().get("total").asInt()).isEqualTo(1);
-        JsonNode soon = app.get("/api/v1/certificates?expiringWithin=P20D&sort=notAfter", admin).json();
+        assertThat(app.get("/api/v1/certificates?tag=vendor-" + run, admin).json().get("total").asInt()).isEqualTo(1);
+        // The name search ignores case.
+        assertThat(app.get("/api/v1/certificates?q=WEB-" + run.toUpperCase() + ".internal", admin).json().get("total").asInt()).isEqualTo(1);
+        JsonNode soon = app.get("/api/v1/certificates?owner=" + owner + "&expiringWithin=P20D&sort=notAfter", admin).json();
         List<String> soonSans = new ArrayList<>();
         soon.get("items").forEach(i -> soonSans.add(i.get("sans").toString()));
-        assertThat(soonSans).anyMatch(s -> s.contains("short.test")).anyMatch(s -> s.contains("ext.example.com"))
-                .noneMatch(s -> s.contains("web1.internal"));
-        assertThat(soonSans.get(0)).contains("short.test");
-        JsonNode paged = app.get("/api/v1/certificates?size=2&page=1&sort=-notAfter", admin).json();
+        assertThat(soonSans).hasSize(2).anyMatch(s -> s.contains("short-" + run + ".test")).anyMatch(s -> s.contains("ext-" + run + ".example.com"))
+                .noneMatch(s -> s.contains("web-" + run + ".internal"));
+        assertThat(soonSans.get(0)).contains("short-" + run + ".test");
+        // Across the whole inventory (whatever other tests issued): only certificates within the horizon, soonest first.
+        JsonNode allSoon = app.get("/api/v1/certificates?expiringWithin=P20D&sort=notAfter&size=500", admin).json();
+        List<Instant> notAfters = new ArrayList<>();
+        allSoon.get("items").forEach(i -> notAfters.add(Instant.parse(i.get("notAfter").asString())));
+        assertThat(notAfters).isSorted().allMatch(t -> t.isBefore(Instant.now().plus(Duration.ofDays(20))));
+        List<String> allSoonSans = new ArrayList<>();
+        allSoon.get("items").forEach(i -> allSoonSans.add(i.get("sans").toString()));
+        assertThat(allSoonSans).anyMatch(s -> s.contains("short-" + run + ".test")).noneMatch(s -> s.contains("web-" + run + ".internal"));
+        // Pages: the second page of two, latest notAfter first, is the imported certificate, then the five-minute one.
+        JsonNode paged = app.get("/api/v1/certificates?owner=" + owner + "&size=2&page=1&sort=-notAfter", admin).json();
         assertThat(paged.get("items")).hasSize(2);
         assertThat(paged.get("page").asInt()).isEqualTo(1);
+        assertThat(paged.get("items").get(0).get("sans").toString()).contains("ext-" + run + ".example.com");
+        assertThat(paged.get("items").get(1).get("sans").toString()).contains("short-" + run + ".test");
         assertProblem(app.get("/api/v1/certificates?status=bogus", admin), 400);
         assertProblem(app.get("/api/v1/certificates?expiringWithin=soon", admin), 400);
         assertProblem(app.get("/api/v1/certificates?size=100000", admin), 400);
@@ -376,19 +399,25 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(11)
     void theAuditLogRecordsEachIssuanceInAnUnbrokenChain() {
-        String serial = app.get("/api/v1/certificates?owner=team-a", admin).json().get("items").get(0).get("serial").asString();
+        // A managed certificate of this test's own: its certificate's issuance and the slot's creation are each audited once.
+        String name = "audit-" + unique();
+        Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", "tls-server",
+                "dnsNames", List.of(name + ".internal"), "keyAlgorithm", "EC-P256", "owner", "team-a"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String serial = created.json().get("serial").asString();
         JsonNode entries = app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + serial, admin).json();
         assertThat(entries).hasSize(1);
         assertThat(entries.get(0).get("action").asString()).isEqualTo("certificate.issued");
         assertThat(entries.get(0).get("actor").asString()).isEqualTo("token:admin");
-        assertThat(app.get("/api/v1/audit-log?action=managed-certificate.created", admin).json().toString()).contains("web1");
+        JsonNode slot = app.get("/api/v1/audit-log?action=managed-certificate.created&subjectType=managed-certificate&subjectId=" + name, admin).json();
+        assertThat(slot).hasSize(1);
+        assertThat(slot.toString()).contains(name);
+        // The chain is unbroken whatever the other tests wrote before.
         assertThat(app.get("/api/v1/audit-log/verify", admin).json().get("valid").asBoolean()).isTrue();
     }
 
     @Test
-    @Order(11)
     void stateChangesMadeDuringStartupAreAuditedToo() {
         // The CA and the server certificate are made while the web server starts, before Spring delivers events:
         // their audit entries must exist all the same (regression: they were lost when audit listened to events).
@@ -403,20 +432,29 @@ abstract class IssuanceEndToEnd {
     // --- restart, and the logs ---
 
     @Test
-    @Order(20)
     void aRestartKeepsTheCaTheInventoryAndTheTokens() throws Exception {
+        // A certificate and a token of this test's own, so that there is something to keep whichever tests ran before.
+        Response before = issue(opensslCsr("/CN=before-restart-" + unique() + ".test", null, ec()), "tls-server", null);
+        assertThat(before.status()).as(before.toString()).isEqualTo(201);
+        Response token = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "kept-" + unique(), "role", "VIEWER"));
+        assertThat(token.status()).as(token.toString()).isEqualTo(201);
+        String viewer = token.json().get("token").asString();
+        secretsSeen.add(viewer);
         String issuersBefore = app.get("/api/v1/issuers", admin).body();
         JsonNode all = app.get("/api/v1/certificates?size=500", admin).json();
         String serverSerial = app.get("/api/v1/managed-certificates/certwright-server", admin).json().get("serial").asString();
         String nonceBefore = app.send("HEAD", "/acme/new-nonce", null, null, null).headers().get("Replay-Nonce").getFirst();
         app.close();
 
+        // The same data directory and database: the tests that run after this one see the state from before it.
         app = CertwrightProcess.start(new CertwrightProcess.Options(dataDir, database));
         assertThat(app.adminToken()).isEqualTo(admin);
         assertThat(app.get("/api/v1/issuers", admin).body()).isEqualTo(issuersBefore);
         assertThat(app.get("/api/v1/certificates?size=500", admin).json().get("total").asInt()).isEqualTo(all.get("total").asInt());
-        String oneSerial = all.get("items").get(0).get("serial").asString();
-        assertThat(app.get("/api/v1/certificates/" + oneSerial, admin).status()).isEqualTo(200);
+        Response kept = app.get("/api/v1/certificates/" + before.json().get("serial").asString(), admin);
+        assertThat(kept.status()).as(kept.toString()).isEqualTo(200);
+        assertThat(kept.json().get("fingerprintSha256").asString()).isEqualTo(before.json().get("fingerprintSha256").asString());
+        assertThat(app.get("/api/v1/issuers", viewer).status()).as("a token made before the restart").isEqualTo(200);
         assertThat(app.servedLeaf().getSerialNumber()).isEqualTo(new java.math.BigInteger(serverSerial, 16));
         Response issued = issue(opensslCsr("/CN=after-restart.test", null, ec()), "tls-server", null);
         assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
@@ -437,8 +475,25 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(30)
-    void noPrivateKeyTokenOrPassphraseAppearsInTheLogs() {
+    void noPrivateKeyTokenOrPassphraseAppearsInTheLogs() throws Exception {
+        // Secrets of this test's own pass through the server first, whichever tests ran before: a token made and used, a
+        // certificate issued from a CSR, and a managed certificate whose key the server generates and wraps.
+        String run = unique();
+        Response token = app.postJson("/api/v1/api-tokens", admin, Map.of("name", "log-" + run, "role", "VIEWER"));
+        assertThat(token.status()).as(token.toString()).isEqualTo(201);
+        String viewer = token.json().get("token").asString();
+        secretsSeen.add(viewer);
+        assertThat(app.get("/api/v1/certificates", viewer).status()).isEqualTo(200);
+        assertProblem(app.postJson("/api/v1/certificates", viewer, Map.of("csr", "x", "profile", "tls-server", "owner", "o")), 403);
+        Response issued = issue(opensslCsr("/CN=log-" + run + ".test", null, ec()), "tls-server", null);
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        Response managed = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "log-" + run, "profile", "tls-server",
+                "dnsNames", List.of("log-managed-" + run + ".internal"), "keyAlgorithm", "EC-P256", "owner", "team-log"));
+        assertThat(managed.status()).as(managed.toString()).isEqualTo(201);
+        org.awaitility.Awaitility.await("the issuances in the log").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> app.log().contains("log-" + run + ".test") && app.log().contains("log-managed-" + run + ".internal"));
+
+        // The whole console log of the shared server: every process of this class's data directory appends to it.
         String log = app.log();
         assertThat(log).contains("Started CertwrightApplication").contains("issued serial");
         assertThat(log).doesNotContain("PRIVATE KEY");
@@ -450,7 +505,6 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(31)
     void generatedSecretsAreReadableByTheOwnerOnly() throws Exception {
         for (String file : List.of("admin-token", "admin-password", "ca/passphrase", "ca/ca-keystore.p12")) {
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(file))))
@@ -461,7 +515,6 @@ abstract class IssuanceEndToEnd {
     }
 
     @Test
-    @Order(32)
     void theAdminSignsInToTheDashboardWithTheGeneratedPassword() throws Exception {
         java.net.CookieManager cookies = new java.net.CookieManager();
         java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().sslContext(CertwrightProcess.trustingRoot(app.root()))
@@ -491,6 +544,11 @@ abstract class IssuanceEndToEnd {
     }
 
     // --- helpers ---
+
+    /** A name part no other test of this class uses, so that tests do not meet on each other's certificates. */
+    static String unique() {
+        return Long.toString(System.nanoTime(), 36);
+    }
 
     Response issue(String csr, String profile, String validity) {
         Map<String, Object> body = new java.util.HashMap<>(Map.of("csr", csr, "profile", profile, "owner", "team-web"));
@@ -567,7 +625,6 @@ abstract class IssuanceEndToEnd {
 
     @ParameterizedTest
     @ValueSource(strings = {"/", "/certificates", "/anything"})
-    @Order(12)
     void theDashboardAsksForASignIn(String path) {
         Response response = app.get(path, null);
         assertThat(response.status()).isIn(302, 401, 403);

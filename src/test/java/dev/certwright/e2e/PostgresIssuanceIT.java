@@ -8,9 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +26,12 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
     }
 
     @Test
-    @Order(13)
     void theDatabaseHoldsAnEncryptedKeystoreWrappedKeysAndNoPendingRows() throws Exception {
+        // A managed certificate of this test's own, with an RSA key the server generates and wraps.
+        String name = "keys-" + unique();
+        var created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", "tls-server",
+                "dnsNames", List.of(name + ".internal"), "keyAlgorithm", "RSA-2048", "owner", "team-a"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
         try (Connection db = database.connect(); Statement s = db.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT keystore FROM ca_keystore")) {
                 assertThat(rs.next()).isTrue();
@@ -35,8 +39,10 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
                 assertThat(keystore.length).isGreaterThan(1000);
                 assertThat(new String(keystore, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("PRIVATE KEY");
             }
-            try (ResultSet rs = s.executeQuery("SELECT k.kek_id, k.wrapped_key FROM certificate_key k JOIN certificate c ON c.id = k.certificate_id "
-                    + "WHERE c.managed_name = 'web1'")) {
+            try (PreparedStatement keys = db.prepareStatement("SELECT k.kek_id, k.wrapped_key FROM certificate_key k "
+                    + "JOIN certificate c ON c.id = k.certificate_id WHERE c.managed_name = ?")) {
+                keys.setString(1, name);
+                ResultSet rs = keys.executeQuery();
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("kek-1");
                 byte[] wrapped = rs.getBytes(2);
@@ -44,6 +50,9 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
                 // A PKCS#8 RSA key starts 30 82 .. .. 02 01 00 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01; none of it is visible.
                 assertThat(java.util.HexFormat.of().formatHex(wrapped)).doesNotContain("2a864886f70d010101");
             }
+            // Properties of any state: no request leaves a PENDING row behind (the one that
+            // pendingRowsAbandonedByAStoppedNodeAreMarkedFailedAtStartup plants is FAILED by the restart it makes), and
+            // every certificate issued, by whichever test, has its audit entry.
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM certificate WHERE status = 'PENDING'")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isZero();
@@ -61,7 +70,6 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
     }
 
     @Test
-    @Order(21)
     void aSecondNodeOnTheSameDatabaseUsesTheSameCa(@TempDir Path secondData) throws Exception {
         String passphrase = app.readSecret("ca/passphrase");
         try (CertwrightProcess second = CertwrightProcess.start(new CertwrightProcess.Options(secondData, database)
@@ -84,7 +92,6 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
     }
 
     @Test
-    @Order(22)
     void aNodeWithoutTheCaPassphraseRefusesToStartAndSaysWhy(@TempDir Path thirdData) {
         try (CertwrightProcess third = CertwrightProcess.start(new CertwrightProcess.Options(thirdData, database).noWait())) {
             assertThat(third.awaitExit(Duration.ofSeconds(90))).isNotZero();
@@ -93,7 +100,6 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
     }
 
     @Test
-    @Order(23)
     void aWrongCaPassphraseIsRefusedWithoutCreatingAnotherCa(@TempDir Path fourthData) throws Exception {
         try (CertwrightProcess fourth = CertwrightProcess.start(new CertwrightProcess.Options(fourthData, database)
                 .env("CERTWRIGHT_CA_PASSPHRASE", "not the passphrase at all").noWait())) {
@@ -107,8 +113,9 @@ class PostgresIssuanceIT extends IssuanceEndToEnd {
     }
 
     @Test
-    @Order(24)
     void pendingRowsAbandonedByAStoppedNodeAreMarkedFailedAtStartup() throws Exception {
+        // The shared server is restarted on the same data directory and database (as aRestartKeepsTheCaTheInventoryAndTheTokens
+        // does): the tests after this one find everything as before, and the planted row FAILED, never PENDING.
         app.close();
         try (Connection db = database.connect(); PreparedStatement insert = db.prepareStatement(
                 "INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, owner, created_at, updated_at) "
