@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +28,6 @@ class PostgresRevocationIT extends RevocationEndToEnd {
     }
 
     @Test
-    @Order(35)
     void aRevocationOnOneNodeIsAnsweredByTheOtherWithinOneSecond(@TempDir Path secondData) throws Exception {
         Issued victim = issue("two-nodes", "tls-server", null);
         Set<String> firstNode = quartzInstances();

@@ -47,11 +47,8 @@ import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Binary;
@@ -66,12 +63,21 @@ import tools.jackson.databind.JsonNode;
  * do. openssl ocsp (POST and GET), openssl crl and openssl verify -crl_check, and Java's own PKIX validator with its
  * OCSP and CRL checkers, all reach the same verdicts. Bad OCSP input gets an OCSP error status or a 4xx. Subclasses
  * choose the database; Quartz runs the publishing jobs on both.
+ * <p>
+ * The tests share one server and run in any order, or alone. Each revokes the certificates its verdicts are about,
+ * or reads the fixtures made in {@link #start()}: {@code good} is never revoked, {@code compromised} is revoked
+ * (keyCompromise) and published before the first test, {@code expiring} runs out during the class. A test that changes
+ * state asserts only on what it created; the CRLs and the audit log are checked for its own entries, never for a count.
+ * The intermediate whose revocation the root's CRL and OCSP must show is one of its own ({@value #REVOCABLE_ISSUER}, in
+ * this class's copy of dev.yml), so that dev-issuing's chain stays valid for every other test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class RevocationEndToEnd {
 
     static final Duration PUBLISH_DELAY = Duration.ofSeconds(3);
+    /** A second intermediate under dev-root, revoked by one test; its profile is {@value #REVOCABLE_PROFILE}. */
+    static final String REVOCABLE_ISSUER = "revocable-issuing";
+    static final String REVOCABLE_PROFILE = "tls-server-revocable";
 
     Path work;
     Openssl openssl;
@@ -80,9 +86,13 @@ abstract class RevocationEndToEnd {
     String admin;
     X509Certificate root;
     X509Certificate issuing;
+    /** The intermediate one test revokes; no other test issues under it. */
+    X509Certificate revocableIssuing;
+    /** Never revoked: every test that needs a "good" verdict asks about it. */
     Issued good;
+    /** Revoked (keyCompromise) in {@link #start()}, answered "revoked" by OCSP and listed on the full CRL before any test. */
     Issued compromised;
-    Issued held;
+    /** Issued in {@link #start()} for 20 s, so that it expires while the other tests run. */
     Issued expiring;
     /** The CA configuration the node runs with (a second node on the same database runs with it too). */
     Path caConfig;
@@ -102,7 +112,16 @@ abstract class RevocationEndToEnd {
         String devConfig = Files.readString(CertwrightProcess.PROJECT.resolve("ca-config/dev.yml"));
         String shortLived = "short-lived:\n    issuer: dev-issuing\n    extendedKeyUsages: [serverAuth]\n    minValidity: PT1M";
         assertThat(devConfig).contains(shortLived);
-        caConfig = Files.writeString(work.resolve("ca-config.yml"), devConfig.replace(shortLived, shortLived.replace("PT1M", "PT10S")));
+        // And a second intermediate under the root, with a profile of its own, for the test that revokes an intermediate.
+        String profiles = "\nprofiles:\n";
+        assertThat(devConfig).contains(profiles);
+        String revocable = "\n  " + REVOCABLE_ISSUER + ":\n    parent: dev-root\n"
+                + "    subject: \"CN=Certwright Test Revocable Issuing CA,O=Certwright Development\"\n"
+                + "    keyAlgorithm: EC-P256\n    validity: P1825D\n    pathLength: 0\n" + profiles
+                + "  " + REVOCABLE_PROFILE + ":\n    issuer: " + REVOCABLE_ISSUER + "\n    extendedKeyUsages: [serverAuth]\n"
+                + "    minValidity: PT1H\n    maxValidity: P90D\n    defaultValidity: P90D\n";
+        caConfig = Files.writeString(work.resolve("ca-config.yml"),
+                devConfig.replace(shortLived, shortLived.replace("PT1M", "PT10S")).replace(profiles, revocable));
         app = CertwrightProcess.start(new CertwrightProcess.Options(work.resolve("data"), database).arg("--certwright.ca-config=" + caConfig)
                 .arg("--certwright.crl.publish-delay=" + PUBLISH_DELAY).arg("--certwright.ocsp.presign-interval=PT2S"));
         admin = app.adminToken();
@@ -111,30 +130,42 @@ abstract class RevocationEndToEnd {
         openssl.write("root.pem", Openssl.pem(root));
         openssl.write("issuing.pem", Openssl.pem(issuing));
         openssl.write("chain.pem", Openssl.pem(issuing) + Openssl.pem(root));
-        // Issued first: it must be expired by the time a later test revokes it.
+        revocableIssuing = Openssl.parse(app.get("/ca/" + REVOCABLE_ISSUER + ".pem", null).body());
+        assertThat(revocableIssuing.getIssuerX500Principal()).isEqualTo(root.getSubjectX500Principal());
+        // Issued first, so that it expires while the other tests run, whichever come first.
         expiring = issue("expiring", "short-lived", "PT20S");
         good = issue("good", "tls-server", null);
         compromised = issue("compromised", "tls-server", null);
-        held = issue("held", "tls-server", null);
         awaitOcspResponders();
+        Response revoked = revoke(compromised.serial(), "keyCompromise");
+        assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+        byte[] request = request(compromised, false);
+        org.awaitility.Awaitility.await("OCSP saying the fixture is revoked").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> status(postOcsp(request)).equals("revoked"));
+        awaitCrlEntry("/crl/dev-issuing.crl", compromised.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
     }
 
     @AfterAll
     void stop() {
-        CertwrightProcess.stopAll(app, database, work);
+        try {
+            // Whichever test ran last: the whole run's log holds no secret and no error.
+            if (app != null && admin != null) {
+                assertThat(app.log()).doesNotContain(admin).doesNotContain("PRIVATE KEY").doesNotContain("ERROR");
+            }
+        } finally {
+            CertwrightProcess.stopAll(app, database, work);
+        }
     }
 
     // --- OCSP ---
 
     @Test
-    @Order(1)
     void opensslOcspPostSaysGoodAndVerifiesTheSignatureAgainstOurChain() {
         String out = ocsp("-cert", good.file().toString()).assertSuccess().output();
         assertThat(out).contains("Response verify OK").contains(good.file() + ": good").doesNotContain("WARNING");
     }
 
     @Test
-    @Order(2)
     void theResponderIsADelegatedShortLivedOcspSigner() throws Exception {
         BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(postOcsp(request(good, false))).getResponseObject();
         X509Certificate responder = Openssl.parse(Openssl.pem(new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
@@ -149,12 +180,12 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(3)
     void aRevocationIsAnsweredByOcspWithinOneSecond() throws Exception {
-        byte[] request = request(compromised, false);
+        Issued victim = issue("ocsp-within-a-second", "tls-server", null);
+        byte[] request = request(victim, false);
         assertThat(status(postOcsp(request))).isEqualTo("good");
         long started = System.nanoTime();
-        Response revoked = revoke(compromised.serial(), "keyCompromise");
+        Response revoked = revoke(victim.serial(), "keyCompromise");
         String status = "";
         while (System.nanoTime() - started < Duration.ofSeconds(3).toNanos() && !status.equals("revoked")) {
             status = status(postOcsp(request));
@@ -169,13 +200,12 @@ abstract class RevocationEndToEnd {
         assertThat(status).isEqualTo("revoked");
         assertThat(elapsedMillis).as("from the revoke request to OCSP saying revoked").isLessThan(1000);
 
-        String out = ocsp("-cert", compromised.file().toString()).assertSuccess().output();
-        assertThat(out).contains("Response verify OK").contains(compromised.file() + ": revoked").contains("Reason: keyCompromise")
+        String out = ocsp("-cert", victim.file().toString()).assertSuccess().output();
+        assertThat(out).contains("Response verify OK").contains(victim.file() + ": revoked").contains("Reason: keyCompromise")
                 .contains("Revocation Time");
     }
 
     @Test
-    @Order(4)
     void theGetFormIsServedFromTheCacheWithCachingHeaders() throws Exception {
         for (Issued issued : List.of(good, compromised)) {
             Path requestFile = work.resolve("get-" + issued.serial() + ".der");
@@ -209,14 +239,12 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(5)
     void aSerialWeNeverIssuedIsUnknown() {
         String out = ocsp("-serial", "0x0123456789abcdef").assertSuccess().output();
         assertThat(out).contains("Response verify OK").contains(": unknown");
     }
 
     @Test
-    @Order(6)
     void anIssuerThatIsNotOursIsUnauthorized() {
         openssl.run("req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-subj",
                 "/CN=Some Other CA", "-days", "1", "-out", "other.pem").assertSuccess();
@@ -225,7 +253,6 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(7)
     void severalCertificatesInOneRequestAreAnsweredTogetherWithTheNonce() {
         String out = ocsp("-cert", good.file().toString(), "-cert", compromised.file().toString()).assertSuccess().output();
         assertThat(out).contains("Response verify OK").contains(good.file() + ": good").contains(compromised.file() + ": revoked")
@@ -233,14 +260,12 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(8)
     void sha256CertIdsAreAnswered() {
         String out = ocsp("-sha256", "-cert", good.file().toString()).assertSuccess().output();
         assertThat(out).contains("Response verify OK").contains(good.file() + ": good");
     }
 
     @Test
-    @Order(9)
     void badOcspInputGetsAnOcspErrorStatusOrA4xxNeverA500() throws Exception {
         byte[] valid = request(good, false);
         assertThat(ocspStatus(postOcsp("not an OCSP request".getBytes(StandardCharsets.UTF_8)))).isEqualTo(1);
@@ -267,7 +292,6 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(10)
     void theOcspListenerKeepsARelyingPartysConnectionOpenPastTomcatsDefaultOf100Requests() throws Exception {
         String path = "/ocsp/" + URLEncoder.encode(Base64.getEncoder().encodeToString(request(good, false)), StandardCharsets.UTF_8);
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.httpPort());
@@ -292,10 +316,13 @@ abstract class RevocationEndToEnd {
     // --- CRLs ---
 
     @Test
-    @Order(20)
     void theFullCrlListsTheRevocationWithinThePublishDelayAndOpensslVerifiesIt() throws Exception {
-        X509CRL crl = awaitCrlEntry("/crl/dev-issuing.crl", compromised.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
-        X509CRLEntry entry = crl.getRevokedCertificate(compromised.certificate().getSerialNumber());
+        Issued victim = issue("crl-within-the-delay", "tls-server", null);
+        Response revoked = revoke(victim.serial(), "keyCompromise");
+        assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+        // The limit runs from the revocation: the publish delay, and a few seconds for the job to fire.
+        X509CRL crl = awaitCrlEntry("/crl/dev-issuing.crl", victim.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
+        X509CRLEntry entry = crl.getRevokedCertificate(victim.certificate().getSerialNumber());
         assertThat(entry.getRevocationReason()).isEqualTo(java.security.cert.CRLReason.KEY_COMPROMISE);
         assertThat(crl.getRevokedCertificate(good.certificate().getSerialNumber())).isNull();
         crl.verify(issuing.getPublicKey());
@@ -306,11 +333,10 @@ abstract class RevocationEndToEnd {
         String text = openssl.run("crl", "-inform", "DER", "-in", "full.crl", "-noout", "-text").assertSuccess().output();
         assertThat(text).contains("X509v3 CRL Number").contains("X509v3 Authority Key Identifier").contains("X509v3 Freshest CRL")
                 .contains("/crl/dev-issuing-delta.crl").contains("Key Compromise").contains("Next Update")
-                .containsIgnoringCase(compromised.serial());
+                .containsIgnoringCase(victim.serial());
     }
 
     @Test
-    @Order(21)
     void theCrlCarriesHeadersForACacheInFront() {
         Binary first = app.plain("GET", "/crl/dev-issuing.crl", null, null);
         assertThat(first.status()).isEqualTo(200);
@@ -329,7 +355,6 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(22)
     void theDeltaCrlCarriesTheIndicatorAndTheChange() throws Exception {
         X509CRL delta = awaitCrlEntry("/crl/dev-issuing-delta.crl", compromised.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
         delta.verify(issuing.getPublicKey());
@@ -341,30 +366,31 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(23)
-    void opensslVerifyWithCrlCheckRejectsTheRevokedCertificate() {
-        openssl.run("crl", "-inform", "DER", "-in", "full.crl", "-out", "full.pem").assertSuccess();
+    void opensslVerifyWithCrlCheckRejectsTheRevokedCertificate() throws Exception {
+        X509CRL full = awaitCrlEntry("/crl/dev-issuing.crl", compromised.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
+        openssl.write("verify-full.crl", full.getEncoded());
+        openssl.run("crl", "-inform", "DER", "-in", "verify-full.crl", "-out", "verify-full.pem").assertSuccess();
         Commands.Result revoked = openssl.run("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile",
-                "full.pem", compromised.file().toString());
+                "verify-full.pem", compromised.file().toString());
         assertThat(revoked.exitCode()).isNotZero();
         assertThat(revoked.output()).contains("certificate revoked");
         Commands.Result fine = openssl.run("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile",
-                "full.pem", good.file().toString());
+                "verify-full.pem", good.file().toString());
         assertThat(fine.output()).as(fine.output()).contains(": OK");
 
         // -crl_check_all: the root's CRL covers the intermediate.
-        Binary rootCrl = app.plain("GET", "/crl/dev-root.crl", null, null);
-        assertThat(rootCrl.status()).isEqualTo(200);
-        openssl.write("root.crl", rootCrl.body());
+        X509CRL rootCrl = awaitCrl("/crl/dev-root.crl", c -> true, PUBLISH_DELAY.plusSeconds(5));
+        openssl.write("root.crl", rootCrl.getEncoded());
         openssl.run("crl", "-inform", "DER", "-in", "root.crl", "-out", "root-crl.pem").assertSuccess();
         Commands.Result all = openssl.run("verify", "-crl_check_all", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile",
-                "full.pem", "-CRLfile", "root-crl.pem", good.file().toString());
+                "verify-full.pem", "-CRLfile", "root-crl.pem", good.file().toString());
         assertThat(all.output()).as(all.output()).contains(": OK");
     }
 
     @Test
-    @Order(24)
     void javasPkixValidatorReachesTheSameVerdictsOverOcspAndOverCrls() throws Exception {
+        // The validator fetches the CRL from the certificate's distribution point: it must already list the fixture.
+        awaitCrlEntry("/crl/dev-issuing.crl", compromised.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
         for (boolean preferCrls : List.of(false, true)) {
             EnumSet<PKIXRevocationChecker.Option> options = preferCrls
                     ? EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS, PKIXRevocationChecker.Option.NO_FALLBACK)
@@ -380,8 +406,8 @@ abstract class RevocationEndToEnd {
     // --- holds, refusals, managed certificates, expired certificates ---
 
     @Test
-    @Order(30)
     void aHoldCanBeReleasedAndTheDeltaCrlSaysRemoveFromCrl() throws Exception {
+        Issued held = issue("held", "tls-server", null);
         assertThat(revoke(held.serial(), "certificateHold").status()).isEqualTo(200);
         assertThat(ocsp("-cert", held.file().toString()).output()).contains(held.file() + ": revoked").contains("Reason: certificateHold");
         awaitCrlEntry("/crl/dev-issuing.crl", held.certificate().getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
@@ -409,7 +435,6 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(31)
     void refusalsAreProblemDocumentsAndChangeNothing() throws Exception {
         assertProblem(revoke(compromised.serial(), "keyCompromise"), 409);
         assertProblem(revoke(good.serial(), "sleepy"), 400);
@@ -440,7 +465,6 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(32)
     void aManagedCertificatesCurrentInstanceIsRevokedByName() {
         Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "revoke-me", "profile", "tls-server",
                 "dnsNames", List.of("revoke-me.test"), "keyAlgorithm", "EC-P256", "owner", "team-web"));
@@ -455,7 +479,6 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(33)
     void anExpiredCertificateCanStillBeRevoked() throws Exception {
         Instant notAfter = expiring.certificate().getNotAfter().toInstant();
         assertThat(Duration.between(Instant.now(), notAfter)).as("issued for 20 s").isLessThan(Duration.ofSeconds(21));
@@ -472,33 +495,56 @@ abstract class RevocationEndToEnd {
     }
 
     @Test
-    @Order(34)
     void everyRevocationIsInTheAuditLogWithItsActor() {
-        JsonNode entries = app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + compromised.serial(), admin).json();
+        Issued revoked = issue("audited-revocation", "tls-server", null);
+        assertThat(revoke(revoked.serial(), "keyCompromise").status()).isEqualTo(200);
+        Issued released = issue("audited-hold", "tls-server", null);
+        assertThat(revoke(released.serial(), "certificateHold").status()).isEqualTo(200);
+        Response release = app.send("POST", "/api/v1/certificates/" + released.serial() + "/unrevoke", admin, null, null);
+        assertThat(release.status()).as(release.toString()).isEqualTo(200);
+        JsonNode entries = app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + revoked.serial(), admin).json();
         assertThat(entries.toString()).contains("certificate.revoked").contains("keyCompromise");
-        JsonNode holds = app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + held.serial(), admin).json();
+        JsonNode holds = app.get("/api/v1/audit-log?subjectType=certificate&subjectId=" + released.serial(), admin).json();
         assertThat(holds.toString()).contains("certificate.hold-released");
         assertThat(app.get("/api/v1/audit-log/verify", admin).json().get("valid").asBoolean()).isTrue();
     }
 
     @Test
-    @Order(40)
     void theRootsCrlAndOcspCoverTheIntermediate() throws Exception {
-        Response revoked = revoke(issuing.getSerialNumber().toString(16), "cACompromise");
+        // The class's own second intermediate: revoking dev-issuing would break the chain every other test relies on.
+        Issued leaf = issue("under-revocable", REVOCABLE_PROFILE, null);
+        byte[] intermediateRequest = new OCSPReqBuilder().addRequest(certificateId(root, revocableIssuing.getSerialNumber())).build().getEncoded();
+        byte[] leafRequest = new OCSPReqBuilder().addRequest(certificateId(revocableIssuing, leaf.certificate().getSerialNumber())).build()
+                .getEncoded();
+        // Both responders answer "good" first, and the whole path validates: the refusal below is the revocation's doing.
+        org.awaitility.Awaitility.await("the root's and the intermediate's OCSP responders").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> ocspStatus(postOcsp(intermediateRequest)) == OCSPResp.SUCCESSFUL && ocspStatus(postOcsp(leafRequest)) == OCSPResp.SUCCESSFUL);
+        assertThat(status(postOcsp(intermediateRequest))).isEqualTo("good");
+        validateWholePath(leaf.certificate(), revocableIssuing);
+
+        Response revoked = revoke(revocableIssuing.getSerialNumber().toString(16), "cACompromise");
         assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
-        X509CRL rootCrl = awaitCrlEntry("/crl/dev-root.crl", issuing.getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
+        X509CRL rootCrl = awaitCrlEntry("/crl/dev-root.crl", revocableIssuing.getSerialNumber(), PUBLISH_DELAY.plusSeconds(5));
         rootCrl.verify(root.getPublicKey());
-        assertThat(rootCrl.getRevokedCertificate(issuing.getSerialNumber()).getRevocationReason())
+        assertThat(rootCrl.getRevokedCertificate(revocableIssuing.getSerialNumber()).getRevocationReason())
                 .isEqualTo(java.security.cert.CRLReason.CA_COMPROMISE);
         // Java's validator, checking the whole path over OCSP, now refuses a leaf whose own status is good.
-        assertThatThrownBy(() -> validateWholePath(good.certificate())).isInstanceOf(CertPathValidatorException.class)
+        assertThat(status(postOcsp(leafRequest))).isEqualTo("good");
+        assertThatThrownBy(() -> validateWholePath(leaf.certificate(), revocableIssuing)).isInstanceOf(CertPathValidatorException.class)
                 .satisfies(e -> assertThat(((CertPathValidatorException) e).getReason()).isEqualTo(CertPathValidatorException.BasicReason.REVOKED));
     }
 
     @Test
-    @Order(50)
     void noSecretReachesTheLog() {
-        assertThat(app.log()).doesNotContain(admin).doesNotContain("PRIVATE KEY").doesNotContain("ERROR");
+        // Traffic of its own, whatever ran before: the admin token on a revocation, and a token the server refuses.
+        Issued own = issue("log-check", "tls-server", null);
+        assertThat(revoke(own.serial(), "superseded").status()).isEqualTo(200);
+        String refused = "certwright-not-a-token-" + System.nanoTime();
+        assertProblem(app.send("POST", "/api/v1/certificates/" + own.serial() + "/revoke", refused, "application/json",
+                "{\"reason\":\"keyCompromise\"}"), 401);
+        assertThat(app.log()).doesNotContain(admin).doesNotContain(refused).doesNotContain("PRIVATE KEY").doesNotContain("ERROR");
+        // stop() checks the whole run's log again after the last test.
     }
 
     // --- helpers ---
@@ -549,8 +595,12 @@ abstract class RevocationEndToEnd {
     }
 
     CertificateID certificateId(Issued issued) throws Exception {
+        return certificateId(issuing, issued.certificate().getSerialNumber());
+    }
+
+    CertificateID certificateId(X509Certificate issuer, BigInteger serial) throws Exception {
         return new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                new JcaX509CertificateHolder(issuing), issued.certificate().getSerialNumber());
+                new JcaX509CertificateHolder(issuer), serial);
     }
 
     byte[] postOcsp(byte[] request) {
@@ -603,14 +653,14 @@ abstract class RevocationEndToEnd {
         validator.validate(path, parameters);
     }
 
-    /** Java's PKIX validator checking every certificate of the path over OCSP. */
-    void validateWholePath(X509Certificate leaf) throws Exception {
+    /** Java's PKIX validator checking every certificate of the path (leaf, its intermediate) over OCSP. */
+    void validateWholePath(X509Certificate leaf, X509Certificate intermediate) throws Exception {
         CertPathValidator validator = CertPathValidator.getInstance("PKIX");
         PKIXRevocationChecker checker = (PKIXRevocationChecker) validator.getRevocationChecker();
         checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.NO_FALLBACK));
         PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
         parameters.addCertPathChecker(checker);
-        validator.validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf, issuing)), parameters);
+        validator.validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf, intermediate)), parameters);
     }
 
     static void assertProblem(Response response, int status) {
