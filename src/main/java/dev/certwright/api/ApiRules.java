@@ -14,7 +14,10 @@ class ApiRules {
     @Bean
     ApiAuthorizationRules certificateApiRules() {
         return rules -> rules
-                .requestMatchers(HttpMethod.GET, "/api/v1/issuers").hasRole(Roles.VIEWER)
+                .requestMatchers(HttpMethod.GET, "/api/v1/issuers/*/csr").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.PUT, "/api/v1/issuers/*/certificate").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.GET, "/api/v1/issuers", "/api/v1/issuers/*").hasRole(Roles.VIEWER)
+                .requestMatchers(HttpMethod.POST, "/api/v1/ca-config/reload").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates", "/api/v1/certificates/import").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates/*/revoke", "/api/v1/certificates/*/unrevoke").hasRole(Roles.OPERATOR)

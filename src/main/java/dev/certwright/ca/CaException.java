@@ -13,7 +13,9 @@ public class CaException extends CertwrightException {
         UNKNOWN_ISSUER,
         NOT_INSTALLED,
         KEYSTORE,
-        SIGNING
+        SIGNING,
+        /** A key and a certificate that do not belong together (an import, an installed chain). */
+        KEY_MISMATCH
     }
 
     private final Type type;

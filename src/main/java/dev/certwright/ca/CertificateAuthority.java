@@ -4,7 +4,9 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -21,7 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -31,12 +40,16 @@ import org.springframework.stereotype.Component;
 
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.SerialNumber;
 
 /**
- * The certificate authority: the loaded issuers. It creates a hierarchy (and a fresh key-encryption key, kept in the
- * same keystore) from the configuration, opens an existing keystore, and signs certificates, CRLs and OCSP responses.
- * It does not use the key-encryption key: {@link #install} hands it back for the {@code keys} module.
+ * The certificate authority: the keys it holds and the issuers it signs with. It holds every issuer generation's key
+ * (in the CA keystore, or as a handle into a PKCS#11 token) by the generation's name; the registry, which knows the
+ * hierarchy and its certificates, {@link #installIssuers installs} the generations that have a certificate. It opens
+ * and writes the keystore (which also carries the key-encryption key, handed back for the {@code keys} module), makes
+ * keys, self-signs roots, certifies subordinate issuers, writes certification requests for issuers signed elsewhere,
+ * and signs certificates, CRLs and OCSP responses. It knows no database.
  */
 @Component
 public class CertificateAuthority {
@@ -45,8 +58,14 @@ public class CertificateAuthority {
     private final SecureRandom random;
     private final CertificateSigner signer;
     private volatile Map<String, Issuer> issuers = Map.of();
+    /** Every key held, by generation name, including those of generations without a certificate yet. */
+    private volatile Map<String, HeldKey> keys = Map.of();
+    /** The chains the keystore entries carried when opened: what an install from before the registry knew. */
+    private volatile Map<String, List<X509Certificate>> storedChains = Map.of();
     private final Map<String, Responder> responders = new ConcurrentHashMap<>();
     private volatile boolean installed;
+    private char[] passphrase;
+    private SecretKey kek;
 
     public CertificateAuthority(Clock clock, SecureRandom random,
             @Value("${certwright.public-http-url:http://localhost:${certwright.http-port:8080}}") String publicHttpUrl) {
@@ -55,9 +74,234 @@ public class CertificateAuthority {
         this.signer = new CertificateSigner(publicHttpUrl);
     }
 
+    // --- the keystore ---
+
     /**
-     * Creates every configured issuer, roots self-signed and intermediates signed by their parents, and a fresh
-     * key-encryption key, and returns them as an encrypted keystore. Nothing is installed yet.
+     * Opens the keystore and holds its keys (nothing is installed as an issuer yet). Returns the key-encryption key,
+     * which the CA does not use: the caller hands it to the {@code keys} module. The passphrase is kept to write the
+     * keystore again when a key is added.
+     */
+    public synchronized SecretKey open(CaKeystore keystore, char[] passphrase) {
+        CaKeystore.Contents contents = keystore.open(passphrase);
+        Map<String, HeldKey> held = new LinkedHashMap<>();
+        Map<String, List<X509Certificate>> chains = new LinkedHashMap<>();
+        for (Issuer entry : contents.issuers().values()) {
+            held.put(entry.name(), new HeldKey(entry.key(), entry.certificate().getPublicKey(), null, KeyLocation.KEYSTORE));
+            chains.put(entry.name(), entry.chain());
+        }
+        this.keys = Map.copyOf(held);
+        this.storedChains = Map.copyOf(chains);
+        this.passphrase = passphrase.clone();
+        this.kek = contents.kek();
+        return contents.kek();
+    }
+
+    /** A CA with no keys yet and a fresh key-encryption key, for a first start; returns that key. */
+    public synchronized SecretKey initialise(char[] passphrase) {
+        try {
+            KeyGenerator generator = KeyGenerator.getInstance("AES");
+            generator.init(256, random);
+            this.kek = generator.generateKey();
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot create the key-encryption key", e);
+        }
+        this.keys = Map.of();
+        this.storedChains = Map.of();
+        this.passphrase = passphrase.clone();
+        return kek;
+    }
+
+    /**
+     * The keystore as it should be stored now: every key held in software with its chain (the installed certificate's,
+     * else the one the keystore had, else a self-signed placeholder for a key still waiting for its certificate), and
+     * the key-encryption key. Keys in a token are not in it.
+     */
+    public synchronized CaKeystore keystore() {
+        if (kek == null) {
+            throw new CaException(CaException.Type.NOT_INSTALLED, "the CA keystore has not been opened");
+        }
+        Map<String, Issuer> entries = new LinkedHashMap<>();
+        for (var entry : keys.entrySet()) {
+            HeldKey key = entry.getValue();
+            if (key.location() != KeyLocation.KEYSTORE) {
+                continue;
+            }
+            List<X509Certificate> chain = Optional.ofNullable(issuers.get(entry.getKey())).map(Issuer::chain)
+                    .or(() -> Optional.ofNullable(storedChains.get(entry.getKey())))
+                    .orElseGet(() -> List.of(placeholder(entry.getKey(), key)));
+            entries.put(entry.getKey(), new Issuer(entry.getKey(), chain, key.privateKey()));
+        }
+        return CaKeystore.create(entries, kek, passphrase, random);
+    }
+
+    /** The chain a keystore entry carried when it was opened, for a registry that starts from an older install. */
+    public Optional<List<X509Certificate>> storedChain(String name) {
+        return Optional.ofNullable(storedChains.get(name));
+    }
+
+    // --- keys ---
+
+    /** The public key of the key held under this name. */
+    public Optional<PublicKey> publicKey(String name) {
+        return Optional.ofNullable(keys.get(name)).map(HeldKey::publicKey);
+    }
+
+    /** Where the key held under this name is kept. */
+    public Optional<KeyLocation> keyLocation(String name) {
+        return Optional.ofNullable(keys.get(name)).map(HeldKey::location);
+    }
+
+    /** Names of every key held, in the order they were added. */
+    public List<String> keyNames() {
+        return List.copyOf(keys.keySet());
+    }
+
+    /**
+     * Makes a new key for an issuer generation and holds it; the caller stores the keystore ({@link #keystore}) in the
+     * same transaction as the generation's record.
+     */
+    public synchronized PublicKey generateKey(String name, KeySpec spec) {
+        requireNewName(name);
+        KeyPair pair = spec.generate(random);
+        hold(name, new HeldKey(pair.getPrivate(), pair.getPublic(), null, KeyLocation.KEYSTORE));
+        return pair.getPublic();
+    }
+
+    /**
+     * Holds an existing CA key under this name, after proving that it is the key of {@code certificate}: a signature
+     * made with it verifies under the certificate's public key.
+     */
+    public synchronized PublicKey importKey(String name, PrivateKey key, X509Certificate certificate) {
+        requireNewName(name);
+        PublicKey publicKey = certificate.getPublicKey();
+        if (!signsFor(key, publicKey)) {
+            throw new CaException(CaException.Type.KEY_MISMATCH, "the private key of issuer " + name + " does not belong to its certificate");
+        }
+        hold(name, new HeldKey(key, publicKey, null, KeyLocation.KEYSTORE));
+        return publicKey;
+    }
+
+    /** Forgets a key that was added but not stored (its record's transaction rolled back). */
+    public synchronized void discardKey(String name) {
+        if (!issuers.containsKey(name)) {
+            Map<String, HeldKey> next = new LinkedHashMap<>(keys);
+            next.remove(name);
+            keys = Map.copyOf(next);
+        }
+    }
+
+    private void requireNewName(String name) {
+        if (keys.containsKey(name)) {
+            throw new CaException(CaException.Type.KEYSTORE, "the CA already holds a key named " + name);
+        }
+    }
+
+    private void hold(String name, HeldKey key) {
+        Map<String, HeldKey> next = new LinkedHashMap<>(keys);
+        next.put(name, key);
+        keys = java.util.Collections.unmodifiableMap(next);
+    }
+
+    private HeldKey held(String name) {
+        HeldKey key = keys.get(name);
+        if (key == null) {
+            throw new CaException(installed ? CaException.Type.UNKNOWN_ISSUER : CaException.Type.NOT_INSTALLED, "the CA holds no key named '" + name + "'");
+        }
+        return key;
+    }
+
+    private boolean signsFor(PrivateKey key, PublicKey publicKey) {
+        try {
+            String algorithm = KeySpec.of(publicKey).orElseThrow(() -> new CaException(CaException.Type.KEY_MISMATCH,
+                    "the certificate's key is of a kind Certwright does not support")).signatureAlgorithm();
+            byte[] probe = new byte[32];
+            random.nextBytes(probe);
+            Signature signing = Signature.getInstance(algorithm);
+            signing.initSign(key);
+            signing.update(probe);
+            byte[] signature = signing.sign();
+            Signature verifying = Signature.getInstance(algorithm);
+            verifying.initVerify(publicKey);
+            verifying.update(probe);
+            return verifying.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    // --- certificates for issuers ---
+
+    /** A self-signed root certificate for the key held under {@code name}. */
+    public X509Certificate selfSign(String name, String subject, Instant notBefore, Instant notAfter, Integer pathLength) {
+        HeldKey key = held(name);
+        try {
+            return signer.root(new X500Name(subject), key.publicKey(), key.contentSigner(), SerialNumber.random(random).value(),
+                    notBefore, notAfter, pathLength);
+        } catch (OperatorCreationException e) {
+            throw new CaException(CaException.Type.SIGNING, "cannot sign the root certificate of " + name, e);
+        }
+    }
+
+    /**
+     * A certificate for the key held under {@code name}, signed by the installed issuer {@code parentName}; its
+     * notAfter never passes the parent's.
+     */
+    public X509Certificate certifyIssuer(String parentName, String name, String subject, Instant notBefore, Instant notAfter,
+            Integer pathLength) {
+        Issuer parent = issuer(parentName);
+        HeldKey key = held(name);
+        Instant limit = parent.certificate().getNotAfter().toInstant();
+        return signer.intermediate(parent, new X500Name(subject), key.publicKey(), SerialNumber.random(random).value(), notBefore,
+                notAfter.isAfter(limit) ? limit : notAfter, pathLength);
+    }
+
+    /**
+     * A PKCS#10 request (RFC 2986) for the key held under {@code name}, signed with it, asking for a CA certificate:
+     * basicConstraints cA with the path length, and keyCertSign and cRLSign (RFC 5280 §4.2.1.9, §4.2.1.3), as an
+     * extensionRequest attribute (RFC 2985 §5.4.2) that {@code openssl x509 -req -copy_extensions copy} can take.
+     */
+    public byte[] certificationRequest(String name, String subject, Integer pathLength) {
+        HeldKey key = held(name);
+        try {
+            ExtensionsGenerator extensions = new ExtensionsGenerator();
+            extensions.addExtension(Extension.basicConstraints, true, pathLength == null ? new BasicConstraints(true) : new BasicConstraints(pathLength));
+            extensions.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            extensions.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key.publicKey()));
+            return new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), key.publicKey())
+                    .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
+                    .build(key.contentSigner()).getEncoded();
+        } catch (Exception e) {
+            throw new CaException(CaException.Type.SIGNING, "cannot write the certification request of " + name, e);
+        }
+    }
+
+    // --- issuers ---
+
+    /**
+     * Makes these generations the issuers this CA signs with, each with the key held under its name; the ones not
+     * listed (retired, or still waiting for a certificate) sign nothing. A generation whose certificate is not for
+     * its held key is refused.
+     */
+    public synchronized void installIssuers(Collection<IssuerGeneration> generations) {
+        Map<String, Issuer> next = new LinkedHashMap<>();
+        for (IssuerGeneration generation : generations) {
+            HeldKey key = held(generation.name());
+            if (!key.publicKey().equals(generation.chain().get(0).getPublicKey())) {
+                throw new CaException(CaException.Type.KEY_MISMATCH, "the certificate of issuer " + generation.name() + " is not for the key the CA holds for it");
+            }
+            next.put(generation.name(), new Issuer(generation.name(), generation.logicalName(), generation.generation(), generation.chain(),
+                    key.privateKey(), key.provider()));
+        }
+        responders.keySet().retainAll(next.keySet());
+        this.issuers = java.util.Collections.unmodifiableMap(next);
+        this.installed = true;
+    }
+
+    // --- a hierarchy made in one go (tests and tools) ---
+
+    /**
+     * Creates every configured (generated) issuer, roots self-signed and intermediates signed by their parents, and a
+     * fresh key-encryption key, and returns them as an encrypted keystore. Nothing is installed yet.
      */
     public CaKeystore createKeystore(CaConfiguration configuration, char[] passphrase) {
         Map<String, Issuer> created = new LinkedHashMap<>();
@@ -69,7 +313,13 @@ public class CertificateAuthority {
             X509Certificate certificate;
             List<X509Certificate> chain;
             if (definition.root()) {
-                certificate = signer.root(subject, keys.getPublic(), keys.getPrivate(), SerialNumber.random(random).value(), now, notAfter, definition.pathLength());
+                HeldKey self = new HeldKey(keys.getPrivate(), keys.getPublic(), null, KeyLocation.KEYSTORE);
+                try {
+                    certificate = signer.root(subject, keys.getPublic(), self.contentSigner(), SerialNumber.random(random).value(), now, notAfter,
+                            definition.pathLength());
+                } catch (OperatorCreationException e) {
+                    throw new CaException(CaException.Type.SIGNING, "cannot sign the root certificate of " + definition.name(), e);
+                }
                 chain = List.of(certificate);
             } else {
                 Issuer parent = created.get(definition.parent());
@@ -93,21 +343,48 @@ public class CertificateAuthority {
     }
 
     /**
-     * Opens the keystore and makes its issuers current. Every configured issuer must be in it. Returns the keystore's
-     * key-encryption key, which the CA does not use: the caller hands it to the {@code keys} module.
+     * Opens the keystore and makes every entry an issuer with the chain it carries. Every configured issuer must be in
+     * it. Returns the keystore's key-encryption key. (The server goes through the registry instead: {@link #open} and
+     * {@link #installIssuers}.)
      */
     public SecretKey install(CaKeystore keystore, char[] passphrase, CaConfiguration configuration) {
-        CaKeystore.Contents contents = keystore.open(passphrase);
+        SecretKey opened = open(keystore, passphrase);
         for (IssuerDefinition definition : configuration.issuers()) {
-            if (!contents.issuers().containsKey(definition.name())) {
+            if (!storedChains.containsKey(definition.name())) {
                 throw new CaException(CaException.Type.KEYSTORE, configuration.source() + ": issuers." + definition.name()
-                        + " is configured but is not in the CA keystore stored in the database; "
-                        + "the keystore holds " + contents.issuers().keySet());
+                        + " is configured but is not in the CA keystore; the keystore holds " + storedChains.keySet());
             }
         }
-        this.issuers = Map.copyOf(contents.issuers());
-        this.installed = true;
-        return contents.kek();
+        installIssuers(storedChains.entrySet().stream().map(e -> new IssuerGeneration(e.getKey(), e.getKey(), 1, e.getValue())).toList());
+        return opened;
+    }
+
+    /** A self-signed stand-in that lets the PKCS#12 hold a key whose real certificate has not been installed yet. */
+    private X509Certificate placeholder(String name, HeldKey key) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        try {
+            return signer.root(new X500Name("CN=" + name + " (awaiting its certificate)"), key.publicKey(), key.contentSigner(),
+                    SerialNumber.random(random).value(), now, now.plus(java.time.Duration.ofDays(1)), 0);
+        } catch (OperatorCreationException e) {
+            throw new CaException(CaException.Type.SIGNING, "cannot make the keystore entry of " + name, e);
+        }
+    }
+
+    /** A key the CA holds: key material in this process, or a token's handle with the token's provider. */
+    record HeldKey(PrivateKey privateKey, PublicKey publicKey, Provider provider, KeyLocation location) {
+
+        ContentSigner contentSigner() throws OperatorCreationException {
+            JcaContentSignerBuilder builder = new JcaContentSignerBuilder(KeySpec.of(publicKey).orElseThrow().signatureAlgorithm());
+            if (provider != null) {
+                builder.setProvider(provider);
+            }
+            return builder.build(privateKey);
+        }
+
+        @Override
+        public String toString() {
+            return "HeldKey[" + location + "]";
+        }
     }
 
     /** Whether a keystore has been installed. */
@@ -168,7 +445,7 @@ public class CertificateAuthority {
                 extensions.add(new Extension(Extension.freshestCRL, false,
                         signer.distributionPoints(signer.deltaCrlUrl(issuerName)).getEncoded()));
             }
-            var contentSigner = new JcaContentSignerBuilder(issuer.keySpec().signatureAlgorithm()).build(issuer.key());
+            var contentSigner = issuer.contentSigner();
             return new CrlDraft(contentSigner, X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
                     thisUpdate, nextUpdate, extensions, workDirectory);
         } catch (CaException e) {

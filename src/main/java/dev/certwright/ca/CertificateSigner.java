@@ -1,7 +1,6 @@
 package dev.certwright.ca;
 
 import java.math.BigInteger;
-import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -31,9 +30,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import dev.certwright.x509.KeySpec;
 
 /**
  * Builds and signs X.509 v3 certificates with Bouncy Castle's builder; signatures come from the JDK's providers
@@ -56,7 +53,7 @@ final class CertificateSigner {
     }
 
     /** A self-signed root: RFC 5280 §4.2.1.9 basicConstraints critical, keyCertSign and cRLSign. */
-    X509Certificate root(X500Name subject, PublicKey publicKey, PrivateKey privateKey, BigInteger serial, Instant notBefore,
+    X509Certificate root(X500Name subject, PublicKey publicKey, ContentSigner selfSigner, BigInteger serial, Instant notBefore,
             Instant notAfter, Integer pathLength) {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
@@ -64,7 +61,7 @@ final class CertificateSigner {
             builder.addExtension(Extension.basicConstraints, true, basicConstraints(pathLength));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
-            return sign(builder, privateKey, KeySpec.of(publicKey).orElseThrow());
+            return new JcaX509CertificateConverter().getCertificate(builder.build(selfSigner));
         } catch (Exception e) {
             throw new CaException(CaException.Type.SIGNING, "cannot build root certificate " + subject, e);
         }
@@ -81,7 +78,7 @@ final class CertificateSigner {
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
             builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(parent.certificate().getPublicKey()));
             addRevocationPointers(builder, parent.name());
-            return sign(builder, parent.key(), parent.keySpec());
+            return new JcaX509CertificateConverter().getCertificate(builder.build(parent.contentSigner()));
         } catch (CaException e) {
             throw e;
         } catch (Exception e) {
@@ -109,7 +106,7 @@ final class CertificateSigner {
             // RFC 5280 §4.2.1.6: the SAN extension is critical when the subject is empty.
             builder.addExtension(Extension.subjectAlternativeName, template.commonName() == null, new GeneralNames(names.toArray(GeneralName[]::new)));
             addRevocationPointers(builder, issuer.name());
-            return sign(builder, issuer.key(), issuer.keySpec());
+            return new JcaX509CertificateConverter().getCertificate(builder.build(issuer.contentSigner()));
         } catch (CaException e) {
             throw e;
         } catch (Exception e) {
@@ -154,8 +151,4 @@ final class CertificateSigner {
         return pathLength == null ? new BasicConstraints(true) : new BasicConstraints(pathLength);
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key, KeySpec keySpec) throws Exception {
-        ContentSigner signer = new JcaContentSignerBuilder(keySpec.signatureAlgorithm()).build(key);
-        return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-    }
 }

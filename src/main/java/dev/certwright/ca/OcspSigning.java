@@ -67,7 +67,7 @@ final class OcspSigning {
             builder.addExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
             builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer.certificate().getPublicKey()));
-            var signer = new JcaContentSignerBuilder(issuer.keySpec().signatureAlgorithm()).build(issuer.key());
+            var signer = issuer.contentSigner();
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (Exception e) {
             throw new CaException(CaException.Type.SIGNING, "cannot build the OCSP responder certificate of " + issuer.name(), e);

@@ -189,6 +189,25 @@ public class CertificateInventory {
         return id;
     }
 
+    /**
+     * How many certificates these issuers signed that have not expired by {@code now} (revoked ones included: their
+     * CRL entries are still owed), and when the last of them expires; the issuer registry asks before it lets an
+     * issuer go.
+     */
+    public IssuerUsage unexpiredIssuedBy(java.util.Collection<String> issuerNames, Instant now) {
+        if (issuerNames.isEmpty()) {
+            return new IssuerUsage(0, null);
+        }
+        return jdbc.sql("SELECT COUNT(*) AS n, MAX(not_after) AS last FROM certificate WHERE issuer_name IN (:names) AND not_after > :now "
+                        + "AND status IN ('ISSUED', 'REVOKED')")
+                .param("names", List.copyOf(issuerNames)).param("now", Timestamps.of(now))
+                .query((rs, row) -> new IssuerUsage(rs.getLong("n"), Timestamps.read(rs, "last"))).single();
+    }
+
+    /** What {@link #unexpiredIssuedBy} found: a count, and the latest notAfter among them (null when none). */
+    public record IssuerUsage(long unexpired, Instant lastExpiry) {
+    }
+
     /** Links a successor to its predecessor, both ways. */
     @Transactional
     public void linkSuccessor(long predecessorId, long successorId) {

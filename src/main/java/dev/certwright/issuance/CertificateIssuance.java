@@ -58,6 +58,7 @@ public class CertificateIssuance {
 
     private final IssuancePolicy policy;
     private final CertificateAuthority ca;
+    private final CaHierarchy hierarchy;
     private final KeyWrapping keyWrapping;
     private final CertificateInventory inventory;
     private final ManagedCertificates managed;
@@ -69,10 +70,11 @@ public class CertificateIssuance {
     private final Clock clock;
     private final SecureRandom random;
 
-    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, KeyWrapping keyWrapping, CertificateInventory inventory, ManagedCertificates managed,
+    CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, CaHierarchy hierarchy, KeyWrapping keyWrapping, CertificateInventory inventory, ManagedCertificates managed,
             ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions, Clock clock, SecureRandom random) {
         this.policy = policy;
         this.ca = ca;
+        this.hierarchy = hierarchy;
         this.keyWrapping = keyWrapping;
         this.inventory = inventory;
         this.managed = managed;
@@ -89,7 +91,7 @@ public class CertificateIssuance {
     public IssuedCertificate issue(IssuanceRequest request) {
         ApprovedRequest approved = policy.check(request.profile(), request.commonName(), request.dnsNames(), request.ipAddresses(),
                 request.publicKey(), request.validity());
-        Issuer issuer = ca.issuer(approved.profile().issuer());
+        Issuer issuer = ca.issuer(hierarchy.issuingFor(approved.profile().issuer()));
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = now.plus(approved.validity());
         Instant issuerNotBefore = issuer.certificate().getNotBefore().toInstant();

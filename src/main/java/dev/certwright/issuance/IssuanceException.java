@@ -19,6 +19,11 @@ public class IssuanceException extends CertwrightException {
         CONFLICT(Kind.CONFLICT, "conflict"),
         /** A host this request depends on failed (on-host key mode: the target could not make the key). */
         UPSTREAM(Kind.UPSTREAM, "target-failed"),
+        /**
+         * The profile's issuer cannot sign yet: it awaits its certificate from an outside CA, or its parent does. The
+         * detail says what to do.
+         */
+        ISSUER_NOT_READY(Kind.CONFLICT, "issuer-not-ready"),
         /** The caller's role does not allow this part of the request (naming deployment targets, on-host keys). */
         FORBIDDEN(Kind.FORBIDDEN, "forbidden");
 

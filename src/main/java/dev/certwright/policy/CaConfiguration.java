@@ -7,17 +7,23 @@ import java.util.Optional;
 import dev.certwright.policy.internal.CaConfigLoader;
 
 /**
- * The loaded CA configuration: issuers in creation order (parents before children), profiles by name, and the
- * policy. Built by {@link CaConfigLoader}, which validates every key.
+ * The loaded CA configuration: where issuer keys are kept, issuers in creation order (parents before children),
+ * profiles by name, and the policy. Built by {@link CaConfigLoader}, which validates every key.
  *
  * @param source the file it was read from, for messages
  */
-public record CaConfiguration(String source, List<IssuerDefinition> issuers, Map<String, Profile> profiles,
-        NamePolicy policy) {
+public record CaConfiguration(String source, KeyStoreDefinition keyStore, List<IssuerDefinition> issuers,
+        Map<String, Profile> profiles, NamePolicy policy) {
 
     public CaConfiguration {
+        keyStore = keyStore == null ? KeyStoreDefinition.SOFTWARE : keyStore;
         issuers = List.copyOf(issuers);
         profiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
+    }
+
+    /** A configuration whose issuer keys live in the CA keystore. */
+    public CaConfiguration(String source, List<IssuerDefinition> issuers, Map<String, Profile> profiles, NamePolicy policy) {
+        this(source, KeyStoreDefinition.SOFTWARE, issuers, profiles, policy);
     }
 
     public Optional<Profile> profile(String name) {

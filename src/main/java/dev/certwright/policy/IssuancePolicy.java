@@ -16,6 +16,8 @@ import dev.certwright.x509.KeySpec;
 
 /**
  * Checks a certificate request against its profile and the policy. It is pure: the configuration is all it reads.
+ * The configuration is replaced as a whole when ca-config is reloaded ({@link #replace}); checks that start after
+ * that read the new one.
  */
 public class IssuancePolicy {
 
@@ -24,14 +26,20 @@ public class IssuancePolicy {
 
     private static final BigInteger F4 = BigInteger.valueOf(65537);
 
-    private final CaConfiguration configuration;
+    private volatile CaConfiguration configuration;
 
     public IssuancePolicy(CaConfiguration configuration) {
         this.configuration = configuration;
     }
 
+    /** The configuration now in force. */
     public CaConfiguration configuration() {
         return configuration;
+    }
+
+    /** Makes a reloaded configuration the one in force on this node (the caller has checked it against the CA). */
+    public void replace(CaConfiguration reloaded) {
+        this.configuration = java.util.Objects.requireNonNull(reloaded);
     }
 
     /** The named profile, or UNKNOWN_PROFILE. */

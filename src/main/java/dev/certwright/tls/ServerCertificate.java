@@ -1,6 +1,12 @@
 package dev.certwright.tls;
 
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Date;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -9,6 +15,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -21,6 +34,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.inventory.InventoryException;
+import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.ManagedBundle;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
@@ -62,21 +76,41 @@ class ServerCertificate implements SslBundleRegistrar {
     @Override
     public void registerBundles(SslBundleRegistry registry) {
         this.registry = registry;
-        if (managed.find(NAME).isEmpty()) {
-            try {
-                managed.create(new ManagedCertificateSpec(NAME, profile, dnsNames, ipAddresses, "EC-P256", "certwright",
-                        List.of("server"), validity, null, true, false, null, List.of()), "system");
-                log.info("issued the server certificate for {} {}", dnsNames, ipAddresses);
-            } catch (InventoryException e) {
-                if (e.type() != InventoryException.Type.DUPLICATE) {
-                    throw e;
-                }
-                // Another node issued it a moment ago.
-            }
+        if (!ensureIssued()) {
+            registry.registerBundle(BUNDLE, temporaryBundle());
+            return;
         }
         ManagedBundle bundle = managed.currentBundle(NAME);
         registry.registerBundle(BUNDLE, toSslBundle(bundle));
         servedSerial = bundle.record().serial().hex();
+    }
+
+    /**
+     * Issues the server certificate when there is none yet. False when its profile's issuer cannot sign yet (an
+     * external issuer awaiting the certificate an offline root signs): the listener then serves a temporary
+     * self-signed certificate, and {@link #check} issues the real one as soon as the issuer can.
+     */
+    private boolean ensureIssued() {
+        if (managed.find(NAME).isPresent()) {
+            return true;
+        }
+        try {
+            managed.create(new ManagedCertificateSpec(NAME, profile, dnsNames, ipAddresses, "EC-P256", "certwright",
+                    List.of("server"), validity, null, true, false, null, List.of()), "system");
+            log.info("issued the server certificate for {} {}", dnsNames, ipAddresses);
+        } catch (InventoryException e) {
+            if (e.type() != InventoryException.Type.DUPLICATE) {
+                throw e;
+            }
+            // Another node issued it a moment ago.
+        } catch (IssuanceException e) {
+            if (e.type() != IssuanceException.Type.ISSUER_NOT_READY) {
+                throw e;
+            }
+            log.warn("the server certificate cannot be issued yet ({}); serving a temporary self-signed certificate until it can", e.getMessage());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -86,6 +120,9 @@ class ServerCertificate implements SslBundleRegistrar {
     @Scheduled(initialDelayString = "${certwright.tls.check-interval:PT1M}", fixedDelayString = "${certwright.tls.check-interval:PT1M}")
     void check() {
         try {
+            if (!ensureIssued()) {
+                return;
+            }
             ManagedBundle bundle = managed.currentBundle(NAME);
             String serial = bundle.record().serial().hex();
             if (!serial.equals(servedSerial) && registry != null) {
@@ -95,6 +132,37 @@ class ServerCertificate implements SslBundleRegistrar {
             }
         } catch (RuntimeException e) {
             log.error("server certificate check failed; will retry", e);
+        }
+    }
+
+    /** A fresh P-256 key and a one-day self-signed certificate for the configured names; its fingerprint is logged. */
+    private SslBundle temporaryBundle() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+            KeyPair keys = generator.generateKeyPair();
+            X500Name subject = new X500Name("CN=Certwright (temporary: the server's issuer awaits its certificate)");
+            Instant now = Instant.now();
+            List<GeneralName> names = new ArrayList<>();
+            dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+            ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+            var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, random), Date.from(now.minusSeconds(60)),
+                    Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+            log.warn("temporary server certificate SHA-256 fingerprint {}",
+                    java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded())));
+            byte[] secret = new byte[24];
+            random.nextBytes(secret);
+            String password = Base64.getEncoder().encodeToString(secret);
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", keys.getPrivate(), password.toCharArray(), new Certificate[] {certificate});
+            servedSerial = "temporary";
+            return SslBundle.of(SslStoreBundle.of(store, password, null), SslBundleKey.of(password, "server"));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the temporary server TLS bundle", e);
         }
     }
 

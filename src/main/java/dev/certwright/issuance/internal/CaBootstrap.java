@@ -5,92 +5,63 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
-import dev.certwright.ca.CaKeystore;
-import dev.certwright.ca.CertificateAuthority;
-import dev.certwright.ca.Issuer;
-import dev.certwright.inventory.CertificateInventory;
-import dev.certwright.inventory.CertificateSource;
-import dev.certwright.keys.KeyWrapping;
+import dev.certwright.issuance.CaHierarchy;
 import dev.certwright.platform.DataDirectory;
 import dev.certwright.platform.JobBudgets;
-import dev.certwright.platform.Timestamps;
 import dev.certwright.policy.CaConfiguration;
-import dev.certwright.x509.CertificateView;
-import dev.certwright.x509.Pem;
+import dev.certwright.policy.IssuancePolicy;
 
 /**
- * Opens the CA at startup, creating it on first start. The encrypted keystore lives in the database, so that every
- * node sharing it finds the same CA; a node that loses the race to create it uses the winner's. The passphrase
- * comes from {@code CERTWRIGHT_CA_PASSPHRASE}, else from {@code <data-dir>/ca/passphrase}, which is generated (0600)
- * only when no CA exists yet. Afterwards, PENDING rows left by a node that stopped mid-issuance
- * are marked FAILED ({@link PendingReconciliation}, which also runs as a job).
+ * Opens the CA at startup, creating it on first start, and brings its issuers in line with ca-config
+ * ({@link CaHierarchy#start}). The encrypted keystore lives in the database, so that every node sharing it finds the
+ * same CA; a node that loses the race to create it uses the winner's. The passphrase comes from
+ * {@code CERTWRIGHT_CA_PASSPHRASE}, else from {@code <data-dir>/ca/passphrase}, which is generated (0600) only when no
+ * CA exists yet. Afterwards, PENDING rows left by a node that stopped mid-issuance are marked FAILED
+ * ({@link PendingReconciliation}, which also runs as a job).
  */
 @Component
 class CaBootstrap implements InitializingBean {
 
     static final String PASSPHRASE_FILE = "ca/passphrase";
-    static final String KEYSTORE_BACKUP = "ca/ca-keystore.p12";
     private static final Logger log = LoggerFactory.getLogger(CaBootstrap.class);
 
-    private final CertificateAuthority ca;
-    private final KeyWrapping keys;
-    private final CaConfiguration configuration;
-    private final CertificateInventory inventory;
+    private final CaHierarchy hierarchy;
+    private final IssuancePolicy policy;
     private final PendingReconciliation.Sweeper pendingSweeper;
     private final JobBudgets budgets;
     private final DataDirectory dataDirectory;
-    private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final AuditLog audit;
-    private final Clock clock;
     private final String envPassphrase;
 
-    CaBootstrap(CertificateAuthority ca, KeyWrapping keys, CaConfiguration configuration, CertificateInventory inventory,
-            PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets, DataDirectory dataDirectory,
-            JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
+    CaBootstrap(CaHierarchy hierarchy, IssuancePolicy policy, PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets,
+            DataDirectory dataDirectory, TransactionTemplate transactions, AuditLog audit,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
-        this.ca = ca;
-        this.keys = keys;
-        this.configuration = configuration;
-        this.inventory = inventory;
+        this.hierarchy = hierarchy;
+        this.policy = policy;
         this.pendingSweeper = pendingSweeper;
         this.budgets = budgets;
         this.dataDirectory = dataDirectory;
-        this.jdbc = jdbc;
         this.transactions = transactions;
         this.audit = audit;
-        this.clock = clock;
         this.envPassphrase = envPassphrase;
     }
 
     @Override
     public void afterPropertiesSet() {
-        Optional<byte[]> stored = storedKeystore();
-        if (stored.isPresent()) {
-            char[] passphrase = existingPassphrase();
-            long started = System.nanoTime();
-            keys.install(ca.install(CaKeystore.of(stored.get()), passphrase, configuration));
-            log.info("CA opened from the database in {} ms: issuers {}", (System.nanoTime() - started) / 1_000_000,
-                    ca.issuers().stream().map(Issuer::name).toList());
-        } else {
-            create();
-        }
+        hierarchy.start(hierarchy.exists() ? existingPassphrase() : newPassphrase());
         // The chains are keyed from the CA (decision 45): key those that are not yet (an upgrade, or a new install).
         int keyed = audit.keyChains();
         if (keyed > 0) {
@@ -106,6 +77,7 @@ class CaBootstrap implements InitializingBean {
      * between restarts shows in the audit log.
      */
     private void auditConfiguration() {
+        CaConfiguration configuration = policy.configuration();
         String digest;
         try {
             digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Path.of(configuration.source()))));
@@ -116,46 +88,6 @@ class CaBootstrap implements InitializingBean {
         transactions.executeWithoutResult(tx -> audit.append("system", "config.loaded", "ca-config", configuration.source(),
                 "sha256=" + sha256 + " issuers=" + configuration.issuers().size() + " profiles=" + configuration.profiles().keySet()));
         log.info("CA configuration {} loaded, SHA-256 {}", configuration.source(), sha256);
-    }
-
-    private void create() {
-        char[] passphrase = newPassphrase();
-        CaKeystore keystore = ca.createKeystore(configuration, passphrase);
-        boolean won;
-        try {
-            won = Boolean.TRUE.equals(transactions.execute(tx -> {
-                jdbc.sql("INSERT INTO ca_keystore (id, keystore, created_at) VALUES (1, :ks, :now)")
-                        .param("ks", keystore.bytes()).param("now", Timestamps.of(clock.instant())).update();
-                keys.install(ca.install(keystore, passphrase, configuration));
-                for (Issuer issuer : ca.issuers()) {
-                    // issuer_name is the issuer that signed it: its parent, or itself for a root.
-                    String signer = ca.issuers().stream().filter(p -> issuer.chain().size() > 1 && p.certificate().equals(issuer.chain().get(1)))
-                            .map(Issuer::name).findFirst().orElse(issuer.name());
-                    inventory.record(CertificateView.of(issuer.certificate()), Pem.encodeChain(issuer.chain().subList(1, issuer.chain().size())),
-                            CertificateSource.CA, signer, "certwright", List.of("ca"), "system");
-                }
-                List<String> names = ca.issuers().stream().map(Issuer::name).toList();
-                audit.append("system", "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + configuration.source());
-                return true;
-            }));
-        } catch (DuplicateKeyException e) {
-            won = false;
-        }
-        if (!won) {
-            log.info("another node created the CA first; opening it");
-            keys.install(ca.install(CaKeystore.of(storedKeystore().orElseThrow()), passphrase, configuration));
-            return;
-        }
-        try {
-            dataDirectory.writePrivateFile(KEYSTORE_BACKUP, keystore.bytes());
-        } catch (RuntimeException e) {
-            log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(KEYSTORE_BACKUP), e.getMessage());
-        }
-        log.info("created CA issuers {} from {}", ca.issuers().stream().map(Issuer::name).toList(), configuration.source());
-    }
-
-    private Optional<byte[]> storedKeystore() {
-        return jdbc.sql("SELECT keystore FROM ca_keystore WHERE id = 1").query(byte[].class).optional();
     }
 
     private char[] existingPassphrase() {

@@ -21,6 +21,8 @@ import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.X509Exception;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.policy.IssuerSource;
+import dev.certwright.policy.KeyStoreDefinition;
 import dev.certwright.policy.NamePolicy;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.policy.Profile;
@@ -31,6 +33,9 @@ import dev.certwright.policy.Profile;
  */
 public final class CaConfigLoader {
 
+    /** Issuer names leave room for a generation suffix ("-g12") within the database's 64 characters. */
+    static final int ISSUER_NAME_LIMIT = 56;
+    private static final java.util.regex.Pattern GENERATION_SUFFIX = java.util.regex.Pattern.compile("-g[0-9]+$");
     static final Set<String> EKUS = Set.of("serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping", "OCSPSigning");
 
     private final String source;
@@ -71,11 +76,38 @@ public final class CaConfigLoader {
 
     private CaConfiguration read(Object root) {
         Map<String, Object> top = map(root, "(top level)");
-        onlyKeys(top, "", Set.of("issuers", "profiles", "policy"));
+        onlyKeys(top, "", Set.of("keyStore", "issuers", "profiles", "policy"));
+        KeyStoreDefinition keyStore = top.containsKey("keyStore") ? keyStore(map(top.get("keyStore"), "keyStore")) : KeyStoreDefinition.SOFTWARE;
         List<IssuerDefinition> issuers = issuers(map(required(top, "", "issuers"), "issuers"));
         Map<String, Profile> profiles = profiles(map(required(top, "", "profiles"), "profiles"), issuers);
         NamePolicy policy = policy(map(required(top, "", "policy"), "policy"));
-        return new CaConfiguration(source, issuers, profiles, policy);
+        return new CaConfiguration(source, keyStore, issuers, profiles, policy);
+    }
+
+    /** {@code keyStore}: software (the default) or pkcs11 with its library, token and the variable holding the PIN. */
+    private KeyStoreDefinition keyStore(Map<String, Object> m) {
+        String type = string(required(m, "keyStore", "type"), "keyStore.type");
+        switch (type) {
+            case "software" -> {
+                onlyKeys(m, "keyStore", Set.of("type"));
+                return KeyStoreDefinition.SOFTWARE;
+            }
+            case "pkcs11" -> {
+                onlyKeys(m, "keyStore", Set.of("type", "library", "tokenLabel", "slot", "pinEnv"));
+                Path library = Path.of(string(required(m, "keyStore", "library"), "keyStore.library"));
+                if (!library.isAbsolute()) {
+                    throw fail("keyStore.library", "must be an absolute path to the PKCS#11 module, such as /usr/lib/softhsm/libsofthsm2.so");
+                }
+                String label = optionalString(m, "keyStore", "tokenLabel");
+                Long slot = m.containsKey("slot") ? (long) integer(m.get("slot"), "keyStore.slot", 0, Integer.MAX_VALUE) : null;
+                if ((label == null) == (slot == null)) {
+                    throw fail("keyStore", "must name the token by exactly one of tokenLabel or slot");
+                }
+                String pinEnv = environmentName(required(m, "keyStore", "pinEnv"), "keyStore.pinEnv");
+                return new KeyStoreDefinition(KeyStoreDefinition.Type.PKCS11, library, label, slot, pinEnv);
+            }
+            default -> throw fail("keyStore.type", "must be software or pkcs11, not '" + type + "'");
+        }
     }
 
     private List<IssuerDefinition> issuers(Map<String, Object> section) {
@@ -86,22 +118,23 @@ public final class CaConfigLoader {
         for (var entry : section.entrySet()) {
             String key = "issuers." + entry.getKey();
             checkName(key, entry.getKey());
-            Map<String, Object> m = map(entry.getValue(), key);
-            onlyKeys(m, key, Set.of("parent", "subject", "keyAlgorithm", "validity", "pathLength"));
-            String parent = optionalString(m, key, "parent");
-            Integer pathLength = m.containsKey("pathLength") ? integer(m.get("pathLength"), key + ".pathLength", 0, 10) : null;
-            String subject = string(required(m, key, "subject"), key + ".subject");
-            try {
-                new org.bouncycastle.asn1.x500.X500Name(subject);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                // Bouncy Castle refuses a bad name with IllegalArgumentException, and a value it cannot encode for its
-                // attribute (such as "O=#..." that is not hex DER) with ASN1ParsingException, an IllegalStateException.
-                // Found by CaConfigLoaderFuzzTest.
-                throw fail(key + ".subject", "is not a valid X.500 name such as \"CN=My CA,O=Example\"");
+            if (entry.getKey().length() > ISSUER_NAME_LIMIT || GENERATION_SUFFIX.matcher(entry.getKey()).find()) {
+                throw fail(key, "is not a valid issuer name: at most " + ISSUER_NAME_LIMIT
+                        + " characters, not ending in -g and a number (those name an issuer's later generations)");
             }
-            byName.put(entry.getKey(), new IssuerDefinition(entry.getKey(), parent, subject,
-                    keySpec(required(m, key, "keyAlgorithm"), key + ".keyAlgorithm"),
-                    duration(required(m, key, "validity"), key + ".validity"), pathLength));
+            Map<String, Object> m = map(entry.getValue(), key);
+            String sourceName = m.containsKey("source") ? string(m.get("source"), key + ".source") : "generate";
+            IssuerSource issuerSource = switch (sourceName) {
+                case "generate" -> IssuerSource.GENERATE;
+                case "import" -> IssuerSource.IMPORT;
+                case "external" -> IssuerSource.EXTERNAL;
+                default -> throw fail(key + ".source", "must be generate, import or external, not '" + sourceName + "'");
+            };
+            byName.put(entry.getKey(), switch (issuerSource) {
+                case GENERATE -> generated(entry.getKey(), key, m);
+                case IMPORT -> imported(entry.getKey(), key, m);
+                case EXTERNAL -> external(entry.getKey(), key, m);
+            });
         }
         // Parents before children, and no cycles or dangling parents.
         List<IssuerDefinition> ordered = new ArrayList<>();
@@ -122,6 +155,84 @@ public final class CaConfigLoader {
             }
         }
         return ordered;
+    }
+
+    private IssuerDefinition generated(String name, String key, Map<String, Object> m) {
+        onlyKeys(m, key, Set.of("source", "parent", "subject", "keyAlgorithm", "validity", "pathLength"));
+        return new IssuerDefinition(name, optionalString(m, key, "parent"), subject(required(m, key, "subject"), key + ".subject"),
+                keySpec(required(m, key, "keyAlgorithm"), key + ".keyAlgorithm"), duration(required(m, key, "validity"), key + ".validity"),
+                pathLength(m, key), IssuerSource.GENERATE, null);
+    }
+
+    /**
+     * An existing CA: a PEM chain and a PEM key, or a PKCS#12, by path (relative to the configuration file's folder).
+     * The files need not exist after the first start that imported them, so their presence is checked then, not here.
+     */
+    private IssuerDefinition imported(String name, String key, Map<String, Object> m) {
+        onlyKeys(m, key, Set.of("source", "parent", "subject", "keyAlgorithm", "certificate", "key", "pkcs12", "passphraseEnv"));
+        boolean pem = m.containsKey("certificate") || m.containsKey("key");
+        if (pem == m.containsKey("pkcs12")) {
+            throw fail(key, "with source import needs either certificate and key (PEM files) or pkcs12 (one file)");
+        }
+        IssuerDefinition.ImportFiles files = pem
+                ? new IssuerDefinition.ImportFiles(file(required(m, key, "certificate"), key + ".certificate"), file(required(m, key, "key"), key + ".key"),
+                        null, m.containsKey("passphraseEnv") ? environmentName(m.get("passphraseEnv"), key + ".passphraseEnv") : null)
+                : new IssuerDefinition.ImportFiles(null, null, file(m.get("pkcs12"), key + ".pkcs12"),
+                        environmentName(required(m, key, "passphraseEnv"), key + ".passphraseEnv"));
+        return new IssuerDefinition(name, optionalString(m, key, "parent"),
+                m.containsKey("subject") ? subject(m.get("subject"), key + ".subject") : null,
+                m.containsKey("keyAlgorithm") ? keySpec(m.get("keyAlgorithm"), key + ".keyAlgorithm") : null, null, null, IssuerSource.IMPORT, files);
+    }
+
+    /** A key made here for a certificate signed elsewhere (an offline root), so it has no parent among ours. */
+    private IssuerDefinition external(String name, String key, Map<String, Object> m) {
+        if (m.containsKey("parent")) {
+            throw fail(key + ".parent", "cannot be set with source external: the certificate comes from a CA outside Certwright"
+                    + " (an issuer signed by one of ours is source generate)");
+        }
+        onlyKeys(m, key, Set.of("source", "subject", "keyAlgorithm", "pathLength"));
+        return new IssuerDefinition(name, null, subject(required(m, key, "subject"), key + ".subject"),
+                keySpec(required(m, key, "keyAlgorithm"), key + ".keyAlgorithm"), null, pathLength(m, key), IssuerSource.EXTERNAL, null);
+    }
+
+    private Integer pathLength(Map<String, Object> m, String key) {
+        return m.containsKey("pathLength") ? integer(m.get("pathLength"), key + ".pathLength", 0, 10) : null;
+    }
+
+    private String subject(Object value, String key) {
+        String subject = string(value, key);
+        try {
+            new org.bouncycastle.asn1.x500.X500Name(subject);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // Bouncy Castle refuses a bad name with IllegalArgumentException, and a value it cannot encode for its
+            // attribute (such as "O=#..." that is not hex DER) with ASN1ParsingException, an IllegalStateException.
+            // Found by CaConfigLoaderFuzzTest.
+            throw fail(key, "is not a valid X.500 name such as \"CN=My CA,O=Example\"");
+        }
+        return subject;
+    }
+
+    /** A path, relative ones resolved against the folder of the configuration file. */
+    private Path file(Object value, String key) {
+        String text = string(value, key);
+        try {
+            Path path = Path.of(text);
+            if (path.isAbsolute()) {
+                return path.normalize();
+            }
+            Path folder = Path.of(source).toAbsolutePath().getParent();
+            return (folder == null ? path : folder.resolve(path)).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw fail(key, "is not a usable file path");
+        }
+    }
+
+    private String environmentName(Object value, String key) {
+        String name = string(value, key);
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+            throw fail(key, "must name an environment variable (letters, digits and underscores), not hold a secret");
+        }
+        return name;
     }
 
     private Map<String, Profile> profiles(Map<String, Object> section, List<IssuerDefinition> issuers) {

@@ -1,0 +1,826 @@
+package dev.certwright.issuance;
+
+import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.security.auth.x500.X500Principal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.certwright.audit.AuditLog;
+import dev.certwright.ca.CaException;
+import dev.certwright.ca.CaKeystore;
+import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.ca.IssuerGeneration;
+import dev.certwright.ca.KeyLocation;
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateSource;
+import dev.certwright.inventory.InventoryException;
+import dev.certwright.issuance.internal.IssuerFiles;
+import dev.certwright.issuance.internal.IssuerRecords;
+import dev.certwright.issuance.internal.IssuerRecords.Row;
+import dev.certwright.issuance.internal.IssuerRecords.Status;
+import dev.certwright.issuance.internal.IssuerRecords.StoredKeystore;
+import dev.certwright.keys.KeyWrapping;
+import dev.certwright.platform.CertwrightException;
+import dev.certwright.platform.DataDirectory;
+import dev.certwright.platform.StartupException;
+import dev.certwright.policy.CaConfigSource;
+import dev.certwright.policy.CaConfiguration;
+import dev.certwright.policy.IssuancePolicy;
+import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.policy.IssuerSource;
+import dev.certwright.policy.Profile;
+import dev.certwright.x509.CertificateChains;
+import dev.certwright.x509.CertificateView;
+import dev.certwright.x509.ChainException;
+import dev.certwright.x509.KeySpec;
+import dev.certwright.x509.Pem;
+
+/**
+ * The CA hierarchy as it lives and changes: the registry of every issuer generation (table {@code ca_issuer}), kept in
+ * line with ca-config. At startup, and when an administrator reloads ca-config, it compares the file with the registry:
+ * issuers new to the file get their first generation (generated, imported from files, or a key awaiting a certificate
+ * signed elsewhere), issuers removed from it retire once they have nothing left to answer for, and a change that
+ * would alter an existing issuer (its subject, key, source or parent) is refused, since that is a rollover. It decides
+ * which generation of a configured issuer signs now, installs the generations that have certificates into the CA,
+ * and installs the certificate an offline root signed for an external issuer.
+ * <p>
+ * The keys stay in the CA: the registry asks it to make or import them, and stores the keystore it writes in the same
+ * transaction as the rows, under the keystore row's lock, so that two nodes never overwrite each other's keys.
+ */
+@Component
+public class CaHierarchy {
+
+    /** Where a copy of the keystore is written after every change of it, for the operator's own backups. */
+    public static final String KEYSTORE_BACKUP = "ca/ca-keystore.p12";
+    private static final Logger log = LoggerFactory.getLogger(CaHierarchy.class);
+    private static final int STALE_ATTEMPTS = 3;
+
+    private final CertificateAuthority ca;
+    private final KeyWrapping keys;
+    private final IssuancePolicy policy;
+    private final CaConfigSource configSource;
+    private final IssuerRecords records;
+    private final CertificateInventory inventory;
+    private final AuditLog audit;
+    private final TransactionTemplate transactions;
+    private final DataDirectory dataDirectory;
+    private final Environment environment;
+    private final Clock clock;
+
+    private volatile List<Row> rows = List.of();
+    private volatile long keystoreVersion;
+    private volatile String fingerprint = "";
+    private char[] passphrase;
+
+    CaHierarchy(CertificateAuthority ca, KeyWrapping keys, IssuancePolicy policy, CaConfigSource configSource, IssuerRecords records,
+            CertificateInventory inventory, AuditLog audit, TransactionTemplate transactions, DataDirectory dataDirectory,
+            Environment environment, Clock clock) {
+        this.ca = ca;
+        this.keys = keys;
+        this.policy = policy;
+        this.configSource = configSource;
+        this.records = records;
+        this.inventory = inventory;
+        this.audit = audit;
+        this.transactions = transactions;
+        this.dataDirectory = dataDirectory;
+        this.environment = environment;
+        this.clock = clock;
+    }
+
+    // --- startup ---
+
+    /** The stored keystore, if a CA exists in this database. */
+    public boolean exists() {
+        return records.keystore().isPresent();
+    }
+
+    /**
+     * Opens the CA, or creates it on a first start, and brings the registry in line with the configuration in force.
+     * A refusal (an issuer changed in a way only a rollover can do, one removed that still has certificates to answer
+     * for) stops startup with its sentence.
+     */
+    public synchronized void start(char[] passphrase) {
+        this.passphrase = passphrase.clone();
+        Optional<StoredKeystore> stored = records.keystore();
+        boolean first = stored.isEmpty();
+        if (first) {
+            keys.install(ca.initialise(passphrase));
+        } else {
+            open(stored.get());
+            migrateFromKeystore();
+        }
+        loadRows();
+        Plan plan = plan(policy.configuration(), Instant.now(clock));
+        if (!plan.refusals().isEmpty()) {
+            throw new StartupException(plan.refusals().get(0));
+        }
+        plan.waiting().forEach((name, why) -> log.warn("issuer {} is not created yet: {}", name, why));
+        try {
+            apply(plan, first, "system");
+        } catch (DuplicateKeyException e) {
+            // Another node created the CA a moment before us: use its keys and records.
+            log.info("another node created the CA first; opening it");
+            ca.keyNames().forEach(ca::discardKey);
+            open(records.keystore().orElseThrow());
+            loadRows();
+            apply(plan(policy.configuration(), Instant.now(clock)), false, "system");
+        }
+        install();
+    }
+
+    private void open(StoredKeystore stored) {
+        long started = System.nanoTime();
+        keys.install(ca.open(CaKeystore.of(stored.bytes()), passphrase));
+        keystoreVersion = stored.version();
+        log.info("CA opened from the database in {} ms: keys {}", (System.nanoTime() - started) / 1_000_000, ca.keyNames());
+    }
+
+    /**
+     * A database from before the registry has a keystore and no rows: each keystore entry is then an issuer's first
+     * generation, generated here, with the certificate chain the keystore carries.
+     */
+    private void migrateFromKeystore() {
+        if (!records.all().isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now(clock);
+        CaConfiguration configuration = policy.configuration();
+        List<Row> migrated = new ArrayList<>();
+        for (String name : ca.keyNames()) {
+            List<X509Certificate> chain = ca.storedChain(name).orElseThrow();
+            X509Certificate certificate = chain.get(0);
+            Optional<IssuerDefinition> definition = configuration.issuer(name);
+            String subject = definition.map(IssuerDefinition::subject).filter(s -> sameName(s, subjectOf(certificate))).orElse(subjectOf(certificate));
+            String parent = chain.size() < 2 ? null : ca.keyNames().stream()
+                    .filter(other -> ca.storedChain(other).map(c -> c.get(0).equals(chain.get(1))).orElse(false)).findFirst().orElse(null);
+            migrated.add(new Row(name, name, 1, IssuerSource.GENERATE, Status.READY, KeyLocation.KEYSTORE, keyAlgorithm(certificate.getPublicKey()),
+                    certificate.getPublicKey().getEncoded(), subject, definition.map(IssuerDefinition::pathLength).orElse(null), parent,
+                    certificate, chain.subList(1, chain.size()), null, null, null, null, now, now));
+        }
+        transactions.executeWithoutResult(tx -> migrated.forEach(records::insert));
+        log.info("the issuer registry starts from the keystore's issuers {}", migrated.stream().map(Row::name).toList());
+    }
+
+    // --- queries ---
+
+    /** Every generation, roots first, then by name and generation. */
+    public List<IssuerView> issuers() {
+        Instant now = Instant.now(clock);
+        List<Row> all = rows;
+        return all.stream().sorted(Comparator.comparingInt((Row r) -> r.chain().size()).thenComparing(Row::logicalName)
+                .thenComparingInt(Row::generation)).map(r -> view(r, all, now)).toList();
+    }
+
+    public Optional<IssuerView> issuer(String name) {
+        Instant now = Instant.now(clock);
+        List<Row> all = rows;
+        return all.stream().filter(r -> r.name().equals(name)).findFirst().map(r -> view(r, all, now));
+    }
+
+    /**
+     * The generation of a configured issuer that signs new certificates now. Refused with CONFLICT, saying what to do,
+     * while the issuer awaits its certificate or has not been created yet.
+     */
+    public String issuingFor(String logicalName) {
+        Instant now = Instant.now(clock);
+        List<Row> all = rows;
+        List<Row> generations = all.stream().filter(r -> r.logicalName().equals(logicalName)).toList();
+        for (Row row : generations) {
+            if (state(row, all, now) == IssuerState.ACTIVE) {
+                return row.name();
+            }
+        }
+        Optional<Row> awaiting = generations.stream().filter(r -> r.status() == Status.AWAITING_CERTIFICATE).findFirst();
+        if (awaiting.isPresent()) {
+            throw new IssuanceException(IssuanceException.Type.ISSUER_NOT_READY, "issuer " + awaiting.get().name()
+                    + " awaits its certificate: fetch its request from GET /api/v1/issuers/" + awaiting.get().name()
+                    + "/csr, have it signed, and install the chain with PUT /api/v1/issuers/" + awaiting.get().name() + "/certificate");
+        }
+        if (generations.isEmpty()) {
+            throw new IssuanceException(IssuanceException.Type.ISSUER_NOT_READY, "issuer " + logicalName
+                    + " has not been created yet: its parent must have its certificate first");
+        }
+        throw new IssuanceException(IssuanceException.Type.ISSUER_NOT_READY, "issuer " + logicalName + " is retired and issues nothing");
+    }
+
+    // --- changes ---
+
+    /**
+     * Reads ca-config again and says what it changes; unless {@code dryRun}, applies it: new issuers are created,
+     * removed ones retire, and the profiles and policy are replaced on this node. Nothing is applied when anything is
+     * refused.
+     */
+    public synchronized ConfigChanges reload(boolean dryRun, String actor) {
+        CaConfiguration next;
+        try {
+            next = configSource.read();
+        } catch (CertwrightException e) {
+            throw new IssuanceException(IssuanceException.Type.CA_REFUSED, "ca-config cannot be reloaded: " + e.getMessage());
+        }
+        refresh();
+        CaConfiguration current = policy.configuration();
+        Plan plan = plan(next, Instant.now(clock));
+        List<String> added = new ArrayList<>(), removed = new ArrayList<>(), changed = new ArrayList<>();
+        for (Profile profile : next.profiles().values()) {
+            Optional<Profile> before = current.profile(profile.name());
+            if (before.isEmpty()) {
+                added.add(profile.name());
+            } else if (!before.get().equals(profile)) {
+                changed.add(profile.name());
+            }
+        }
+        current.profiles().keySet().stream().filter(name -> !next.profiles().containsKey(name)).forEach(removed::add);
+        boolean policyChanged = !Objects.equals(current.policy(), next.policy());
+        boolean apply = !dryRun && plan.refusals().isEmpty();
+        if (!dryRun && !plan.refusals().isEmpty()) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, String.join(" ", plan.refusals()));
+        }
+        if (apply) {
+            apply(plan, false, actor);
+            install();
+            policy.replace(next);
+            transactions.executeWithoutResult(tx -> audit.append(actor, "ca-config.reloaded", "ca-config", next.source(),
+                    "issuersAdded=" + plan.adds().stream().map(IssuerDefinition::name).toList() + " issuersRetired=" + plan.retirements()
+                            + " profilesAdded=" + added + " profilesRemoved=" + removed + " profilesChanged=" + changed + " policyChanged=" + policyChanged));
+            log.info("ca-config {} reloaded by {}: issuers added {}, retired {}; profiles added {}, removed {}, changed {}; policy changed: {}",
+                    next.source(), actor, plan.adds().stream().map(IssuerDefinition::name).toList(), plan.retirements(), added, removed, changed,
+                    policyChanged);
+        }
+        return new ConfigChanges(dryRun, plan.adds().stream().map(IssuerDefinition::name).toList(), plan.waiting(), plan.retirements(), added,
+                removed, changed, policyChanged, plan.refusals(), apply);
+    }
+
+    /**
+     * A PKCS#10 request for an issuer that awaits its certificate, for the operator to have signed by the offline CA.
+     */
+    public byte[] certificationRequest(String name) {
+        Row row = row(name);
+        if (row.status() != Status.AWAITING_CERTIFICATE) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "issuer " + name + " does not await a certificate: it has one");
+        }
+        return ca.certificationRequest(name, row.subject(), row.pathLength());
+    }
+
+    /**
+     * Installs the chain an outside CA signed for an issuer that awaits its certificate: the first certificate must be
+     * for the issuer's own key, the chain must verify up to a self-signed root and be valid now, and basicConstraints,
+     * keyUsage and the path length must let the issuer sign what ca-config has it sign (RFC 5280 §4.2.1.3, §4.2.1.9,
+     * §6.1). Issuers configured below it are created right after.
+     */
+    public synchronized IssuerView installCertificate(String name, List<X509Certificate> chain, String actor) {
+        Row row = row(name);
+        if (row.status() != Status.AWAITING_CERTIFICATE) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "issuer " + name + " already has its certificate (serial "
+                    + (row.certificate() == null ? "none" : row.certificate().getSerialNumber().toString(16)) + "); a new one is a rollover");
+        }
+        if (chain.isEmpty()) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the body holds no certificate");
+        }
+        X509Certificate certificate = chain.get(0);
+        if (!Arrays.equals(certificate.getPublicKey().getEncoded(), row.publicKey())) {
+            throw new IssuanceException(IssuanceException.Type.CA_REFUSED, "the first certificate is for another key: it must be the one issued"
+                    + " for this issuer's request (GET /api/v1/issuers/" + name + "/csr), followed by its issuers up to the root");
+        }
+        Instant now = Instant.now(clock);
+        String problem = caChainProblem(chain, requiredPathLength(row.logicalName(), policy.configuration()), now);
+        if (problem != null) {
+            throw new IssuanceException(IssuanceException.Type.CA_REFUSED, "the chain cannot be installed: " + problem);
+        }
+        List<X509Certificate> parents = chain.subList(1, chain.size());
+        Boolean installed = transactions.execute(tx -> {
+            if (!records.installCertificate(name, certificate, parents, now)) {
+                return false;
+            }
+            recordInInventory(name, certificate, parents, null, actor);
+            audit.append(actor, "ca.issuer.certificate-installed", "issuer", name, "serial=" + certificate.getSerialNumber().toString(16)
+                    + " issuer=" + subjectOf(chain.get(Math.min(1, chain.size() - 1))) + " notAfter=" + certificate.getNotAfter().toInstant());
+            return true;
+        });
+        if (!Boolean.TRUE.equals(installed)) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "issuer " + name + " got its certificate in the meantime");
+        }
+        log.info("installed the certificate of issuer {} (serial {}, until {})", name, certificate.getSerialNumber().toString(16),
+                certificate.getNotAfter().toInstant());
+        loadRows();
+        install();
+        // Issuers configured below this one can be made now.
+        Plan plan = plan(policy.configuration(), now);
+        if (plan.refusals().isEmpty() && !plan.adds().isEmpty()) {
+            apply(plan, false, actor);
+            install();
+        }
+        return issuer(name).orElseThrow();
+    }
+
+    /**
+     * Picks up what other nodes changed: a keystore written again (an issuer added, a key-encryption key rotated) is
+     * opened again, and changed rows (a certificate installed, a rollover) are installed. Cheap when nothing changed.
+     */
+    public synchronized void refresh() {
+        if (passphrase == null) {
+            return; // not started
+        }
+        long version = records.keystoreVersion();
+        String now = records.fingerprint();
+        if (version == keystoreVersion && now.equals(fingerprint)) {
+            return;
+        }
+        if (version != keystoreVersion) {
+            open(records.keystore().orElseThrow());
+        }
+        loadRows();
+        install();
+        log.info("issuer registry refreshed: {}", rows.stream().map(Row::name).toList());
+    }
+
+    // --- planning ---
+
+    /** What bringing the registry in line with a configuration takes. */
+    record Plan(List<IssuerDefinition> adds, Map<String, String> waiting, List<String> retirements, List<String> refusals) {
+    }
+
+    private Plan plan(CaConfiguration configuration, Instant now) {
+        List<Row> all = rows;
+        List<IssuerDefinition> adds = new ArrayList<>();
+        Map<String, String> waiting = new LinkedHashMap<>();
+        List<String> refusals = new ArrayList<>();
+        Set<String> signingSoon = new LinkedHashSet<>();
+        String file = configuration.source();
+        for (IssuerDefinition definition : configuration.issuers()) {
+            String key = file + ": issuers." + definition.name();
+            List<Row> generations = all.stream().filter(r -> r.logicalName().equals(definition.name())).toList();
+            if (generations.isEmpty()) {
+                if (!definition.root() && !canSign(definition.parent(), all, now) && !signingSoon.contains(definition.parent())) {
+                    waiting.put(definition.name(), "its parent " + definition.parent() + " has no certificate yet");
+                    continue;
+                }
+                adds.add(definition);
+                if (definition.source() != IssuerSource.EXTERNAL) {
+                    signingSoon.add(definition.name());
+                }
+                continue;
+            }
+            if (generations.stream().allMatch(r -> r.status() == Status.RETIRED)) {
+                refusals.add(key + " names an issuer that was retired; give the new issuer a name of its own");
+                continue;
+            }
+            Row newest = generations.stream().filter(r -> r.status() != Status.RETIRED).max(Comparator.comparingInt(Row::generation)).orElseThrow();
+            String problem = changeProblem(definition, newest, generations, all);
+            if (problem != null) {
+                refusals.add(key + " " + problem);
+            }
+        }
+        Set<String> configured = new LinkedHashSet<>(configuration.issuers().stream().map(IssuerDefinition::name).toList());
+        Map<String, List<String>> removed = new LinkedHashMap<>();
+        for (Row row : all) {
+            if (!configured.contains(row.logicalName()) && row.status() != Status.RETIRED) {
+                removed.computeIfAbsent(row.logicalName(), k -> new ArrayList<>()).add(row.name());
+            }
+        }
+        List<String> retirements = new ArrayList<>();
+        for (var entry : removed.entrySet()) {
+            CertificateInventory.IssuerUsage usage = inventory.unexpiredIssuedBy(entry.getValue(), now);
+            if (usage.unexpired() > 0) {
+                refusals.add(file + ": issuer " + entry.getKey() + " was removed, but it still has " + usage.unexpired()
+                        + " unexpired certificates to answer for (the last expires " + usage.lastExpiry() + "): keep it in the file until then");
+            } else {
+                retirements.add(entry.getKey());
+            }
+        }
+        return new Plan(adds, waiting, retirements, refusals);
+    }
+
+    /** Why a configured issuer cannot be what the file now says, or null when it can. */
+    private String changeProblem(IssuerDefinition definition, Row newest, List<Row> generations, List<Row> all) {
+        String rollover = "; changing an existing issuer's subject or key is a rollover (POST /api/v1/issuers/" + definition.name()
+                + "/rollover), not a configuration change";
+        if (definition.source() != newest.source() && !(newest.source() == IssuerSource.GENERATE && generations.size() > 1)) {
+            return "has source " + definition.source().configValue() + ", but the issuer was created with source "
+                    + newest.source().configValue() + rollover;
+        }
+        if (definition.subject() != null && !sameName(definition.subject(), newest.subject())) {
+            return "has subject \"" + definition.subject() + "\", but the issuer was created with \"" + newest.subject() + "\"" + rollover;
+        }
+        if (definition.keyAlgorithm() != null && !definition.keyAlgorithm().id().equals(newest.keyAlgorithm())) {
+            return "has keyAlgorithm " + definition.keyAlgorithm().id() + ", but the issuer's key is " + newest.keyAlgorithm() + rollover;
+        }
+        if (definition.source() == IssuerSource.GENERATE) {
+            String parentLogical = newest.parentName() == null ? null
+                    : all.stream().filter(r -> r.name().equals(newest.parentName())).map(Row::logicalName).findFirst().orElse(newest.parentName());
+            if (!Objects.equals(definition.parent(), parentLogical)) {
+                return "has parent " + definition.parent() + ", but the issuer was signed by " + parentLogical + rollover;
+            }
+        }
+        if (definition.source() == IssuerSource.IMPORT && IssuerFiles.present(definition.files())) {
+            try {
+                PublicKey inFiles = IssuerFiles.chain("issuers." + definition.name(), definition.files(), importPassphrase(definition)).get(0).getPublicKey();
+                if (generations.stream().noneMatch(r -> Arrays.equals(r.publicKey(), inFiles.getEncoded()))) {
+                    return "names files with a different key from the one imported on " + generations.get(0).createdAt()
+                            + "; the files are not needed after the first import, and a new key is a rollover";
+                }
+            } catch (StartupException e) {
+                return "names files that cannot be read: " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /** Whether the configured issuer has a generation with a certificate that signs. */
+    private boolean canSign(String logicalName, List<Row> all, Instant now) {
+        return all.stream().anyMatch(r -> r.logicalName().equals(logicalName) && state(r, all, now) == IssuerState.ACTIVE);
+    }
+
+    /**
+     * The path length an issuer's certificate must allow: one for each level of issuers configured below it (RFC 5280
+     * §4.2.1.9 counts the intermediate CA certificates that may follow it).
+     */
+    static int requiredPathLength(String logicalName, CaConfiguration configuration) {
+        int depth = 0;
+        for (IssuerDefinition child : configuration.issuers()) {
+            if (logicalName.equals(child.parent())) {
+                depth = Math.max(depth, 1 + requiredPathLength(child.name(), configuration));
+            }
+        }
+        return depth;
+    }
+
+    // --- applying ---
+
+    /** One generation made in memory, before its record is written. */
+    private record Created(Row row, boolean newKey) {
+    }
+
+    private void apply(Plan plan, boolean first, String actor) {
+        if (!first && plan.adds().isEmpty() && plan.retirements().isEmpty()) {
+            return;
+        }
+        for (int attempt = 1;; attempt++) {
+            try {
+                applyOnce(plan, first, actor);
+                return;
+            } catch (StaleKeystore e) {
+                if (attempt >= STALE_ATTEMPTS) {
+                    throw new CaException(CaException.Type.KEYSTORE, "the CA keystore kept changing under this node; try again");
+                }
+                log.info("another node changed the CA keystore; opening it again before adding issuers");
+                open(records.keystore().orElseThrow());
+                loadRows();
+                install();
+                plan = plan(policy.configuration(), Instant.now(clock));
+                if (plan.adds().isEmpty() && plan.retirements().isEmpty()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void applyOnce(Plan plan, boolean first, String actor) {
+        Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+        List<Created> created = new ArrayList<>();
+        try {
+            for (IssuerDefinition definition : plan.adds()) {
+                created.add(create(definition, created, now));
+                installWith(created);
+            }
+            Long version = transactions.execute(tx -> {
+                long next = keystoreVersion;
+                if (first) {
+                    records.insertKeystore(ca.keystore().bytes(), now);
+                    next = 1;
+                } else if (!created.isEmpty()) {
+                    long locked = records.lockKeystore();
+                    if (locked != keystoreVersion) {
+                        throw new StaleKeystore();
+                    }
+                    next = records.updateKeystore(ca.keystore().bytes(), locked);
+                }
+                for (Created c : created) {
+                    records.insert(c.row());
+                    if (c.row().certificate() != null) {
+                        recordInInventory(c.row().name(), c.row().certificate(), c.row().chain(), c.row().parentName(), actor);
+                    }
+                    if (!first) {
+                        audit.append(actor, "ca.issuer.created", "issuer", c.row().name(), "source=" + c.row().source().configValue() + " keyLocation="
+                                + c.row().keyLocation() + " state=" + (c.row().certificate() == null ? "AWAITING_CERTIFICATE" : "ACTIVE") + " subject="
+                                + c.row().subject());
+                    }
+                }
+                if (first) {
+                    List<String> names = created.stream().map(c -> c.row().name()).toList();
+                    audit.append(actor, "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + policy.configuration().source());
+                }
+                for (String logical : plan.retirements()) {
+                    for (Row row : rows) {
+                        if (row.logicalName().equals(logical) && row.status() != Status.RETIRED) {
+                            records.setStatus(row.name(), Status.RETIRED, now);
+                            audit.append(actor, "ca.issuer.retired", "issuer", row.name(), "removed from " + policy.configuration().source()
+                                    + " with no unexpired certificates");
+                        }
+                    }
+                }
+                return next;
+            });
+            keystoreVersion = Objects.requireNonNull(version);
+        } catch (RuntimeException e) {
+            created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
+            install();
+            throw e;
+        }
+        if (!created.isEmpty()) {
+            writeBackup();
+            created.forEach(c -> log.info("created issuer {} ({}, key in {}){}", c.row().name(), c.row().source().configValue(), c.row().keyLocation(),
+                    c.row().certificate() == null ? ": it awaits its certificate (GET /api/v1/issuers/" + c.row().name() + "/csr)" : ""));
+        }
+        loadRows();
+    }
+
+    /** Another node wrote the keystore after this one opened it. */
+    private static final class StaleKeystore extends RuntimeException {
+        StaleKeystore() {
+            super("the CA keystore changed", null, false, false);
+        }
+    }
+
+    /** Makes an issuer's first generation in memory: its key in the CA and, unless it is external, its certificate. */
+    private Created create(IssuerDefinition definition, List<Created> soFar, Instant now) {
+        String name = definition.name();
+        Integer pathLength = definition.pathLength();
+        return switch (definition.source()) {
+            case GENERATE -> {
+                PublicKey key = ca.generateKey(name, definition.keyAlgorithm());
+                X509Certificate certificate;
+                List<X509Certificate> parents;
+                String parentName = null;
+                if (definition.root()) {
+                    certificate = ca.selfSign(name, definition.subject(), now, now.plus(definition.validity()), pathLength);
+                    parents = List.of();
+                } else {
+                    Row parent = signingRow(definition.parent(), soFar, now);
+                    parentName = parent.name();
+                    certificate = ca.certifyIssuer(parent.name(), name, definition.subject(), now, now.plus(definition.validity()), pathLength);
+                    parents = new ArrayList<>();
+                    parents.add(parent.certificate());
+                    parents.addAll(parent.chain());
+                }
+                yield new Created(row(definition, IssuerSource.GENERATE, key, definition.subject(), parentName, certificate, parents, now), true);
+            }
+            case EXTERNAL -> {
+                PublicKey key = ca.generateKey(name, definition.keyAlgorithm());
+                yield new Created(row(definition, IssuerSource.EXTERNAL, key, definition.subject(), null, null, List.of(), now), true);
+            }
+            case IMPORT -> importIssuer(definition, soFar, now);
+        };
+    }
+
+    private Created importIssuer(IssuerDefinition definition, List<Created> soFar, Instant now) {
+        String key = policy.configuration().source() + ": issuers." + definition.name();
+        if (!IssuerFiles.present(definition.files())) {
+            throw new StartupException(key + " is imported from files that do not exist: " + (definition.files().pkcs12() != null
+                    ? definition.files().pkcs12() : definition.files().certificate() + " and " + definition.files().key()));
+        }
+        IssuerFiles.Contents contents = IssuerFiles.read(key, definition.files(), importPassphrase(definition));
+        X509Certificate certificate = contents.chain().get(0);
+        if (definition.subject() != null && !sameName(definition.subject(), subjectOf(certificate))) {
+            throw new StartupException(key + ".subject is \"" + definition.subject() + "\", but the imported certificate's subject is \""
+                    + subjectOf(certificate) + "\"");
+        }
+        if (definition.keyAlgorithm() != null && !definition.keyAlgorithm().id().equals(keyAlgorithm(certificate.getPublicKey()))) {
+            throw new StartupException(key + ".keyAlgorithm is " + definition.keyAlgorithm().id() + ", but the imported key is "
+                    + keyAlgorithm(certificate.getPublicKey()));
+        }
+        List<X509Certificate> parents;
+        String parentName = null;
+        if (definition.parent() != null) {
+            Row parent = signingRow(definition.parent(), soFar, Instant.now(clock));
+            try {
+                certificate.verify(parent.certificate().getPublicKey());
+            } catch (Exception e) {
+                throw new StartupException(key + " names parent " + definition.parent() + ", which did not sign the imported certificate");
+            }
+            parentName = parent.name();
+            parents = new ArrayList<>();
+            parents.add(parent.certificate());
+            parents.addAll(parent.chain());
+        } else {
+            parents = contents.chain().subList(1, contents.chain().size());
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(certificate);
+        chain.addAll(parents);
+        String problem = caChainProblem(chain, requiredPathLength(definition.name(), policy.configuration()), now);
+        if (problem != null) {
+            throw new StartupException(key + " cannot be imported: " + problem);
+        }
+        try {
+            ca.importKey(definition.name(), contents.key(), certificate);
+        } catch (CaException e) {
+            throw new StartupException(key + ": " + e.getMessage());
+        }
+        String subject = definition.subject() != null ? definition.subject() : subjectOf(certificate);
+        return new Created(row(definition, IssuerSource.IMPORT, certificate.getPublicKey(), subject, parentName, certificate, parents, now), true);
+    }
+
+    private char[] importPassphrase(IssuerDefinition definition) {
+        String variable = definition.files().passphraseEnv();
+        if (variable == null) {
+            return null;
+        }
+        String value = environment.getProperty(variable);
+        if (value == null || value.isEmpty()) {
+            throw new StartupException(policy.configuration().source() + ": issuers." + definition.name() + ".passphraseEnv names " + variable
+                    + ", which is not set");
+        }
+        return value.toCharArray();
+    }
+
+    private Row row(IssuerDefinition definition, IssuerSource source, PublicKey key, String subject, String parentName, X509Certificate certificate,
+            List<X509Certificate> parents, Instant now) {
+        return new Row(definition.name(), definition.name(), 1, source, certificate == null ? Status.AWAITING_CERTIFICATE : Status.READY,
+                ca.keyLocation(definition.name()).orElse(KeyLocation.KEYSTORE), keyAlgorithm(key), key.getEncoded(), subject, definition.pathLength(),
+                parentName, certificate, parents, null, null, null, null, now, now);
+    }
+
+    /** The generation of a configured issuer that signs, among the records and those made in this plan. */
+    private Row signingRow(String logicalName, List<Created> soFar, Instant now) {
+        for (Created c : soFar) {
+            if (c.row().logicalName().equals(logicalName) && c.row().certificate() != null) {
+                return c.row();
+            }
+        }
+        List<Row> all = rows;
+        return all.stream().filter(r -> r.logicalName().equals(logicalName) && state(r, all, now) == IssuerState.ACTIVE).findFirst()
+                .orElseThrow(() -> new CaException(CaException.Type.UNKNOWN_ISSUER, "issuer " + logicalName + " cannot sign yet"));
+    }
+
+    private void recordInInventory(String name, X509Certificate certificate, List<X509Certificate> parents, String signer, String actor) {
+        try {
+            inventory.record(CertificateView.of(certificate), Pem.encodeChain(parents), CertificateSource.CA,
+                    signer != null ? signer : parents.isEmpty() ? name : null, "certwright", List.of("ca"), actor);
+        } catch (InventoryException e) {
+            if (e.type() != InventoryException.Type.DUPLICATE) {
+                throw e;
+            }
+            // An imported CA certificate that was already in the inventory: it stays as it is.
+        }
+    }
+
+    private void writeBackup() {
+        try {
+            dataDirectory.writePrivateFile(KEYSTORE_BACKUP, records.keystore().orElseThrow().bytes());
+        } catch (RuntimeException e) {
+            log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(KEYSTORE_BACKUP), e.getMessage());
+        }
+    }
+
+    // --- state ---
+
+    private void loadRows() {
+        this.rows = List.copyOf(records.all());
+        this.fingerprint = records.fingerprint();
+    }
+
+    /** Makes every generation with a certificate, and not retired, an issuer the CA signs with. */
+    private void install() {
+        installWith(List.of());
+    }
+
+    private void installWith(List<Created> created) {
+        List<IssuerGeneration> generations = new ArrayList<>();
+        List<Row> all = new ArrayList<>(rows);
+        created.forEach(c -> all.add(c.row()));
+        for (Row row : all) {
+            if (row.certificate() != null && row.status() != Status.RETIRED) {
+                List<X509Certificate> chain = new ArrayList<>();
+                chain.add(row.certificate());
+                chain.addAll(row.chain());
+                generations.add(new IssuerGeneration(row.name(), row.logicalName(), row.generation(), chain));
+            }
+        }
+        ca.installIssuers(generations);
+    }
+
+    private Row row(String name) {
+        return rows.stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND, "no issuer named '" + name + "'"));
+    }
+
+    static IssuerState state(Row row, List<Row> all, Instant now) {
+        if (row.status() == Status.RETIRED) {
+            return IssuerState.RETIRED;
+        }
+        if (row.certificate() == null) {
+            return IssuerState.AWAITING_CERTIFICATE;
+        }
+        if (row.successor() != null) {
+            Optional<Row> successor = all.stream().filter(r -> r.name().equals(row.successor())).findFirst();
+            if (successor.isPresent() && successor.get().certificate() != null && successor.get().status() != Status.RETIRED
+                    && (successor.get().switchAt() == null || !successor.get().switchAt().isAfter(now))) {
+                return IssuerState.RETIRING;
+            }
+        }
+        if (row.predecessor() != null && row.switchAt() != null && row.switchAt().isAfter(now)) {
+            return IssuerState.STANDBY;
+        }
+        return IssuerState.ACTIVE;
+    }
+
+    private static IssuerView view(Row row, List<Row> all, Instant now) {
+        List<X509Certificate> chain = new ArrayList<>();
+        if (row.certificate() != null) {
+            chain.add(row.certificate());
+            chain.addAll(row.chain());
+        }
+        return new IssuerView(row.name(), row.logicalName(), row.generation(), row.source(), state(row, all, now), row.keyLocation(),
+                row.keyAlgorithm(), row.subject(), chain, row.predecessor(), row.successor(), row.switchAt(), row.crossCertificate(), row.createdAt());
+    }
+
+    /**
+     * Why a CA chain (the issuer's certificate first, each followed by its issuer) cannot serve, or null: every
+     * certificate valid now, each signed by the next (RFC 5280 §6.1), the last a self-signed root, and the first a CA
+     * certificate allowed to sign certificates and CRLs with room for {@code pathLength} levels of issuers below it.
+     */
+    static String caChainProblem(List<X509Certificate> chain, int pathLength, Instant now) {
+        X509Certificate first = chain.get(0);
+        if (first.getBasicConstraints() < 0) {
+            return "the issuer's certificate is not a CA certificate (RFC 5280 §4.2.1.9: basicConstraints has no cA)";
+        }
+        if (first.getBasicConstraints() < pathLength) {
+            return "the issuer's certificate allows a path length of " + first.getBasicConstraints() + ", and ca-config has " + pathLength
+                    + " level(s) of issuers below it (RFC 5280 §4.2.1.9)";
+        }
+        boolean[] usage = first.getKeyUsage();
+        if (usage != null && (usage.length < 7 || !usage[5] || !usage[6])) {
+            return "the issuer's certificate does not allow keyCertSign and cRLSign (RFC 5280 §4.2.1.3)";
+        }
+        for (X509Certificate certificate : chain) {
+            if (now.isAfter(certificate.getNotAfter().toInstant())) {
+                return "certificate \"" + subjectOf(certificate) + "\" expired on " + certificate.getNotAfter().toInstant();
+            }
+            if (now.isBefore(certificate.getNotBefore().toInstant())) {
+                return "certificate \"" + subjectOf(certificate) + "\" is not valid before " + certificate.getNotBefore().toInstant();
+            }
+        }
+        try {
+            CertificateChains.checkOrdered(chain);
+        } catch (ChainException e) {
+            return e.getMessage();
+        }
+        X509Certificate last = chain.get(chain.size() - 1);
+        try {
+            if (!last.getIssuerX500Principal().equals(last.getSubjectX500Principal())) {
+                throw new java.security.SignatureException("not self-issued");
+            }
+            last.verify(last.getPublicKey());
+        } catch (Exception e) {
+            return "the chain ends with \"" + subjectOf(last) + "\", which is not a self-signed root: add its issuers up to the root";
+        }
+        return null;
+    }
+
+    static String subjectOf(X509Certificate certificate) {
+        return certificate.getSubjectX500Principal().getName(X500Principal.RFC2253);
+    }
+
+    private static boolean sameName(String a, String b) {
+        try {
+            return new X500Principal(a).equals(new X500Principal(b));
+        } catch (IllegalArgumentException e) {
+            return a.equals(b);
+        }
+    }
+
+    private static String keyAlgorithm(PublicKey key) {
+        return KeySpec.of(key).map(KeySpec::id).orElse(key.getAlgorithm());
+    }
+
+    /** The DER of a certificate, for callers that serve it. */
+    public static byte[] der(X509Certificate certificate) {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
