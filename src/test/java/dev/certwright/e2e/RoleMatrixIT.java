@@ -89,6 +89,10 @@ class RoleMatrixIT {
         ROUTES.put("GET /actuator/mappings", API_ADMIN);
         // The API.
         ROUTES.put("GET /api/v1/issuers", API_VIEWER);
+        ROUTES.put("GET /api/v1/issuers/{name}", API_VIEWER);
+        ROUTES.put("GET /api/v1/issuers/{name}/csr", API_ADMIN);
+        ROUTES.put("PUT /api/v1/issuers/{name}/certificate", API_ADMIN);
+        ROUTES.put("POST /api/v1/ca-config/reload", API_ADMIN);
         ROUTES.put("GET /api/v1/certificates", API_VIEWER);
         ROUTES.put("GET /api/v1/certificates/{serial}", API_VIEWER);
         ROUTES.put("POST /api/v1/certificates", API_OPERATOR);
