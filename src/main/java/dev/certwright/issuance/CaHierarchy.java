@@ -799,11 +799,27 @@ public class CaHierarchy {
         return null;
     }
 
+    /**
+     * A certificate's subject written as ca-config writes names: Bouncy Castle's form, RDNs in the order they are
+     * encoded, which is how Certwright builds names from the configuration (the JDK's RFC 2253 form reverses them).
+     */
     static String subjectOf(X509Certificate certificate) {
-        return certificate.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        return org.bouncycastle.asn1.x500.X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).toString();
     }
 
-    private static boolean sameName(String a, String b) {
+    /**
+     * Whether two names are the same: as Bouncy Castle reads them (the order ca-config means), or, for a name written
+     * in RFC 2253's reversed order (the JDK's, and how openssl's "-subj /O=.../CN=..." certificates print), as the JDK
+     * reads them; attribute values compare as RFC 5280 §7.1 says (case and spaces).
+     */
+    static boolean sameName(String a, String b) {
+        try {
+            if (new org.bouncycastle.asn1.x500.X500Name(a).equals(new org.bouncycastle.asn1.x500.X500Name(b))) {
+                return true;
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // not a name Bouncy Castle reads: try the JDK's form
+        }
         try {
             return new X500Principal(a).equals(new X500Principal(b));
         } catch (IllegalArgumentException e) {

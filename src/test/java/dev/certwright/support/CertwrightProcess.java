@@ -223,6 +223,40 @@ public final class CertwrightProcess implements AutoCloseable {
         return root;
     }
 
+    /**
+     * Trusts this anchor instead of /ca/dev-root.crt from now on: a hierarchy whose root is kept elsewhere, or the
+     * temporary self-signed certificate a node serves while its issuer awaits its certificate.
+     */
+    public synchronized void trust(X509Certificate anchor) {
+        root = anchor;
+        client = null;
+    }
+
+    /** The leaf the HTTPS port serves, read without any trust decision (to pin a temporary certificate). */
+    public X509Certificate servedLeafUnchecked() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("localhost", httpsPort)) {
+                socket.setSoTimeout(5000);
+                socket.startHandshake();
+                return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+            }
+        } catch (Exception e) {
+            throw new AssertionError("TLS handshake with localhost:" + httpsPort + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** An HTTPS client that trusts our root and nothing else, and checks host names: no "-k". */
     public synchronized HttpClient client() {
         if (client == null) {

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.policy.IssuerSource;
+import dev.certwright.policy.KeyStoreDefinition;
 
 class CaConfigLoaderTest {
 
@@ -70,5 +72,98 @@ class CaConfigLoaderTest {
     void missingFileIsNamed() {
         assertThatThrownBy(() -> CaConfigLoader.load(Path.of("no/such.yml")))
                 .isInstanceOf(CaConfigException.class).hasMessageContaining("certwright.ca-config").hasMessageContaining("does not exist");
+    }
+
+    static final String PROFILES_AND_POLICY = """
+            profiles:
+              p:
+                issuer: %s
+                extendedKeyUsages: [serverAuth]
+                maxValidity: P30D
+            policy:
+              keyAlgorithms: [EC-P256]
+            """;
+
+    static CaConfiguration parse(String issuersAndMore, String profileIssuer) {
+        return CaConfigLoader.parse("/etc/certwright/ca.yml",
+                new ByteArrayInputStream((issuersAndMore + PROFILES_AND_POLICY.formatted(profileIssuer)).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void issuersComeFromEachSource() {
+        CaConfiguration config = parse("""
+                keyStore:
+                  type: pkcs11
+                  library: /usr/lib/softhsm/libsofthsm2.so
+                  tokenLabel: certwright
+                  pinEnv: HSM_PIN
+                issuers:
+                  corp-root:
+                    source: import
+                    certificate: root/ca.pem
+                    key: /secure/ca.key
+                    passphraseEnv: ROOT_KEY_PASS
+                  corp-p12:
+                    source: import
+                    pkcs12: p12/ca.p12
+                    passphraseEnv: P12_PASS
+                  corp-issuing:
+                    source: external
+                    subject: "CN=Corp Issuing,O=Corp"
+                    keyAlgorithm: EC-P384
+                    pathLength: 0
+                  corp-team:
+                    parent: corp-root
+                    subject: "CN=Team,O=Corp"
+                    keyAlgorithm: EC-P256
+                    validity: P365D
+                """, "corp-issuing");
+        assertThat(config.keyStore()).isEqualTo(new KeyStoreDefinition(KeyStoreDefinition.Type.PKCS11, Path.of("/usr/lib/softhsm/libsofthsm2.so"),
+                "certwright", null, "HSM_PIN"));
+        IssuerDefinition root = config.issuer("corp-root").orElseThrow();
+        assertThat(root.source()).isEqualTo(IssuerSource.IMPORT);
+        assertThat(root.files()).as("relative paths are taken from the configuration file's folder")
+                .isEqualTo(new IssuerDefinition.ImportFiles(Path.of("/etc/certwright/root/ca.pem"), Path.of("/secure/ca.key"), null, "ROOT_KEY_PASS"));
+        assertThat(root.subject()).as("an import's subject is its certificate's").isNull();
+        assertThat(config.issuer("corp-p12").orElseThrow().files().pkcs12()).isEqualTo(Path.of("/etc/certwright/p12/ca.p12"));
+        IssuerDefinition external = config.issuer("corp-issuing").orElseThrow();
+        assertThat(external.source()).isEqualTo(IssuerSource.EXTERNAL);
+        assertThat(external.keyAlgorithm()).isEqualTo(KeySpec.EC_P384);
+        assertThat(external.validity()).isNull();
+        assertThat(config.issuer("corp-team").orElseThrow().source()).isEqualTo(IssuerSource.GENERATE);
+        assertThat(CaConfigLoader.load(DEV).keyStore()).isEqualTo(KeyStoreDefinition.SOFTWARE);
+    }
+
+    /** Each mistake in the new keys is one sentence naming the key. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown source | 'a:\n    source: borrow\n    subject: CN=A' | issuers.a.source must be generate, import or external, not 'borrow'",
+            "import without files | 'a:\n    source: import' | issuers.a with source import needs either certificate and key (PEM files) or pkcs12",
+            "import with both | 'a:\n    source: import\n    certificate: a.pem\n    key: a.key\n    pkcs12: a.p12\n    passphraseEnv: X' | needs either certificate and key",
+            "pkcs12 without passphrase | 'a:\n    source: import\n    pkcs12: a.p12' | issuers.a.passphraseEnv is required",
+            "secret in passphraseEnv | 'a:\n    source: import\n    pkcs12: a.p12\n    passphraseEnv: hunter2!x' | issuers.a.passphraseEnv must name an environment variable",
+            "external with parent | 'a:\n    source: external\n    parent: b\n    subject: CN=A\n    keyAlgorithm: EC-P256' | issuers.a.parent cannot be set with source external",
+            "external with validity | 'a:\n    source: external\n    subject: CN=A\n    keyAlgorithm: EC-P256\n    validity: P1D' | issuers.a.validity is not a known key",
+            "generation suffix | 'a-g2:\n    subject: CN=A\n    keyAlgorithm: EC-P256\n    validity: P1D' | issuers.a-g2 is not a valid issuer name",
+    })
+    void newIssuerKeysAreChecked(String what, String issuer, String expected) {
+        String text = "issuers:\n  " + issuer.replace("\\n", "\n") + "\n";
+        String profileIssuer = text.contains("a-g2") ? "a-g2" : "a";
+        assertThatThrownBy(() -> parse(text, profileIssuer)).isInstanceOf(CaConfigException.class)
+                .hasMessageStartingWith("/etc/certwright/ca.yml: ").hasMessageContaining(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown type | 'type: vault' | keyStore.type must be software or pkcs11, not 'vault'",
+            "relative library | 'type: pkcs11\n  library: libsofthsm2.so\n  tokenLabel: t\n  pinEnv: PIN' | keyStore.library must be an absolute path",
+            "no token | 'type: pkcs11\n  library: /x.so\n  pinEnv: PIN' | keyStore must name the token by exactly one of tokenLabel or slot",
+            "both | 'type: pkcs11\n  library: /x.so\n  tokenLabel: t\n  slot: 1\n  pinEnv: PIN' | keyStore must name the token by exactly one",
+            "no pin | 'type: pkcs11\n  library: /x.so\n  slot: 1' | keyStore.pinEnv is required",
+            "pin itself | 'type: pkcs11\n  library: /x.so\n  slot: 1\n  pin: 1234' | keyStore.pin is not a known key",
+    })
+    void keyStoreIsChecked(String what, String keyStore, String expected) {
+        String text = "keyStore:\n  " + keyStore.replace("\\n", "\n") + "\nissuers:\n  a:\n    subject: CN=A\n    keyAlgorithm: EC-P256\n    validity: P1D\n";
+        assertThatThrownBy(() -> parse(text, "a")).isInstanceOf(CaConfigException.class).hasMessageContaining(expected);
     }
 }
