@@ -20,6 +20,7 @@ import dev.certwright.ca.CaException;
 import dev.certwright.issuance.CaHierarchy;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.IssuerView;
+import dev.certwright.x509.CertificateChains;
 import dev.certwright.x509.Pem;
 import dev.certwright.x509.X509Exception;
 
@@ -87,6 +88,10 @@ class IssuerController {
             chain = Pem.decodeCertificates(body);
         } catch (X509Exception e) {
             throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the body is not a PEM certificate chain: " + e.getMessage());
+        }
+        if (chain.size() > CertificateChains.MAX_LENGTH) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the chain has " + chain.size() + " certificates; at most "
+                    + CertificateChains.MAX_LENGTH + " are accepted");
         }
         return IssuerResponse.of(hierarchy.installCertificate(name, chain, actor.getName()));
     }

@@ -611,6 +611,23 @@ abstract class BadInputCorpus {
         for (String query : List.of("page=-1", "size=0", "size=100000", "page=abc")) {
             out.add(api("GET /api/v1/audit-log", query, "GET", "/api/v1/audit-log?" + query));
         }
+        // The issuer registry (issue 21): unknown and hostile names, bodies that are not a chain, a chain for an issuer
+        // that has one, and a reload with a bad flag.
+        for (String name : List.of("no-such", "..%2F..%2Fetc", "%00", "a".repeat(300), "dev-issuing%2F..%2Fx")) {
+            String n = abbreviate(name);
+            out.add(api("GET /api/v1/issuers/{name}", n, "GET", "/api/v1/issuers/" + name));
+            out.add(api("GET /api/v1/issuers/{name}/csr", n, "GET", "/api/v1/issuers/" + name + "/csr"));
+            out.add(pem("PUT /api/v1/issuers/{name}/certificate", n, "/api/v1/issuers/" + name + "/certificate", foreignPem));
+        }
+        out.add(api("GET /api/v1/issuers/{name}/csr", "an issuer that has its certificate", "GET", "/api/v1/issuers/dev-issuing/csr"));
+        for (var body : java.util.Map.of("not PEM", "hello", "empty", "", "bad base64", "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+                "a key, not a chain", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "200 certificates", foreignPem.repeat(200),
+                "a chain for an issuer that has one", foreignPem).entrySet()) {
+            out.add(pem("PUT /api/v1/issuers/{name}/certificate", body.getKey(), "/api/v1/issuers/dev-issuing/certificate", body.getValue()));
+        }
+        for (String query : List.of("dryRun=abc", "dryRun=%00", "dryRun=" + "t".repeat(500))) {
+            out.add(api("POST /api/v1/ca-config/reload", abbreviate(query), "POST", "/api/v1/ca-config/reload?" + query));
+        }
         out.add(api("GET /api/v1/owners/{owner}/contacts", "owner %00", "GET", "/api/v1/owners/%00/contacts"));
         out.add(api("GET /api/v1/owners/{owner}/contacts", "owner 300 chars", "GET", "/api/v1/owners/" + "o".repeat(300) + "/contacts"));
         out.add(api("GET /api/v1/nothing-here", "unknown path", "GET", "/api/v1/nothing-here"));
@@ -621,6 +638,12 @@ abstract class BadInputCorpus {
 
     Case api(String endpoint, String name, String method, String target) {
         return new Case(endpoint, name, Surface.API, method, target, List.of("Authorization", "Bearer " + admin, "Accept", JSON), null);
+    }
+
+    /** A PUT of a PEM body, as an offline CA's answer is installed. */
+    Case pem(String endpoint, String name, String target, String body) {
+        return new Case(endpoint, name, Surface.API, "PUT", target,
+                List.of("Authorization", "Bearer " + admin, "Accept", JSON, "Content-Type", "application/pem-certificate-chain"), () -> bytes(body));
     }
 
     Case api(String endpoint, String name, String method, String target, String json) {
