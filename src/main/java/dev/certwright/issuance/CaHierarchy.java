@@ -21,6 +21,7 @@ import javax.security.auth.x500.X500Principal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
@@ -87,6 +88,7 @@ public class CaHierarchy {
     private final DataDirectory dataDirectory;
     private final Environment environment;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     private volatile List<Row> rows = List.of();
     private volatile long keystoreVersion;
@@ -95,7 +97,7 @@ public class CaHierarchy {
 
     CaHierarchy(CertificateAuthority ca, KeyWrapping keys, IssuancePolicy policy, CaConfigSource configSource, IssuerRecords records,
             CertificateInventory inventory, AuditLog audit, TransactionTemplate transactions, DataDirectory dataDirectory,
-            Environment environment, Clock clock) {
+            Environment environment, Clock clock, ApplicationEventPublisher events) {
         this.ca = ca;
         this.keys = keys;
         this.policy = policy;
@@ -107,6 +109,7 @@ public class CaHierarchy {
         this.dataDirectory = dataDirectory;
         this.environment = environment;
         this.clock = clock;
+        this.events = events;
     }
 
     // --- startup ---
@@ -179,8 +182,12 @@ public class CaHierarchy {
                     certificate.getPublicKey().getEncoded(), subject, definition.map(IssuerDefinition::pathLength).orElse(null), parent,
                     certificate, chain.subList(1, chain.size()), null, null, null, null, now, now));
         }
-        transactions.executeWithoutResult(tx -> migrated.forEach(records::insert));
-        log.info("the issuer registry starts from the keystore's issuers {}", migrated.stream().map(Row::name).toList());
+        try {
+            transactions.executeWithoutResult(tx -> migrated.forEach(records::insert));
+            log.info("the issuer registry starts from the keystore's issuers {}", migrated.stream().map(Row::name).toList());
+        } catch (DuplicateKeyException e) {
+            log.info("another node gave the issuer registry its rows first"); // upgraded at the same time: its rows are the same
+        }
     }
 
     // --- queries ---
@@ -264,6 +271,7 @@ public class CaHierarchy {
             transactions.executeWithoutResult(tx -> audit.append(actor, "ca-config.reloaded", "ca-config", next.source(),
                     "issuersAdded=" + plan.adds().stream().map(IssuerDefinition::name).toList() + " issuersRetired=" + plan.retirements()
                             + " profilesAdded=" + added + " profilesRemoved=" + removed + " profilesChanged=" + changed + " policyChanged=" + policyChanged));
+            announce();
             log.info("ca-config {} reloaded by {}: issuers added {}, retired {}; profiles added {}, removed {}, changed {}; policy changed: {}",
                     next.source(), actor, plan.adds().stream().map(IssuerDefinition::name).toList(), plan.retirements(), added, removed, changed,
                     policyChanged);
@@ -331,6 +339,7 @@ public class CaHierarchy {
             apply(plan, false, actor);
             install();
         }
+        announce();
         return issuer(name).orElseThrow();
     }
 
@@ -352,6 +361,7 @@ public class CaHierarchy {
         }
         loadRows();
         install();
+        announce();
         log.info("issuer registry refreshed: {}", rows.stream().map(Row::name).toList());
     }
 
@@ -719,6 +729,15 @@ public class CaHierarchy {
             }
         }
         ca.installIssuers(generations);
+    }
+
+    /** Tells the modules that serve issuers (CRLs, OCSP) that the installed set changed; their failure changes nothing here. */
+    private void announce() {
+        try {
+            events.publishEvent(new IssuersChanged(ca.issuers().stream().map(dev.certwright.ca.Issuer::name).toList()));
+        } catch (RuntimeException e) {
+            log.warn("issuers changed, but a listener failed ({}); CRLs and OCSP catch up at their next run", e.toString());
+        }
     }
 
     private Row row(String name) {
