@@ -85,7 +85,7 @@ class CaBootstrap implements InitializingBean {
         if (stored.isPresent()) {
             char[] passphrase = existingPassphrase();
             long started = System.nanoTime();
-            keys.install(ca.install(CaKeystore.of(stored.get()), passphrase, configuration));
+            install(CaKeystore.of(stored.get()), passphrase);
             log.info("CA opened from the database in {} ms: issuers {}", (System.nanoTime() - started) / 1_000_000,
                     ca.issuers().stream().map(Issuer::name).toList());
         } else {
@@ -126,7 +126,7 @@ class CaBootstrap implements InitializingBean {
             won = Boolean.TRUE.equals(transactions.execute(tx -> {
                 jdbc.sql("INSERT INTO ca_keystore (id, keystore, created_at) VALUES (1, :ks, :now)")
                         .param("ks", keystore.bytes()).param("now", Timestamps.of(clock.instant())).update();
-                keys.install(ca.install(keystore, passphrase, configuration));
+                install(keystore, passphrase);
                 for (Issuer issuer : ca.issuers()) {
                     // issuer_name is the issuer that signed it: its parent, or itself for a root.
                     String signer = ca.issuers().stream().filter(p -> issuer.chain().size() > 1 && p.certificate().equals(issuer.chain().get(1)))
@@ -143,7 +143,7 @@ class CaBootstrap implements InitializingBean {
         }
         if (!won) {
             log.info("another node created the CA first; opening it");
-            keys.install(ca.install(CaKeystore.of(storedKeystore().orElseThrow()), passphrase, configuration));
+            install(CaKeystore.of(storedKeystore().orElseThrow()), passphrase);
             return;
         }
         try {
@@ -154,11 +154,21 @@ class CaBootstrap implements InitializingBean {
         log.info("created CA issuers {} from {}", ca.issuers().stream().map(Issuer::name).toList(), configuration.source());
     }
 
+    /**
+     * Installs the CA from the keystore, and every key-encryption key it holds in {@code keys}: a stored key names the
+     * KEK that wrapped it, which after a rotation may be any of them (decision 67). The keystore is opened once.
+     */
+    private void install(CaKeystore keystore, char[] passphrase) {
+        ca.install(keystore, passphrase, configuration);
+        keys.install(keystore.keyEncryptionKeys(passphrase));
+    }
+
     private Optional<byte[]> storedKeystore() {
         return jdbc.sql("SELECT keystore FROM ca_keystore WHERE id = 1").query(byte[].class).optional();
     }
 
-    private char[] existingPassphrase() {
+    /** The passphrase of the stored CA keystore; also for re-opening it after a KEK rotation (decision 67). */
+    char[] existingPassphrase() {
         if (!envPassphrase.isEmpty()) {
             return envPassphrase.toCharArray();
         }
