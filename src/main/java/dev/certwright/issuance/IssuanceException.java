@@ -20,7 +20,9 @@ public class IssuanceException extends CertwrightException {
         /** A host this request depends on failed (on-host key mode: the target could not make the key). */
         UPSTREAM(Kind.UPSTREAM, "target-failed"),
         /** The caller's role does not allow this part of the request (naming deployment targets, on-host keys). */
-        FORBIDDEN(Kind.FORBIDDEN, "forbidden");
+        FORBIDDEN(Kind.FORBIDDEN, "forbidden"),
+        /** A KEK rotation is re-wrapping the stored keys, or another node changed the CA keystore first (decision 67). */
+        KEK_ROTATION_RUNNING(Kind.CONFLICT, "kek-rotation-running");
 
         private final Kind kind;
         private final String problemType;
