@@ -151,7 +151,7 @@ public class StoredKeystore implements KeyEncryptionKeySource {
     /** The node's copy of the keystore, so that it holds every KEK the stored one does. */
     public void writeBackup(byte[] keystore) {
         try {
-            dataDirectory.writePrivateFile(CaBootstrap.KEYSTORE_BACKUP, keystore);
+            dataDirectory.replacePrivateFile(CaBootstrap.KEYSTORE_BACKUP, keystore);
         } catch (RuntimeException e) {
             log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(CaBootstrap.KEYSTORE_BACKUP), e.getMessage());
         }
