@@ -76,10 +76,24 @@ public final class CaKeystore {
     private final byte[] bytes;
     /** What a keystore made by this process holds, so that it is not decrypted again right after; null when read back. */
     private final Contents made;
+    /** What {@link #open} found, so that the KEKs are read without a second derivation (decision 68); null until opened. */
+    private volatile Contents opened;
+    /**
+     * The scheme the entries share and the key derived for it, once known (made here, or opened), so that entries can
+     * be added without another PBKDF2; null before.
+     */
+    private volatile Pbes2 sharedScheme;
+    private volatile SecretKey sharedKey;
 
     private CaKeystore(byte[] bytes, Contents made) {
         this.bytes = bytes;
         this.made = made;
+    }
+
+    private CaKeystore(byte[] bytes, Contents made, Pbes2 scheme, SecretKey key) {
+        this(bytes, made);
+        this.sharedScheme = scheme;
+        this.sharedKey = key;
     }
 
     /** Wraps bytes read back from storage. */
@@ -111,7 +125,7 @@ public final class CaKeystore {
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             store.store(out, passphrase);
-            return new CaKeystore(out.toByteArray(), new Contents(parentsFirst(issuers.values()), kek, 1));
+            return new CaKeystore(out.toByteArray(), new Contents(parentsFirst(issuers.values()), kek, 1), scheme, key);
         } catch (GeneralSecurityException | IOException | CompletionException e) {
             throw new CaException(CaException.Type.KEYSTORE, "cannot write the CA keystore", e);
         }
@@ -127,10 +141,19 @@ public final class CaKeystore {
             return made;
         }
         KeyStore store = load(passphrase);
+        Contents known = opened;
+        if (known != null) {
+            return known; // the MAC has just proved the passphrase again; the entries are what they were
+        }
         Map<String, Shrouded> shrouded = shroudedEntries();
         List<Pbes2> schemes = shrouded.values().stream().map(Shrouded::scheme).filter(s -> s != null).distinct().toList();
         Map<Pbes2, SecretKey> keys = deriveAll(schemes, passphrase);
+        if (schemes.size() == 1) {
+            sharedScheme = schemes.getFirst();
+            sharedKey = keys.get(sharedScheme);
+        }
         Map<String, Issuer> issuers = new LinkedHashMap<>();
+        Map<String, SecretKey> secretKeys = new LinkedHashMap<>();
         SecretKey kek = null;
         try {
             for (String alias : Collections.list(store.aliases())) {
@@ -141,10 +164,15 @@ public final class CaKeystore {
                             : ((KeyStore.PrivateKeyEntry) store.getEntry(alias, new KeyStore.PasswordProtection(passphrase))).getPrivateKey();
                     List<X509Certificate> chain = Arrays.stream(store.getCertificateChain(alias)).map(c -> (X509Certificate) c).toList();
                     issuers.put(alias, new Issuer(alias, chain, key));
-                } else if (KEK_ALIAS.equals(alias) && store.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)) {
-                    kek = entry != null && entry.scheme() != null
+                } else if (store.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)) {
+                    // kek-1, and the KEKs rotations added (kek-2, ...): keys decides which is current (decision 68).
+                    SecretKey secret = entry != null && entry.scheme() != null
                             ? entry.scheme().secretKey(keys.get(entry.scheme()), entry.encrypted())
                             : ((KeyStore.SecretKeyEntry) store.getEntry(alias, new KeyStore.PasswordProtection(passphrase))).getSecretKey();
+                    secretKeys.put(alias, secret);
+                    if (KEK_ALIAS.equals(alias)) {
+                        kek = secret;
+                    }
                 }
             }
         } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
@@ -153,7 +181,96 @@ public final class CaKeystore {
         if (kek == null) {
             throw new CaException(CaException.Type.KEYSTORE, "the CA keystore holds no key-encryption key");
         }
-        return new Contents(parentsFirst(issuers.values()), kek, keys.size());
+        Contents contents = new Contents(parentsFirst(issuers.values()), kek, keys.size(), Map.copyOf(secretKeys));
+        opened = contents;
+        return contents;
+    }
+
+    /**
+     * The key-encryption keys by alias ({@code kek-1}, and one per KEK rotation): the secret-key entries. A keystore
+     * this process made or has opened already is not decrypted again, so the caller that installs the CA from it pays
+     * no second derivation; the passphrase is checked either way.
+     */
+    public Map<String, SecretKey> keyEncryptionKeys(char[] passphrase) {
+        return open(passphrase).secretKeys();
+    }
+
+    /**
+     * This keystore with one more secret-key entry, a new key-encryption key (decision 68). Every other entry is copied as
+     * it is stored, still encrypted; the new one is encrypted under the salt the others share, so that opening still
+     * costs one PBKDF2 (decision 66). An alias the keystore has already is refused.
+     */
+    public CaKeystore withSecretKey(String alias, SecretKey key, char[] passphrase, SecureRandom random) {
+        KeyStore store = load(passphrase);
+        try {
+            if (store.containsAlias(alias)) {
+                throw new CaException(CaException.Type.KEYSTORE, "the CA keystore has an entry '" + alias + "' already");
+            }
+            Pbes2 scheme = shroudedEntries().values().stream().map(Shrouded::scheme).filter(s -> s != null).findFirst().orElse(null);
+            byte[] salt = scheme != null ? scheme.salt() : new byte[16];
+            if (scheme == null) {
+                random.nextBytes(salt); // a keystore without an entry in our scheme: a salt of its own
+            }
+            store.setEntry(alias, new KeyStore.SecretKeyEntry(key), new KeyStore.PasswordProtection(passphrase, PROTECTION,
+                    new PBEParameterSpec(salt, scheme != null ? scheme.iterations() : PBKDF2_ITERATIONS)));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            store.store(out, passphrase);
+            return new CaKeystore(out.toByteArray(), null);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot add '" + alias + "' to the CA keystore", e);
+        }
+    }
+
+    /**
+     * This keystore with more private-key entries (issuers added to the hierarchy): every entry it has is copied as
+     * stored, still encrypted, and the new ones are encrypted under the scheme the others share, with the key already
+     * derived for it when this keystore was made or opened here (no PBKDF2; one when it was not, or when the entries
+     * have salts of their own). An alias the keystore has already is refused.
+     */
+    public CaKeystore withPrivateKeys(Map<String, Issuer> added, char[] passphrase, SecureRandom random) {
+        KeyStore store = load(passphrase);
+        try {
+            Pbes2 scheme = sharedScheme;
+            SecretKey key = sharedKey;
+            if (scheme == null || key == null) {
+                List<Pbes2> schemes = shroudedEntries().values().stream().map(Shrouded::scheme).filter(x -> x != null).distinct().toList();
+                if (schemes.size() == 1) {
+                    scheme = schemes.getFirst();
+                } else {
+                    byte[] salt = new byte[16];
+                    random.nextBytes(salt);
+                    scheme = new Pbes2(salt, PBKDF2_ITERATIONS);
+                }
+                key = scheme.derive(passphrase);
+            }
+            for (Issuer issuer : added.values()) {
+                if (store.containsAlias(issuer.name())) {
+                    throw new CaException(CaException.Type.KEYSTORE, "the CA keystore has an entry '" + issuer.name() + "' already");
+                }
+                store.setKeyEntry(issuer.name(), scheme.encrypt(key, issuer.key().getEncoded(), random), issuer.chain().toArray(Certificate[]::new));
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            store.store(out, passphrase);
+            return new CaKeystore(out.toByteArray(), null, scheme, key);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot add " + added.keySet() + " to the CA keystore", e);
+        }
+    }
+
+    /** The aliases of its private-key entries (issuer keys), without decrypting them. */
+    public java.util.Set<String> privateKeyAliases(char[] passphrase) {
+        KeyStore store = load(passphrase);
+        try {
+            java.util.Set<String> aliases = new java.util.LinkedHashSet<>();
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.entryInstanceOf(alias, KeyStore.PrivateKeyEntry.class)) {
+                    aliases.add(alias);
+                }
+            }
+            return aliases;
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "the CA keystore cannot be read", e);
+        }
     }
 
     /** Parents first: a shorter chain means closer to the root. */
@@ -344,8 +461,16 @@ public final class CaKeystore {
         }
     }
 
-    /** The issuers, parents first, the key-encryption key, and how many key derivations the opening cost. */
-    record Contents(Map<String, Issuer> issuers, SecretKey kek, int derivations) {
+    /**
+     * The issuers, parents first, the first key-encryption key, how many key derivations the opening cost, and every
+     * secret-key entry by alias (the KEKs, decision 68).
+     */
+    record Contents(Map<String, Issuer> issuers, SecretKey kek, int derivations, Map<String, SecretKey> secretKeys) {
+
+        /** A keystore with the first KEK only (one just made). */
+        Contents(Map<String, Issuer> issuers, SecretKey kek, int derivations) {
+            this(issuers, kek, derivations, Map.of(KEK_ALIAS, kek));
+        }
     }
 
     /** Never prints key material. */

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.KeyGenerator;
@@ -66,6 +67,9 @@ public class CertificateAuthority {
     private volatile boolean installed;
     private char[] passphrase;
     private SecretKey kek;
+    /** The keystore as stored (null before the first one is), and the aliases of the private keys in it. */
+    private CaKeystore current;
+    private Set<String> storedAliases = Set.of();
 
     public CertificateAuthority(Clock clock, SecureRandom random,
             @Value("${certwright.public-http-url:http://localhost:${certwright.http-port:8080}}") String publicHttpUrl) {
@@ -77,11 +81,11 @@ public class CertificateAuthority {
     // --- the keystore ---
 
     /**
-     * Opens the keystore and holds its keys (nothing is installed as an issuer yet). Returns the key-encryption key,
-     * which the CA does not use: the caller hands it to the {@code keys} module. The passphrase is kept to write the
-     * keystore again when a key is added.
+     * Opens the keystore and holds its keys (nothing is installed as an issuer yet). Returns its key-encryption keys by
+     * alias ({@code kek-1}, and one per rotation), which the CA does not use: the caller hands them to the {@code keys}
+     * module. The passphrase is kept to add keys to the keystore later.
      */
-    public synchronized SecretKey open(CaKeystore keystore, char[] passphrase) {
+    public synchronized Map<String, SecretKey> open(CaKeystore keystore, char[] passphrase) {
         CaKeystore.Contents contents = keystore.open(passphrase);
         Map<String, HeldKey> held = new LinkedHashMap<>();
         Map<String, List<X509Certificate>> chains = new LinkedHashMap<>();
@@ -89,15 +93,23 @@ public class CertificateAuthority {
             held.put(entry.name(), new HeldKey(entry.key(), entry.certificate().getPublicKey(), null, KeyLocation.KEYSTORE));
             chains.put(entry.name(), entry.chain());
         }
-        this.keys = Map.copyOf(held);
+        // Keys in a token are not in the keystore: keep those this CA holds.
+        keys.forEach((name, key) -> {
+            if (key.location() != KeyLocation.KEYSTORE) {
+                held.putIfAbsent(name, key);
+            }
+        });
+        this.keys = java.util.Collections.unmodifiableMap(held);
         this.storedChains = Map.copyOf(chains);
         this.passphrase = passphrase.clone();
         this.kek = contents.kek();
-        return contents.kek();
+        this.current = keystore;
+        this.storedAliases = Set.copyOf(contents.issuers().keySet());
+        return contents.secretKeys();
     }
 
-    /** A CA with no keys yet and a fresh key-encryption key, for a first start; returns that key. */
-    public synchronized SecretKey initialise(char[] passphrase) {
+    /** A CA with no keys yet and a fresh key-encryption key, for a first start; returns it as {@code kek-1}. */
+    public synchronized Map<String, SecretKey> initialise(char[] passphrase) {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, random);
@@ -108,13 +120,16 @@ public class CertificateAuthority {
         this.keys = Map.of();
         this.storedChains = Map.of();
         this.passphrase = passphrase.clone();
-        return kek;
+        this.current = null;
+        this.storedAliases = Set.of();
+        return Map.of(CaKeystore.KEK_ALIAS, kek);
     }
 
     /**
-     * The keystore as it should be stored now: every key held in software with its chain (the installed certificate's,
-     * else the one the keystore had, else a self-signed placeholder for a key still waiting for its certificate), and
-     * the key-encryption key. Keys in a token are not in it.
+     * The keystore as it should be stored now, not yet adopted: on a first start a new one with every software key and
+     * the key-encryption key; after that the stored one with the keys added since, every other entry (the KEKs of
+     * rotations among them) copied as stored. A key still waiting for its certificate is stored with a self-signed
+     * placeholder chain. Keys in a token are not in it. {@link #adopt} it once it is stored.
      */
     public synchronized CaKeystore keystore() {
         if (kek == null) {
@@ -123,15 +138,26 @@ public class CertificateAuthority {
         Map<String, Issuer> entries = new LinkedHashMap<>();
         for (var entry : keys.entrySet()) {
             HeldKey key = entry.getValue();
-            if (key.location() != KeyLocation.KEYSTORE) {
+            if (key.location() != KeyLocation.KEYSTORE || storedAliases.contains(entry.getKey())) {
                 continue;
             }
             List<X509Certificate> chain = Optional.ofNullable(issuers.get(entry.getKey())).map(Issuer::chain)
-                    .or(() -> Optional.ofNullable(storedChains.get(entry.getKey())))
                     .orElseGet(() -> List.of(placeholder(entry.getKey(), key)));
             entries.put(entry.getKey(), new Issuer(entry.getKey(), chain, key.privateKey()));
         }
-        return CaKeystore.create(entries, kek, passphrase, random);
+        return current == null ? CaKeystore.create(entries, kek, passphrase, random) : current.withPrivateKeys(entries, passphrase, random);
+    }
+
+    /** Makes a keystore from {@link #keystore} the stored one, once its transaction committed. */
+    public synchronized void adopt(CaKeystore stored) {
+        Set<String> aliases = new java.util.LinkedHashSet<>(storedAliases);
+        keys.forEach((name, key) -> {
+            if (key.location() == KeyLocation.KEYSTORE) {
+                aliases.add(name);
+            }
+        });
+        this.current = stored;
+        this.storedAliases = Set.copyOf(aliases);
     }
 
     /** The chain a keystore entry carried when it was opened, for a registry that starts from an older install. */
@@ -183,7 +209,7 @@ public class CertificateAuthority {
 
     /** Forgets a key that was added but not stored (its record's transaction rolled back). */
     public synchronized void discardKey(String name) {
-        if (!issuers.containsKey(name)) {
+        if (!issuers.containsKey(name) && !storedAliases.contains(name)) {
             Map<String, HeldKey> next = new LinkedHashMap<>(keys);
             next.remove(name);
             keys = Map.copyOf(next);
@@ -348,7 +374,7 @@ public class CertificateAuthority {
      * {@link #installIssuers}.)
      */
     public SecretKey install(CaKeystore keystore, char[] passphrase, CaConfiguration configuration) {
-        SecretKey opened = open(keystore, passphrase);
+        SecretKey opened = open(keystore, passphrase).get(CaKeystore.KEK_ALIAS);
         for (IssuerDefinition definition : configuration.issuers()) {
             if (!storedChains.containsKey(definition.name())) {
                 throw new CaException(CaException.Type.KEYSTORE, configuration.source() + ": issuers." + definition.name()

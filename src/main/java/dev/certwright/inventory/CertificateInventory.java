@@ -233,6 +233,39 @@ public class CertificateInventory {
     public record WrappedKey(String kekId, byte[] bytes) {
     }
 
+    /** How many stored keys name each key-encryption key (a KEK rotation's progress, decision 68). */
+    public Map<String, Long> keyCountsByKek() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        jdbc.sql("SELECT kek_id, COUNT(*) AS n FROM certificate_key GROUP BY kek_id")
+                .query(rs -> {
+                    counts.put(rs.getString("kek_id"), rs.getLong("n"));
+                });
+        return counts;
+    }
+
+    /** Up to {@code limit} stored keys that name {@code kekId}, of certificates with an id above {@code afterId}, in id order. */
+    public List<KeyRow> keysUnder(String kekId, long afterId, int limit) {
+        return jdbc.sql("SELECT certificate_id, kek_id, wrapped_key FROM certificate_key WHERE kek_id = :kek AND certificate_id > :after "
+                        + "ORDER BY certificate_id LIMIT :n")
+                .param("kek", kekId).param("after", afterId).param("n", limit)
+                .query((rs, i) -> new KeyRow(rs.getLong("certificate_id"), new WrappedKey(rs.getString("kek_id"), rs.getBytes("wrapped_key"))))
+                .list();
+    }
+
+    /**
+     * Replaces a stored key with the same key wrapped under another KEK, if it still names {@code fromKekId}; false when
+     * it does not (re-wrapped already, or purged by retention meanwhile).
+     */
+    public boolean replaceKey(long certificateId, String fromKekId, WrappedKey rewrapped) {
+        return jdbc.sql("UPDATE certificate_key SET kek_id = :to, wrapped_key = :key WHERE certificate_id = :id AND kek_id = :from")
+                .param("to", rewrapped.kekId()).param("key", rewrapped.bytes()).param("id", certificateId).param("from", fromKekId)
+                .update() == 1;
+    }
+
+    /** A stored key and the certificate it belongs to. */
+    public record KeyRow(long certificateId, WrappedKey key) {
+    }
+
     /** The full record, with DER and chain. */
     public Optional<CertificateRecord> find(long id) {
         return jdbc.sql("SELECT " + SUMMARY_COLUMNS + ", c.der, c.chain_pem FROM certificate c WHERE c.id = :id").param("id", id)

@@ -514,17 +514,20 @@ public class CaHierarchy {
                 created.add(create(definition, created, now));
                 installWith(created);
             }
+            CaKeystore[] written = new CaKeystore[1];
             Long version = transactions.execute(tx -> {
                 long next = keystoreVersion;
                 if (first) {
-                    records.insertKeystore(ca.keystore().bytes(), now);
+                    written[0] = ca.keystore();
+                    records.insertKeystore(written[0].bytes(), now);
                     next = 1;
                 } else if (!created.isEmpty()) {
                     long locked = records.lockKeystore();
                     if (locked != keystoreVersion) {
                         throw new StaleKeystore();
                     }
-                    next = records.updateKeystore(ca.keystore().bytes(), locked);
+                    written[0] = ca.keystore();
+                    next = records.updateKeystore(written[0].bytes(), locked);
                 }
                 for (Created c : created) {
                     records.insert(c.row());
@@ -553,6 +556,9 @@ public class CaHierarchy {
                 return next;
             });
             keystoreVersion = Objects.requireNonNull(version);
+            if (written[0] != null) {
+                ca.adopt(written[0]);
+            }
         } catch (RuntimeException e) {
             created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
             install();
@@ -698,7 +704,7 @@ public class CaHierarchy {
 
     private void writeBackup() {
         try {
-            dataDirectory.writePrivateFile(KEYSTORE_BACKUP, records.keystore().orElseThrow().bytes());
+            dataDirectory.replacePrivateFile(KEYSTORE_BACKUP, records.keystore().orElseThrow().bytes());
         } catch (RuntimeException e) {
             log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(KEYSTORE_BACKUP), e.getMessage());
         }

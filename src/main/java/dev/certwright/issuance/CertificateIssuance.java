@@ -222,7 +222,9 @@ public class CertificateIssuance {
         transactions.executeWithoutResult(tx -> {
             inventory.markIssued(certificateId, view, Pem.encodeChain(chain));
             if (privateKey != null) {
-                inventory.storeKey(certificateId, keyWrapping.keyEncryptionKeyId(), keyWrapping.wrap(privateKey, keyContext(certificateId)));
+                // Wrapped in the transaction that stores it, under the KEK it is stored beside (decision 68).
+                KeyWrapping.Wrapped wrapped = keyWrapping.wrap(privateKey, keyContext(certificateId));
+                inventory.storeKey(certificateId, wrapped.kekId(), wrapped.bytes());
             }
             record.accept(certificateId, view);
         });
@@ -236,7 +238,7 @@ public class CertificateIssuance {
                         "certificate " + certificateId + " is not an OCSP responder certificate"));
         var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
                 "OCSP responder certificate " + record.serial() + " has no stored key"));
-        return keyWrapping.unwrap(wrapped.bytes(), keyContext(record.id()));
+        return keyWrapping.unwrap(wrapped.kekId(), wrapped.bytes(), keyContext(record.id()));
     }
 
     /** The chain to hand out with a leaf: the issuer and its parents, without the self-signed root. */

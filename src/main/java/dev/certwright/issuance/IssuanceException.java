@@ -25,7 +25,9 @@ public class IssuanceException extends CertwrightException {
          */
         ISSUER_NOT_READY(Kind.CONFLICT, "issuer-not-ready"),
         /** The caller's role does not allow this part of the request (naming deployment targets, on-host keys). */
-        FORBIDDEN(Kind.FORBIDDEN, "forbidden");
+        FORBIDDEN(Kind.FORBIDDEN, "forbidden"),
+        /** A KEK rotation is re-wrapping the stored keys, or another node changed the CA keystore first (decision 68). */
+        KEK_ROTATION_RUNNING(Kind.CONFLICT, "kek-rotation-running");
 
         private final Kind kind;
         private final String problemType;

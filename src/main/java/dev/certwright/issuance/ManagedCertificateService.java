@@ -191,7 +191,7 @@ public class ManagedCertificateService {
         var wrapped = inventory.key(record.id()).orElseThrow(() -> new IssuanceException(IssuanceException.Type.NOT_FOUND,
                 "managed certificate '" + name + "' has no stored key" + (get(name).keyOnHost() ? " (its key is made and kept on its target)" : "")));
         return new ManagedBundle(name, record, instance.certificate(), instance.chain(),
-                keyWrapping.unwrap(wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
+                keyWrapping.unwrap(wrapped.kekId(), wrapped.bytes(), CertificateIssuance.keyContext(record.id())));
     }
 
     /**

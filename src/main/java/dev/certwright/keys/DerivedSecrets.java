@@ -10,7 +10,8 @@ import dev.certwright.keys.internal.SecretDerivation;
 /**
  * The secrets derived from the key-encryption key, one per purpose: the same on every node that opened the CA, held
  * in memory only, never stored. The purpose labels are fixed, because data made with them (nonces in flight, EAB
- * bindings, audit MACs and checkpoints) must keep verifying.
+ * bindings, audit MACs and checkpoints) must keep verifying. For the same reason they are derived from the first KEK,
+ * {@code kek-1}, whichever KEK wraps keys now: a KEK rotation leaves them as they were (decision 68).
  */
 @Component
 public class DerivedSecrets {
@@ -47,6 +48,6 @@ public class DerivedSecrets {
     }
 
     private byte[] derive(String purpose, String context) {
-        return SecretDerivation.derive(kek.require(), purpose, context);
+        return SecretDerivation.derive(kek.derivationRoot(), purpose, context);
     }
 }

@@ -2,33 +2,57 @@ package dev.certwright.keys;
 
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import javax.crypto.SecretKey;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.keys.internal.AesGcmWrap;
 import dev.certwright.keys.internal.KeyEncryptionKey;
 
 /**
- * Private keys kept in the database, encrypted with AES-256-GCM under the key-encryption key. {@code context} (such as
+ * Private keys kept in the database, encrypted with AES-256-GCM under a key-encryption key. {@code context} (such as
  * the certificate row's id) is bound as additional authenticated data, so a wrapped key moved to another row will not
- * unwrap. Whoever opens the CA keystore {@link #install installs} the KEK first.
+ * unwrap. Each stored key names the KEK that wrapped it ({@link Wrapped#kekId()}): new wraps use the current KEK, and
+ * an unwrap uses whichever KEK the row names, before, during and after a rotation (decision 68). Whoever opens the CA
+ * keystore {@link #install installs} its KEKs first.
  */
 @Component
 public class KeyWrapping {
 
     private final KeyEncryptionKey kek;
     private final SecureRandom random;
+    private final ObjectProvider<KeyEncryptionKeySource> source;
 
-    KeyWrapping(KeyEncryptionKey kek, SecureRandom random) {
+    @Autowired
+    KeyWrapping(KeyEncryptionKey kek, SecureRandom random, ObjectProvider<KeyEncryptionKeySource> source) {
         this.kek = kek;
         this.random = random;
+        this.source = source;
     }
 
-    /** Makes the key-encryption key of the opened CA keystore current on this node. */
+    /** Without a source: the KEKs installed are all there are (tests of this module). */
+    KeyWrapping(KeyEncryptionKey kek, SecureRandom random) {
+        this(kek, random, null);
+    }
+
+    /** Makes the first key-encryption key of the opened CA keystore current on this node. */
     public void install(SecretKey keyEncryptionKey) {
         kek.install(keyEncryptionKey);
+    }
+
+    /**
+     * Adds the KEKs of the opened CA keystore, by alias ({@code kek-1}, {@code kek-2}, ...); the newest becomes the one
+     * new wraps use. Other secret-key entries are ignored, and no KEK this node holds is dropped.
+     */
+    public void install(Map<String, SecretKey> keyEncryptionKeys) {
+        kek.install(keyEncryptionKeys);
     }
 
     /** Whether the KEK is installed (the CA keystore has been opened). */
@@ -36,18 +60,62 @@ public class KeyWrapping {
         return kek.installed();
     }
 
-    /** Encrypts a private key (PKCS#8) under the KEK, bound to {@code context}. */
-    public byte[] wrap(PrivateKey key, String context) {
-        return AesGcmWrap.wrap(kek.require(), key, context, random);
+    /**
+     * Encrypts a private key (PKCS#8) under the current KEK, bound to {@code context}. Call it in the transaction that
+     * stores the result: the current KEK is checked against the stored keystore there (see {@link KeyEncryptionKeySource#beforeWrap()}).
+     */
+    public Wrapped wrap(PrivateKey key, String context) {
+        sourced().ifPresent(KeyEncryptionKeySource::beforeWrap);
+        KeyEncryptionKey.Current current = kek.current();
+        return new Wrapped(current.id(), AesGcmWrap.wrap(current.key(), key, context, random));
     }
 
-    /** Reverses {@link #wrap}; fails (KeyException KEY_WRAP) if the bytes or the context were altered. */
-    public PrivateKey unwrap(byte[] wrapped, String context) {
-        return AesGcmWrap.unwrap(kek.require(), wrapped, context);
+    /** Reverses {@link #wrap} with the KEK the stored key names; fails (KeyException KEY_WRAP) if the bytes or the context were altered. */
+    public PrivateKey unwrap(String kekId, byte[] wrapped, String context) {
+        return AesGcmWrap.unwrap(named(kekId), wrapped, context);
     }
 
-    /** The identifier of the key-encryption key now in use, stored beside each wrapped key. */
-    public String keyEncryptionKeyId() {
-        return KeyEncryptionKey.ID;
+    /**
+     * The same key wrapped under the current KEK, for a rotation: unwrapped with the KEK it names and wrapped again
+     * with a fresh IV and the same context. The key's bytes never leave this module.
+     */
+    public Wrapped rewrap(String kekId, byte[] wrapped, String context) {
+        SecretKey from = named(kekId);
+        KeyEncryptionKey.Current current = kek.current();
+        return new Wrapped(current.id(), AesGcmWrap.rewrap(from, current.key(), wrapped, context, random));
+    }
+
+    /** The id of the KEK new wraps use on this node. */
+    public String currentKeyEncryptionKeyId() {
+        return kek.current().id();
+    }
+
+    /** The ids of the KEKs this node holds, in name order. */
+    public Set<String> keyEncryptionKeyIds() {
+        return new TreeSet<>(kek.ids());
+    }
+
+    /** The KEK a stored key names; a rotation on another node may have made one this node has not loaded yet. */
+    private SecretKey named(String kekId) {
+        Optional<SecretKey> key = kek.find(kekId);
+        if (key.isEmpty()) {
+            sourced().ifPresent(KeyEncryptionKeySource::refresh);
+            key = kek.find(kekId);
+        }
+        return key.orElseThrow(() -> new KeyException(KeyException.Type.KEY_WRAP,
+                "a stored key names key-encryption key '" + kekId + "', which the CA keystore does not hold"));
+    }
+
+    private Optional<KeyEncryptionKeySource> sourced() {
+        return source == null ? Optional.empty() : Optional.ofNullable(source.getIfAvailable());
+    }
+
+    /** A wrapped key and the id of the KEK that wrapped it, to be stored together. */
+    public record Wrapped(String kekId, byte[] bytes) {
+
+        @Override
+        public String toString() {
+            return "Wrapped[" + kekId + ", " + bytes.length + " bytes]";
+        }
     }
 }

@@ -154,4 +154,26 @@ public class DataDirectory {
             throw new UncheckedIOException("cannot write " + file, e);
         }
     }
+
+    /**
+     * Writes a file readable by its owner only (0600) in place of the one there, if any: a new file beside it, renamed
+     * over it, so that a crash leaves the old copy or the new one, never half of one (the CA keystore's copy after a KEK
+     * rotation, decision 68).
+     */
+    public void replacePrivateFile(String relative, byte[] content) {
+        Path file = root.resolve(relative);
+        Path next = file.resolveSibling(file.getFileName() + ".next-" + Long.toUnsignedString(random.nextLong(), 36));
+        try {
+            writePrivateFile(root.relativize(next).toString(), content);
+            Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace " + file, e);
+        } finally {
+            try {
+                Files.deleteIfExists(next);
+            } catch (IOException e) {
+                // left behind; the next replacement uses another name
+            }
+        }
+    }
 }

@@ -145,6 +145,67 @@ class CaKeystoreTest {
         assertThatThrownBy(() -> CaKeystore.of(damaged).open(PASSPHRASE)).isInstanceOf(CaException.class);
     }
 
+    @Test
+    void aKekAddedLeavesEveryOtherEntryAsItWasStored(@TempDir Path work) throws Exception {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        javax.crypto.SecretKey second = new javax.crypto.spec.SecretKeySpec(raw, "AES");
+        CaKeystore rotated = CaKeystore.of(bytes).withSecretKey("kek-2", second, PASSPHRASE, RANDOM);
+
+        // The issuer keys and kek-1 are the same encrypted bags, byte for byte: nothing was decrypted and written again.
+        Map<String, byte[]> before = encryptedBags(bytes);
+        Map<String, byte[]> after = encryptedBags(rotated.bytes());
+        assertThat(after.keySet()).containsAll(before.keySet()).contains("kek-2").hasSize(before.size() + 1);
+        before.forEach((alias, bag) -> assertThat(after.get(alias)).as(alias).isEqualTo(bag));
+
+        CaKeystore.Contents opened = CaKeystore.of(rotated.bytes()).open(PASSPHRASE);
+        assertThat(opened.derivations()).as("the new entry shares the salt: still one PBKDF2").isEqualTo(1);
+        assertSame(opened, made);
+        assertThat(opened.secretKeys().keySet()).containsExactlyInAnyOrder("kek-1", "kek-2");
+        assertThat(opened.secretKeys().get("kek-2").getEncoded()).isEqualTo(second.getEncoded());
+        assertThat(CaKeystore.of(rotated.bytes()).keyEncryptionKeys(PASSPHRASE).get("kek-1").getEncoded()).isEqualTo(made.kek().getEncoded());
+
+        Openssl openssl = new Openssl(work);
+        openssl.write("rotated.p12", rotated.bytes());
+        openssl.write("pass", new String(PASSPHRASE));
+        assertThat(openssl.run("pkcs12", "-in", "rotated.p12", "-passin", "file:pass", "-nodes", "-nocerts").assertSuccess().output()
+                .split("-----BEGIN PRIVATE KEY-----", -1)).hasSize(made.issuers().size() + 1);
+
+        assertThatThrownBy(() -> rotated.withSecretKey("kek-2", second, PASSPHRASE, RANDOM)).isInstanceOf(CaException.class)
+                .hasMessageContaining("kek-2");
+        assertThatThrownBy(() -> CaKeystore.of(bytes).withSecretKey("kek-2", second, "wrong passphrase".toCharArray(), RANDOM))
+                .isInstanceOf(CaException.class).hasMessageContaining("passphrase");
+    }
+
+    @Test
+    void aKeystoreOpenedOnceHandsOutItsKeksWithoutASecondDerivationButStillChecksThePassphrase() {
+        CaKeystore keystore = CaKeystore.of(bytes);
+        CaKeystore.Contents first = keystore.open(PASSPHRASE);
+        assertThat(keystore.keyEncryptionKeys(PASSPHRASE)).isSameAs(first.secretKeys());
+        assertThatThrownBy(() -> keystore.keyEncryptionKeys("wrong passphrase".toCharArray())).isInstanceOf(CaException.class);
+    }
+
+    /** The encrypted key bags (issuer keys and secret keys), by friendly name, as stored. */
+    private static Map<String, byte[]> encryptedBags(byte[] pkcs12) throws Exception {
+        Map<String, byte[]> bags = new java.util.TreeMap<>();
+        for (ContentInfo info : new PKCS12PfxPdu(pkcs12).getContentInfos()) {
+            if (!PKCSObjectIdentifiers.data.equals(info.getContentType())) {
+                continue;
+            }
+            for (PKCS12SafeBag bag : new PKCS12SafeBagFactory(info).getSafeBags()) {
+                String name = null;
+                for (org.bouncycastle.asn1.pkcs.Attribute attribute : bag.getAttributes()) {
+                    if (PKCSObjectIdentifiers.pkcs_9_at_friendlyName.equals(attribute.getAttrType())) {
+                        name = ((org.bouncycastle.asn1.ASN1String) attribute.getAttrValues().getObjectAt(0)).getString();
+                    }
+                }
+                bags.put(name, bag.getBagValue() instanceof PKCS8EncryptedPrivateKeyInfo key ? key.getEncoded()
+                        : ((org.bouncycastle.asn1.ASN1Encodable) bag.getBagValue()).toASN1Primitive().getEncoded());
+            }
+        }
+        return bags;
+    }
+
     private static KeyStore.PasswordProtection oldProtection() {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);

@@ -2,7 +2,6 @@ package dev.certwright.e2e;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 
 import dev.certwright.support.TestDatabase;
@@ -17,8 +16,7 @@ class H2CrashDurabilityIT extends CrashDurabilityEndToEnd {
 
     @Override
     Connection connectWhileStopped(TestDatabase database, Path dataDir) throws SQLException {
-        return DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("db/certwright")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE", "certwright", "");
+        return TestDatabase.h2WhileStopped(dataDir);
     }
 
     @Override

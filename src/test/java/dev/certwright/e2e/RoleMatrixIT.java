@@ -128,6 +128,8 @@ class RoleMatrixIT {
         ROUTES.put("GET /api/v1/acme/eab-keys", API_ADMIN);
         ROUTES.put("POST /api/v1/acme/eab-keys", API_ADMIN);
         ROUTES.put("DELETE /api/v1/acme/eab-keys/{kid}", API_ADMIN);
+        ROUTES.put("GET /api/v1/kek", API_ADMIN);
+        ROUTES.put("POST /api/v1/kek/rotate", API_ADMIN);
         // The dashboard. Sign-in and sign-out are served by Spring Security's filters.
         ROUTES.put("GET /login", PUBLIC);
         ROUTES.put("POST /login", "signin-failed signin-failed signin-failed signin-failed signin-failed");

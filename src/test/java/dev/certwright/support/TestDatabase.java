@@ -31,6 +31,12 @@ public sealed interface TestDatabase extends AutoCloseable {
         return Postgres.create();
     }
 
+    /** The node's H2 file database under {@code dataDir}, opened as the node opens it: only while no node runs. */
+    static Connection h2WhileStopped(java.nio.file.Path dataDir) throws SQLException {
+        return DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("db/certwright")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE", "certwright", "");
+    }
+
     /** The embedded default: nothing to pass. */
     record H2() implements TestDatabase {
         @Override

@@ -13,6 +13,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.keys.KeyWrapping;
 import dev.certwright.platform.Timestamps;
@@ -25,19 +26,21 @@ import dev.certwright.platform.Timestamps;
 @Component
 public class SshIdentity {
 
-    private static final String CONTEXT = "ssh-identity";
+    static final String CONTEXT = "ssh-identity";
 
     private final JdbcClient jdbc;
     private final KeyWrapping keys;
     private final SecureRandom random;
     private final Clock clock;
+    private final TransactionTemplate transactions;
     private volatile KeyPair cached;
 
-    SshIdentity(JdbcClient jdbc, KeyWrapping keys, SecureRandom random, Clock clock) {
+    SshIdentity(JdbcClient jdbc, KeyWrapping keys, SecureRandom random, Clock clock, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.keys = keys;
         this.random = random;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     /** The public key as an {@code authorized_keys} line: {@code ssh-ed25519 AAAA... certwright}. */
@@ -68,9 +71,13 @@ public class SshIdentity {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519", "BC");
             generator.initialize(255, random);
             KeyPair generated = generator.generateKeyPair();
-            jdbc.sql("INSERT INTO ssh_identity (id, public_key, kek_id, wrapped_key, created_at) VALUES (1, :pub, :kek, :key, :now)")
-                    .param("pub", PublicKeyEntry.toString(generated.getPublic()) + " certwright").param("kek", keys.keyEncryptionKeyId())
-                    .param("key", keys.wrap(generated.getPrivate(), CONTEXT)).param("now", Timestamps.of(clock.instant())).update();
+            // Wrapped in the transaction that stores it, so that a KEK rotation cannot commit in between (decision 68).
+            transactions.executeWithoutResult(tx -> {
+                KeyWrapping.Wrapped wrapped = keys.wrap(generated.getPrivate(), CONTEXT);
+                jdbc.sql("INSERT INTO ssh_identity (id, public_key, kek_id, wrapped_key, created_at) VALUES (1, :pub, :kek, :key, :now)")
+                        .param("pub", PublicKeyEntry.toString(generated.getPublic()) + " certwright").param("kek", wrapped.kekId())
+                        .param("key", wrapped.bytes()).param("now", Timestamps.of(clock.instant())).update();
+            });
             return generated;
         } catch (DuplicateKeyException e) {
             return load(); // another node made it a moment ago
@@ -80,11 +87,11 @@ public class SshIdentity {
     }
 
     private KeyPair load() {
-        return jdbc.sql("SELECT public_key, wrapped_key FROM ssh_identity WHERE id = 1").query((rs, i) -> {
+        return jdbc.sql("SELECT public_key, kek_id, wrapped_key FROM ssh_identity WHERE id = 1").query((rs, i) -> {
             try {
                 // MINA SSHD signs Ed25519 through Bouncy Castle: the keys are re-read with its provider.
                 KeyFactory factory = KeyFactory.getInstance("Ed25519", "BC");
-                var privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(keys.unwrap(rs.getBytes("wrapped_key"), CONTEXT).getEncoded()));
+                var privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(keys.unwrap(rs.getString("kek_id"), rs.getBytes("wrapped_key"), CONTEXT).getEncoded()));
                 PublicKey publicKey = PublicKeyEntry.parsePublicKeyEntry(rs.getString("public_key")).resolvePublicKey(null, null, null);
                 return new KeyPair(publicKey, privateKey);
             } catch (GeneralSecurityException | java.io.IOException e) {

@@ -90,7 +90,8 @@ class CaBootstrap implements InitializingBean {
         log.info("CA configuration {} loaded, SHA-256 {}", configuration.source(), sha256);
     }
 
-    private char[] existingPassphrase() {
+    /** The passphrase of the stored CA keystore; also for opening it again after a KEK rotation (decision 68). */
+    char[] existingPassphrase() {
         if (!envPassphrase.isEmpty()) {
             return envPassphrase.toCharArray();
         }

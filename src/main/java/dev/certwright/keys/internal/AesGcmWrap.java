@@ -30,20 +30,50 @@ public final class AesGcmWrap {
     }
 
     public static byte[] wrap(SecretKey kek, PrivateKey key, String context, SecureRandom random) {
+        return seal(kek, key.getEncoded(), context, random);
+    }
+
+    public static PrivateKey unwrap(SecretKey kek, byte[] wrapped, String context) {
+        byte[] pkcs8 = open(kek, wrapped, context);
+        try {
+            return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(pkcs8));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new KeyException(KeyException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
+        } finally {
+            java.util.Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
+    /**
+     * The same key under another KEK and a fresh IV, bound to the same context. The PKCS#8 bytes are carried over as
+     * they are, not parsed and encoded again, so the stored key stays byte for byte the key it was (a provider may
+     * encode an EC key differently).
+     */
+    public static byte[] rewrap(SecretKey from, SecretKey to, byte[] wrapped, String context, SecureRandom random) {
+        byte[] pkcs8 = open(from, wrapped, context);
+        try {
+            return seal(to, pkcs8, context, random);
+        } finally {
+            java.util.Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
+    private static byte[] seal(SecretKey kek, byte[] pkcs8, String context, SecureRandom random) {
         try {
             byte[] iv = new byte[GCM_IV_BYTES];
             random.nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(GCM_TAG_BITS, iv));
             cipher.updateAAD(aad(context));
-            byte[] sealed = cipher.doFinal(key.getEncoded());
+            byte[] sealed = cipher.doFinal(pkcs8);
             return ByteBuffer.allocate(1 + iv.length + sealed.length).put(WRAP_VERSION).put(iv).put(sealed).array();
         } catch (GeneralSecurityException e) {
             throw new KeyException(KeyException.Type.KEY_WRAP, "cannot encrypt a managed key", e);
         }
     }
 
-    public static PrivateKey unwrap(SecretKey kek, byte[] wrapped, String context) {
+    /** The PKCS#8 bytes; the caller clears them. */
+    private static byte[] open(SecretKey kek, byte[] wrapped, String context) {
         try {
             if (wrapped.length < 1 + GCM_IV_BYTES + 16 || wrapped[0] != WRAP_VERSION) {
                 throw new KeyException(KeyException.Type.KEY_WRAP, "a managed key is stored in an unknown format");
@@ -51,13 +81,8 @@ public final class AesGcmWrap {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(GCM_TAG_BITS, wrapped, 1, GCM_IV_BYTES));
             cipher.updateAAD(aad(context));
-            byte[] pkcs8 = cipher.doFinal(wrapped, 1 + GCM_IV_BYTES, wrapped.length - 1 - GCM_IV_BYTES);
-            try {
-                return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(pkcs8));
-            } finally {
-                java.util.Arrays.fill(pkcs8, (byte) 0);
-            }
-        } catch (GeneralSecurityException | java.io.IOException e) {
+            return cipher.doFinal(wrapped, 1 + GCM_IV_BYTES, wrapped.length - 1 - GCM_IV_BYTES);
+        } catch (GeneralSecurityException e) {
             throw new KeyException(KeyException.Type.KEY_WRAP, "a managed key cannot be decrypted (wrong key-encryption key or altered data)");
         }
     }
