@@ -29,6 +29,8 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/owners/*/contacts").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.PUT, "/api/v1/owners/*/contacts").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/acme/renewal-info/advance").hasRole(Roles.ADMIN)
+                // The whole database, encrypted to the caller's passphrase (BackupController).
+                .requestMatchers(HttpMethod.POST, "/api/v1/backups").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/acme/eab-keys", "/api/v1/acme/eab-keys/*").hasRole(Roles.ADMIN);
     }
 

@@ -21,6 +21,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
+import dev.certwright.backup.RestoreAcknowledgement;
 import dev.certwright.ca.CaKeystore;
 import dev.certwright.ca.CertificateAuthority;
 import dev.certwright.ca.Issuer;
@@ -38,8 +39,9 @@ import dev.certwright.x509.Pem;
  * Opens the CA at startup, creating it on first start. The encrypted keystore lives in the database, so that every
  * node sharing it finds the same CA; a node that loses the race to create it uses the winner's. The passphrase
  * comes from {@code CERTWRIGHT_CA_PASSPHRASE}, else from {@code <data-dir>/ca/passphrase}, which is generated (0600)
- * only when no CA exists yet. Afterwards, PENDING rows left by a node that stopped mid-issuance
- * are marked FAILED ({@link PendingReconciliation}, which also runs as a job).
+ * only when no CA exists yet. A node restored from a backup records the restore next ({@link RestoreAcknowledgement}).
+ * Afterwards, PENDING rows left by a node that stopped mid-issuance are marked FAILED ({@link PendingReconciliation},
+ * which also runs as a job).
  */
 @Component
 class CaBootstrap implements InitializingBean {
@@ -58,12 +60,13 @@ class CaBootstrap implements InitializingBean {
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final AuditLog audit;
+    private final RestoreAcknowledgement restores;
     private final Clock clock;
     private final String envPassphrase;
 
     CaBootstrap(CertificateAuthority ca, KeyWrapping keys, CaConfiguration configuration, CertificateInventory inventory,
             PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets, DataDirectory dataDirectory,
-            JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, Clock clock,
+            JdbcClient jdbc, TransactionTemplate transactions, AuditLog audit, RestoreAcknowledgement restores, Clock clock,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
         this.ca = ca;
         this.keys = keys;
@@ -75,6 +78,7 @@ class CaBootstrap implements InitializingBean {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.audit = audit;
+        this.restores = restores;
         this.clock = clock;
         this.envPassphrase = envPassphrase;
     }
@@ -82,20 +86,24 @@ class CaBootstrap implements InitializingBean {
     @Override
     public void afterPropertiesSet() {
         Optional<byte[]> stored = storedKeystore();
+        char[] passphrase;
         if (stored.isPresent()) {
-            char[] passphrase = existingPassphrase();
+            passphrase = existingPassphrase();
             long started = System.nanoTime();
             keys.install(ca.install(CaKeystore.of(stored.get()), passphrase, configuration));
             log.info("CA opened from the database in {} ms: issuers {}", (System.nanoTime() - started) / 1_000_000,
                     ca.issuers().stream().map(Issuer::name).toList());
         } else {
-            create();
+            passphrase = create();
         }
         // The chains are keyed from the CA (decision 45): key those that are not yet (an upgrade, or a new install).
         int keyed = audit.keyChains();
         if (keyed > 0) {
             log.info("keyed {} audit chains with a key derived from the CA's key-encryption key", keyed);
         }
+        // A node restored from a backup records the restore before it serves (decision 67); the marker the restore left
+        // is authenticated under the CA passphrase. Without one, this is a file lookup.
+        restores.acknowledge(passphrase);
         auditConfiguration();
         // Before this node serves: rows a stopped node left PENDING. The job (PendingReconciliation) repeats this while it runs.
         pendingSweeper.run(budgets.start(Duration.ofSeconds(30)), "at startup");
@@ -118,7 +126,8 @@ class CaBootstrap implements InitializingBean {
         log.info("CA configuration {} loaded, SHA-256 {}", configuration.source(), sha256);
     }
 
-    private void create() {
+    /** Creates the CA and returns the passphrase its keystore is encrypted under. */
+    private char[] create() {
         char[] passphrase = newPassphrase();
         CaKeystore keystore = ca.createKeystore(configuration, passphrase);
         boolean won;
@@ -144,7 +153,7 @@ class CaBootstrap implements InitializingBean {
         if (!won) {
             log.info("another node created the CA first; opening it");
             keys.install(ca.install(CaKeystore.of(storedKeystore().orElseThrow()), passphrase, configuration));
-            return;
+            return passphrase;
         }
         try {
             dataDirectory.writePrivateFile(KEYSTORE_BACKUP, keystore.bytes());
@@ -152,6 +161,7 @@ class CaBootstrap implements InitializingBean {
             log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(KEYSTORE_BACKUP), e.getMessage());
         }
         log.info("created CA issuers {} from {}", ca.issuers().stream().map(Issuer::name).toList(), configuration.source());
+        return passphrase;
     }
 
     private Optional<byte[]> storedKeystore() {
