@@ -43,7 +43,7 @@ class ModularityTests {
             Map.entry("backup", Set.of("platform", "audit")),
             Map.entry("inventory", Set.of("x509", "platform")),
             Map.entry("issuance", Set.of("x509", "policy", "ca", "keys", "inventory", "platform", "audit", "backup")),
-            Map.entry("revocation", Set.of("x509", "ca", "inventory", "issuance", "platform")),
+            Map.entry("revocation", Set.of("x509", "ca", "inventory", "issuance", "platform", "backup")),
             Map.entry("tls", Set.of("issuance", "inventory", "platform", "x509")),
             Map.entry("renewal", Set.of("x509", "policy", "inventory", "issuance", "platform", "audit")),
             Map.entry("delivery", Set.of("x509", "inventory", "issuance", "platform", "audit")),

@@ -1,6 +1,7 @@
 package dev.certwright.backup;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +31,7 @@ public class RestoreAcknowledgement {
     private final AuditLog audit;
     private final AuditCheckpoints checkpoints;
     private final TransactionTemplate transactions;
+    private volatile Instant restoredFrom;
 
     RestoreAcknowledgement(DataDirectory dataDirectory, AuditLog audit, AuditCheckpoints checkpoints, TransactionTemplate transactions) {
         this.dataDirectory = dataDirectory;
@@ -68,6 +70,15 @@ public class RestoreAcknowledgement {
             // Harmless: the next start finds both steps done and tries again.
             log.warn("could not remove {}: {}", dataDirectory.resolve(RestoreMarker.FILE), e.getMessage());
         }
+        restoredFrom = marker.backupTakenAt();
         log.info("recorded the restore of backup {} taken at {} (restore {})", marker.backupId(), marker.backupTakenAt(), marker.restoreId());
+    }
+
+    /**
+     * When the backup this node was restored from was taken, if this start recorded the restore: what the node
+     * published after that time (CRLs, OCSP answers) may be newer than what its database holds.
+     */
+    public Optional<Instant> restoredAtThisStart() {
+        return Optional.ofNullable(restoredFrom);
     }
 }
