@@ -222,8 +222,13 @@ public final class BackupCommand {
                 }
             }
             // Read back, decrypted and checked against its sums, before it is given its name: what is named is restorable.
-            BackupArchive.Contents contents = BackupArchive.read(partial, passphrase, null);
-            BackupManifest manifest = BackupManifest.parse(contents.manifest(), target.toString());
+            BackupManifest manifest;
+            try {
+                manifest = BackupManifest.parse(BackupArchive.read(partial, passphrase, null).manifest(), target.toString());
+            } catch (BackupException e) {
+                throw new BackupException(BackupException.Type.FAILED, "the backup did not complete (" + e.getMessage().replace(partial.toString(),
+                        "what was received") + "); " + target + " was not written" + (options.values().containsKey("server") ? ": the server's log says why" : ""), e);
+            }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             out.println("wrote " + target + ": backup " + manifest.backupId() + " of the " + manifest.database() + " database, taken at "
                     + manifest.takenAt() + " (" + manifest.mode() + "), schema " + manifest.schemaVersion() + ", " + manifest.counts().get("certificates")

@@ -93,12 +93,9 @@ class AuditRestoreTest {
 
     @Test
     void aLaterRollbackToTheSameBackupIsFoundAlthoughARestoreIsOnRecord() throws Exception {
-        append(original, 20);
-        original.checkpoints().publish();
-        Path backup = backup(original);
-        append(original, 20);
-        original.checkpoints().publish();
-        Node restored = restore(backup);
+        Restored rolledBack = rolledBack(20, 20);
+        Path backup = rolledBack.backup();
+        Node restored = rolledBack.node();
         restored.checkpoints().publishRestore("r-1", "b-1", Instant.now(), heads(restored));
         append(restored, 20);
         restored.checkpoints().publish();
@@ -114,10 +111,7 @@ class AuditRestoreTest {
 
     @Test
     void aReplayedRestoreStatementFailsVerifyOnTheServerAndOffline() throws Exception {
-        append(original, 20);
-        original.checkpoints().publish();
-        Path backup = backup(original);
-        Node restored = restore(backup);
+        Node restored = rolledBack(20, 0).node();
         restored.checkpoints().publishRestore("r-1", "b-1", Instant.now(), heads(restored));
         append(restored, 20);
         restored.checkpoints().publish();
@@ -142,12 +136,7 @@ class AuditRestoreTest {
 
     @Test
     void offlineTheRestoreStatementIsWhatExcusesTheRollback() throws Exception {
-        append(original, 20);
-        original.checkpoints().publish();
-        Path backup = backup(original);
-        append(original, 20);
-        original.checkpoints().publish();
-        Node restored = restore(backup);
+        Node restored = rolledBack(20, 20).node();
         restored.checkpoints().publishRestore("r-1", "b-1", Instant.now(), heads(restored));
         append(restored, 5);
         List<String> lines = export(restored);
@@ -163,12 +152,7 @@ class AuditRestoreTest {
 
     @Test
     void aRestoreStatementSignedWithAnotherKeyIsABadLine() throws Exception {
-        append(original, 10);
-        original.checkpoints().publish();
-        Path backup = backup(original);
-        append(original, 10);
-        original.checkpoints().publish();
-        Node restored = restore(backup);
+        Node restored = rolledBack(10, 10).node();
         AuditLogTest.FixedKeys other = new AuditLogTest.FixedKeys();
         Path forged = work.resolve("forged.jsonl");
         new AuditCheckpoints(restored.jdbc(), other, Clock.systemUTC(), forged).publishRestore("r-x", "b-x", Instant.now(), heads(restored));
@@ -179,6 +163,25 @@ class AuditRestoreTest {
     }
 
     // --- helpers ---
+
+    /** What a backup was taken of, and the database it was restored into. */
+    record Restored(Path backup, Node node) {
+    }
+
+    /**
+     * {@code before} entries and a checkpoint, a backup, {@code after} more entries and (when any) a checkpoint naming
+     * them, then the backup restored into a new database beside the sink: the situation every test starts from.
+     */
+    private Restored rolledBack(int before, int after) throws Exception {
+        append(original, before);
+        assertThat(original.checkpoints().publish()).isPresent();
+        Path backup = backup(original);
+        if (after > 0) {
+            append(original, after);
+            assertThat(original.checkpoints().publish()).isPresent();
+        }
+        return new Restored(backup, restore(backup));
+    }
 
     private void append(Node node, int count) {
         for (int i = 0; i < count; i++) {

@@ -1,13 +1,9 @@
 package dev.certwright.support;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged jar run as a command ({@code java -jar target/certwright.jar backup …}, or one of the scripts that run it),
@@ -41,33 +37,9 @@ public final class CertwrightCommand {
     }
 
     private static Commands.Result run(Path directory, Map<String, String> environment, List<String> command) {
-        Path output = null;
-        try {
-            output = Files.createTempFile("certwright-cli-", ".out");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(output.toFile());
-            builder.environment().keySet().removeIf(k -> (k.startsWith("CERTWRIGHT_") && !k.equals("CERTWRIGHT_PROJECT_DIR")) || k.startsWith("SPRING_"));
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out after 120 s: " + String.join(" ", command) + "\n" + Files.readString(output, StandardCharsets.UTF_8));
-            }
-            return new Commands.Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command.getFirst(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException ignored) {
-                    // a temp file left behind
-                }
-            }
-        }
+        return Commands.run(directory, variables -> {
+            variables.keySet().removeIf(k -> (k.startsWith("CERTWRIGHT_") && !k.equals("CERTWRIGHT_PROJECT_DIR")) || k.startsWith("SPRING_"));
+            variables.putAll(environment);
+        }, command);
     }
 }

@@ -67,6 +67,16 @@ public record BackupManifest(int formatVersion, String backupId, String certwrig
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Audit heads as JSON writes them (a record's fields). */
+    static List<Checkpoint.Head> heads(JsonNode array) {
+        List<Checkpoint.Head> heads = new ArrayList<>();
+        for (JsonNode head : array) {
+            heads.add(new Checkpoint.Head(head.path("chain").asInt(), head.path("lastId").asLong(), head.path("entries").asLong(),
+                    head.path("lastHash").asString("")));
+        }
+        return heads;
+    }
+
     /** Reads a manifest, refusing what is not one, or one of a newer format. */
     public static BackupManifest parse(byte[] bytes, String name) {
         JsonNode tree;
@@ -88,11 +98,7 @@ public record BackupManifest(int formatVersion, String backupId, String certwrig
             tree.path("crlNumbers").properties().forEach(e -> crlNumbers.put(e.getKey(), e.getValue().asLong()));
             Map<String, Long> counts = new LinkedHashMap<>();
             tree.path("counts").properties().forEach(e -> counts.put(e.getKey(), e.getValue().asLong()));
-            List<Checkpoint.Head> heads = new ArrayList<>();
-            for (JsonNode head : tree.path("auditHeads")) {
-                heads.add(new Checkpoint.Head(head.path("chain").asInt(), head.path("lastId").asLong(), head.path("entries").asLong(),
-                        head.path("lastHash").asString("")));
-            }
+            List<Checkpoint.Head> heads = heads(tree.path("auditHeads"));
             JsonNode db = tree.path("database");
             JsonNode config = tree.path("caConfig");
             BackupManifest manifest = new BackupManifest(version, tree.path("backupId").asString(""), tree.path("certwrightVersion").asString(""),

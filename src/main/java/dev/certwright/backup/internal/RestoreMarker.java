@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -100,11 +99,7 @@ public record RestoreMarker(String restoreId, String backupId, Instant backupTak
                 throw new StartupException(problem);
             }
             JsonNode s = BackupManifest.JSON.readTree(text);
-            List<Checkpoint.Head> heads = new ArrayList<>();
-            for (JsonNode head : s.path("heads")) {
-                heads.add(new Checkpoint.Head(head.path("chain").asInt(), head.path("lastId").asLong(), head.path("entries").asLong(),
-                        head.path("lastHash").asString("")));
-            }
+            List<Checkpoint.Head> heads = BackupManifest.heads(s.path("heads"));
             return Optional.of(new RestoreMarker(s.path("restoreId").asString(), s.path("backupId").asString(),
                     Instant.parse(s.path("backupTakenAt").asString()), s.path("certwrightVersion").asString(""), s.path("database").asString(""),
                     s.path("schemaVersion").asString(""), s.path("mode").asString(""), Instant.parse(s.path("restoredAt").asString()),
