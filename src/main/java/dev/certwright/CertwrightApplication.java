@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.core.metrics.ApplicationStartup;
 import org.springframework.core.metrics.StartupStep;
 
+import dev.certwright.backup.BackupCommand;
 import dev.certwright.x509.CryptoProviders;
 
 /** Certwright: a certificate lifecycle manager for an internal PKI. */
@@ -15,6 +16,11 @@ import dev.certwright.x509.CryptoProviders;
 public class CertwrightApplication {
 
     public static void main(String[] args) {
+        // backup and restore run without Spring: no web server, no schedulers, nothing else of a node (decision 69). A
+        // server's arguments are --key=value settings, never these words, so its start is what it was.
+        if (args.length > 0 && (args[0].equals("backup") || args[0].equals("restore"))) {
+            System.exit(BackupCommand.run(args));
+        }
         CryptoProviders.preload();
         SpringApplication application = new SpringApplication(CertwrightApplication.class);
         // -Dcertwright.startup-steps=N records up to N startup steps for /actuator/startup (ADMIN only, and only when

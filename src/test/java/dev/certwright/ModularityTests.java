@@ -40,9 +40,10 @@ class ModularityTests {
             Map.entry("ca", Set.of("x509", "policy", "platform")),
             Map.entry("keys", Set.of("audit", "platform")),
             Map.entry("audit", Set.of("platform")),
+            Map.entry("backup", Set.of("platform", "audit")),
             Map.entry("inventory", Set.of("x509", "platform")),
-            Map.entry("issuance", Set.of("x509", "policy", "ca", "keys", "inventory", "platform", "audit")),
-            Map.entry("revocation", Set.of("x509", "ca", "inventory", "issuance", "platform")),
+            Map.entry("issuance", Set.of("x509", "policy", "ca", "keys", "inventory", "platform", "audit", "backup")),
+            Map.entry("revocation", Set.of("x509", "ca", "inventory", "issuance", "platform", "backup")),
             Map.entry("tls", Set.of("issuance", "inventory", "platform", "x509")),
             Map.entry("renewal", Set.of("x509", "policy", "inventory", "issuance", "platform", "audit")),
             Map.entry("delivery", Set.of("x509", "inventory", "issuance", "platform", "audit")),
@@ -50,7 +51,7 @@ class ModularityTests {
             Map.entry("notify", Set.of("x509", "inventory", "issuance", "renewal", "deploy", "platform", "audit")),
             Map.entry("acme", Set.of("x509", "policy", "keys", "issuance", "inventory", "platform", "audit")),
             Map.entry("api", Set.of("x509", "platform", "policy", "ca", "audit", "inventory", "issuance", "renewal", "delivery", "deploy",
-                    "notify", "acme")),
+                    "notify", "acme", "backup")),
             Map.entry("dashboard", Set.of("x509", "platform", "policy", "audit", "inventory", "issuance", "revocation", "renewal", "delivery",
                     "deploy", "acme")));
 

@@ -32,6 +32,8 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/owners/*/contacts").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.PUT, "/api/v1/owners/*/contacts").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/acme/renewal-info/advance").hasRole(Roles.ADMIN)
+                // The whole database, encrypted to the caller's passphrase (BackupController).
+                .requestMatchers(HttpMethod.POST, "/api/v1/backups").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/acme/eab-keys", "/api/v1/acme/eab-keys/*").hasRole(Roles.ADMIN)
                 // The key-encryption keys: what wraps every stored private key (decision 68).
                 .requestMatchers(HttpMethod.GET, "/api/v1/kek").hasRole(Roles.ADMIN)

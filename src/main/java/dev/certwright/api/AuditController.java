@@ -91,17 +91,18 @@ class AuditController {
 
     /**
      * The result of checking the chains: valid, or the first entry that does not verify (0 when only a chain's head is
-     * wrong: entries cut off the end), what is wrong, and which checkpoints were checked, with the public key that signs
-     * them (a JWK), for offline verifiers to pin.
+     * wrong: entries cut off the end), what is wrong, and which checkpoints were checked, how many restores from backup
+     * the sink records and how many checkpoints those superseded (decision 69), with the public key that signs them (a
+     * JWK), for offline verifiers to pin.
      */
-    record ChainCheck(boolean valid, Long firstBrokenEntry, String problem, int checkpoints, Instant latestCheckpoint,
-            Map<String, Object> checkpointKey) {
+    record ChainCheck(boolean valid, Long firstBrokenEntry, String problem, int checkpoints, Instant latestCheckpoint, int restores,
+            int supersededCheckpoints, Map<String, Object> checkpointKey) {
     }
 
     @GetMapping("/api/v1/audit-log/verify")
     ChainCheck verify() {
         AuditLog.Verification result = audit.verify();
         return new ChainCheck(result.valid(), result.firstBrokenEntry(), result.problem(), result.checkpoints(), result.latestCheckpoint(),
-                checkpoints.publicKey().orElse(null));
+                result.restores(), result.supersededCheckpoints(), checkpoints.publicKey().orElse(null));
     }
 }

@@ -44,11 +44,17 @@ import dev.certwright.audit.internal.AuditProperties;
  * derived from the CA's key-encryption key, appended as one JSON line each to the checkpoint sink. A copy of the sink
  * outside the database proves a rewrite of the database (or its replacement by an older backup): a checkpointed entry
  * that is no longer in its chain, with the same hash at the same position, fails {@link AuditLog#verify()}.
+ * <p>
+ * A legitimate restore from a backup is such a replacement too. The restored node's first start appends a signed
+ * {@link RestoreStatement} (decision 69), and the heads that checkpoints before it name beyond the backup's are then
+ * superseded rather than missing ({@link RestoredHistory}); only a node holding the CA can sign one.
  */
 @Component
 public class AuditCheckpoints {
 
     static final String TYPE = "certwright-audit-checkpoint+json";
+    /** The JWS type of a restore statement (decision 69): another type, so neither can pass for the other. */
+    static final String RESTORE_TYPE = "certwright-audit-restore+json";
     static final String FILE = "checkpoints.jsonl";
     private static final Logger log = LoggerFactory.getLogger(AuditCheckpoints.class);
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -133,22 +139,54 @@ public class AuditCheckpoints {
         payload.put("type", "certwright.audit.checkpoint");
         payload.put("at", at.toString());
         payload.put("heads", heads);
-        try {
-            JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType(TYPE)).keyID(signing.get().getKeyID()).build(),
-                    new Payload(JSON.writeValueAsString(payload)));
-            jws.sign(new ECDSASigner(signing.get()));
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("type", "checkpoint");
-            line.put("at", at.toString());
-            line.put("kid", signing.get().getKeyID());
-            line.put("jws", jws.serialize());
-            append(JSON.writeValueAsString(line));
-        } catch (JOSEException e) {
-            throw new IllegalStateException("cannot sign an audit checkpoint", e);
-        }
+        appendSigned(signing.get(), TYPE, "checkpoint", at, payload, Map.of());
         lastPublished = List.copyOf(heads);
         log.info("published an audit checkpoint of {} chains to {}", heads.size(), sink);
         return Optional.of(new Checkpoint(at, heads, 0));
+    }
+
+    /**
+     * Appends a signed restore statement (decision 69): the database was restored from the backup {@code backupId},
+     * taken at {@code backupTakenAt}, and its chains continue from {@code heads}. Published once per restore, by the
+     * restored node's first start; nothing is written when the sink already holds a statement for {@code restoreId}
+     * (a start that stopped after publishing it), so a restore never gets two. Returns the statement written, if any.
+     */
+    public synchronized Optional<RestoreStatement> publishRestore(String restoreId, String backupId, Instant backupTakenAt,
+            List<Checkpoint.Head> heads) {
+        ECKey signing = key().orElseThrow(() -> new IllegalStateException("the CA is not open: no checkpoint key"));
+        if (read().restores().stream().anyMatch(r -> r.restoreId().equals(restoreId))) {
+            return Optional.empty();
+        }
+        Instant at = clock.instant();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("type", "certwright.audit.restore");
+        payload.put("at", at.toString());
+        payload.put("restoreId", restoreId);
+        payload.put("backupId", backupId);
+        payload.put("backupTakenAt", backupTakenAt.toString());
+        payload.put("heads", heads);
+        appendSigned(signing, RESTORE_TYPE, "restore", at, payload, Map.of("restoreId", restoreId));
+        lastPublished = List.of();
+        log.info("published an audit restore statement for backup {} (taken at {}) to {}", backupId, backupTakenAt, sink);
+        return Optional.of(new RestoreStatement(at, restoreId, backupId, backupTakenAt, List.copyOf(heads), 0));
+    }
+
+    /** Signs {@code payload} as a compact JWS of {@code jwsType} (RFC 7515 §4.1.9) and appends it as one line. */
+    private void appendSigned(ECKey signing, String jwsType, String lineType, Instant at, Map<String, Object> payload, Map<String, String> extra) {
+        try {
+            JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType(jwsType)).keyID(signing.getKeyID()).build(),
+                    new Payload(JSON.writeValueAsString(payload)));
+            jws.sign(new ECDSASigner(signing));
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("type", lineType);
+            line.put("at", at.toString());
+            line.putAll(extra);
+            line.put("kid", signing.getKeyID());
+            line.put("jws", jws.serialize());
+            append(JSON.writeValueAsString(line));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign an audit " + lineType, e);
+        }
     }
 
     /** Appends one line and forces it to disk, under a file lock (nodes may share a sink). */
@@ -168,17 +206,21 @@ public class AuditCheckpoints {
         }
     }
 
-    /** What reading the sink found: the checkpoints whose signature verifies, and the lines that do not. */
-    public record Readout(List<Checkpoint> checkpoints, List<Integer> badLines) {
+    /**
+     * What reading the sink found: the checkpoints and the restore statements whose signature verifies, each with its
+     * line, and the lines that do not verify.
+     */
+    public record Readout(List<Checkpoint> checkpoints, List<RestoreStatement> restores, List<Integer> badLines) {
     }
 
-    /** Reads every checkpoint in the sink, checking each signature against this CA's checkpoint key. */
+    /** Reads every checkpoint and restore statement in the sink, checking each signature against this CA's checkpoint key. */
     public Readout read() {
         ECKey verifying = key().orElseThrow(() -> new IllegalStateException("the CA is not open: no checkpoint key"));
         List<Checkpoint> good = new ArrayList<>();
+        List<RestoreStatement> restores = new ArrayList<>();
         List<Integer> bad = new ArrayList<>();
         if (!Files.isRegularFile(sink)) {
-            return new Readout(good, bad);
+            return new Readout(good, restores, bad);
         }
         try (var lines = Files.lines(sink, StandardCharsets.UTF_8)) {
             int[] number = {0};
@@ -187,36 +229,69 @@ public class AuditCheckpoints {
                 if (text.isBlank()) {
                     return;
                 }
-                Optional<Checkpoint> checkpoint = parse(text, verifying, number[0]);
-                if (checkpoint.isPresent()) {
-                    good.add(checkpoint.get());
+                if (isRestoreLine(text)) {
+                    parseRestore(text, verifying, number[0]).ifPresentOrElse(restores::add, () -> bad.add(number[0]));
                 } else {
-                    bad.add(number[0]);
+                    parse(text, verifying, number[0]).ifPresentOrElse(good::add, () -> bad.add(number[0]));
                 }
             });
         } catch (IOException | UncheckedIOException e) {
             throw new IllegalStateException("cannot read the audit checkpoints in " + sink, e);
         }
-        return new Readout(good, bad);
+        return new Readout(good, restores, bad);
+    }
+
+    /** Whether a sink line says it is a restore statement (its signature and JWS type are checked by {@link #parseRestore}). */
+    static boolean isRestoreLine(String text) {
+        try {
+            return "restore".equals(JSON.readTree(text).path("type").asString(""));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A restore statement line, if it is one and its signature verifies under {@code verifying}. Shared with the offline verifier. */
+    static Optional<RestoreStatement> parseRestore(String text, ECKey verifying, int line) {
+        return verifiedPayload(text, verifying, RESTORE_TYPE).flatMap(payload -> {
+            try {
+                return Optional.of(new RestoreStatement(Instant.parse(payload.path("at").asString()), payload.path("restoreId").asString(""),
+                        payload.path("backupId").asString(""), Instant.parse(payload.path("backupTakenAt").asString()), heads(payload), line))
+                        .filter(r -> !r.restoreId().isEmpty());
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static List<Checkpoint.Head> heads(JsonNode payload) {
+        List<Checkpoint.Head> heads = new ArrayList<>();
+        for (JsonNode head : payload.path("heads")) {
+            heads.add(new Checkpoint.Head(head.path("chain").asInt(), head.path("lastId").asLong(), head.path("entries").asLong(),
+                    head.path("lastHash").asString("")));
+        }
+        return heads;
     }
 
     /** A checkpoint line, if it is one and its signature verifies under {@code verifying}. Shared with the offline verifier. */
     static Optional<Checkpoint> parse(String text, ECKey verifying, int line) {
+        return verifiedPayload(text, verifying, TYPE).map(payload -> new Checkpoint(Instant.parse(payload.path("at").asString()), heads(payload), line));
+    }
+
+    /** The payload of a sink line's JWS, if it is ES256 of the given type and verifies under {@code verifying}. */
+    private static Optional<JsonNode> verifiedPayload(String text, ECKey verifying, String type) {
         try {
             JsonNode node = JSON.readTree(text);
             JWSObject jws = JWSObject.parse(node.path("jws").asString(""));
-            // RFC 7515 §4.1.1: only the algorithm we sign with; RFC 7515 §4.1.9: and only checkpoints.
+            // RFC 7515 §4.1.1: only the algorithm we sign with; RFC 7515 §4.1.9: and only the type asked for, so that a
+            // checkpoint cannot be passed off as a restore statement or the other way round.
             if (!JWSAlgorithm.ES256.equals(jws.getHeader().getAlgorithm()) || jws.getHeader().getType() == null
-                    || !TYPE.equals(jws.getHeader().getType().getType()) || !jws.verify(new ECDSAVerifier(verifying.toECPublicKey()))) {
+                    || !type.equals(jws.getHeader().getType().getType()) || !jws.verify(new ECDSAVerifier(verifying.toECPublicKey()))) {
                 return Optional.empty();
             }
             JsonNode payload = JSON.readTree(jws.getPayload().toString());
-            List<Checkpoint.Head> heads = new ArrayList<>();
-            for (JsonNode head : payload.path("heads")) {
-                heads.add(new Checkpoint.Head(head.path("chain").asInt(), head.path("lastId").asLong(), head.path("entries").asLong(),
-                        head.path("lastHash").asString("")));
-            }
-            return Optional.of(new Checkpoint(Instant.parse(payload.path("at").asString()), heads, line));
+            // Parsed here, so that a payload without a valid time is a bad line, not an exception later.
+            Instant.parse(payload.path("at").asString());
+            return Optional.of(payload);
         } catch (ParseException | JOSEException | RuntimeException e) {
             return Optional.empty();
         }

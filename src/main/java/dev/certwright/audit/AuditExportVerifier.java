@@ -26,8 +26,10 @@ import tools.jackson.databind.JsonNode;
  * full export, at the same position in its chain); the export carries only checkpoints published before its entries
  * were read, so a head missing from it was cut.</li>
  * </ul>
- * A rewrite anywhere before a checkpoint therefore fails. The entries' MACs need the chain key and are checked by the
- * server's verify only. Entries after the newest checkpoint of their chain are reported as not yet anchored. Run as
+ * A rewrite anywhere before a checkpoint therefore fails. Restore statements ({@code "type":"restore"}, decision 69)
+ * are checked like checkpoints (signature, and their heads present), and the heads that checkpoints before one name
+ * beyond the restored position are superseded, not missing; the same restore twice is a replayed line and fails. The
+ * entries' MACs need the chain key and are checked by the server's verify only. Entries after the newest checkpoint of their chain are reported as not yet anchored. Run as
  * {@code scripts/audit-verify.sh export.jsonl checkpoint-key.jwk}; exit status 0 valid, 1 invalid, 2 usage or I/O error.
  */
 public final class AuditExportVerifier {
@@ -36,7 +38,7 @@ public final class AuditExportVerifier {
     }
 
     /** What the check found. */
-    public record Result(boolean valid, String problem, long entries, int checkpoints, long unanchored) {
+    public record Result(boolean valid, String problem, long entries, int checkpoints, long unanchored, int restores) {
     }
 
     public static void main(String[] args) {
@@ -57,7 +59,8 @@ public final class AuditExportVerifier {
 
     static void report(Result result, PrintStream out) {
         if (result.valid()) {
-            out.println("VALID: " + result.entries() + " entries, " + result.checkpoints() + " signed checkpoints; " + result.unanchored()
+            out.println("VALID: " + result.entries() + " entries, " + result.checkpoints() + " signed checkpoints"
+                    + (result.restores() > 0 ? ", " + result.restores() + " restores from backup" : "") + "; " + result.unanchored()
                     + " entries after the newest checkpoint of their chain are not anchored yet (MACs are checked by the server only)");
         } else {
             out.println("INVALID: " + result.problem());
@@ -78,6 +81,7 @@ public final class AuditExportVerifier {
         long[] lastId = new long[AuditLog.CHAINS];
         long entries = 0;
         List<Checkpoint> checkpoints = new ArrayList<>();
+        List<RestoreStatement> restores = new ArrayList<>();
         int number = 0;
         for (String text : lines) {
             number++;
@@ -135,16 +139,32 @@ public final class AuditExportVerifier {
                     }
                     checkpoints.add(checkpoint.get());
                 }
+                case "restore" -> {
+                    Optional<RestoreStatement> restore = AuditCheckpoints.parseRestore(text, key, number);
+                    if (restore.isEmpty()) {
+                        return invalid("the restore statement on line " + number + " does not verify under the pinned key", entries, checkpoints.size());
+                    }
+                    restores.add(restore.get());
+                }
                 default -> {
                     return invalid("line " + number + " is of no known type", entries, checkpoints.size());
                 }
             }
         }
+        RestoredHistory history = new RestoredHistory(restores);
+        Optional<String> replayed = history.replayed();
+        if (replayed.isPresent()) {
+            return invalid(replayed.get(), entries, checkpoints.size());
+        }
+        List<Checkpoint> signed = new ArrayList<>(checkpoints);
+        // A restore statement's heads are signed positions too: checked the same way, as a checkpoint on its line.
+        restores.forEach(r -> signed.add(new Checkpoint(r.at(), r.heads(), r.line())));
         long[] anchoredTo = new long[AuditLog.CHAINS];
-        for (Checkpoint checkpoint : checkpoints) {
+        for (Checkpoint checkpoint : signed) {
             for (Checkpoint.Head head : checkpoint.heads()) {
                 int c = head.chain();
-                if (c < 0 || c >= AuditLog.CHAINS || head.entries() == 0) {
+                if (c < 0 || c >= AuditLog.CHAINS || head.entries() == 0 || !history.current(checkpoint.line(), head)) {
+                    // Superseded: named beyond the heads a later restore went back to (decision 69).
                     continue;
                 }
                 boolean before = full ? false : sinceId > 0 ? head.lastId() <= sinceId : firstId[c] == 0 || head.lastId() < firstId[c];
@@ -162,10 +182,10 @@ public final class AuditExportVerifier {
             }
         }
         long unanchored = seen.entrySet().stream().filter(e -> e.getKey() > anchoredTo[e.getValue().chain()]).count();
-        return new Result(true, null, entries, checkpoints.size(), unanchored);
+        return new Result(true, null, entries, checkpoints.size(), unanchored, restores.size());
     }
 
     private static Result invalid(String problem, long entries, int checkpoints) {
-        return new Result(false, problem, entries, checkpoints, 0);
+        return new Result(false, problem, entries, checkpoints, 0, 0);
     }
 }

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -227,30 +228,38 @@ public class AuditLog {
      * @param problem what is wrong, in words; null when valid
      * @param checkpoints how many signed checkpoints were read and checked
      * @param latestCheckpoint when the newest of them was made, if any
+     * @param restores how many signed restore statements were read (decision 69)
+     * @param supersededCheckpoints how many checkpoints name heads that a later restore rolled back (those heads are not
+     *        checked; the rest of such a checkpoint is)
      */
-    public record Verification(boolean valid, Long firstBrokenEntry, String problem, int checkpoints, Instant latestCheckpoint) {
+    public record Verification(boolean valid, Long firstBrokenEntry, String problem, int checkpoints, Instant latestCheckpoint, int restores,
+            int supersededCheckpoints) {
     }
 
     /**
      * Recomputes every chain from its genesis: links, hashes, the MAC of every keyed entry, and each head's state and
-     * MAC; then checks that every checkpointed head is still in its chain, with the same hash at the same position.
+     * MAC; then checks that every checkpointed head is still in its chain, with the same hash at the same position,
+     * unless a restore statement later in the sink rolled the chain back before it (decision 69).
      */
     public Verification verify() {
         byte[] key = requireKey();
         AuditCheckpoints.Readout readout = checkpoints.read();
-        // Per chain: checkpointed entry id -> the head as checkpointed.
-        List<Map<Long, Checkpoint.Head>> expected = new java.util.ArrayList<>();
+        RestoredHistory history = new RestoredHistory(readout.restores());
+        // Per chain: checkpointed entry id -> the heads as checkpointed (by every statement that names it).
+        List<Map<Long, List<Checkpoint.Head>>> expected = new java.util.ArrayList<>();
         for (int i = 0; i < CHAINS; i++) {
             expected.add(new HashMap<>());
         }
         Instant latest = null;
+        int superseded = 0;
         for (Checkpoint checkpoint : readout.checkpoints()) {
             latest = latest == null || checkpoint.at().isAfter(latest) ? checkpoint.at() : latest;
-            for (Checkpoint.Head head : checkpoint.heads()) {
-                if (head.chain() >= 0 && head.chain() < CHAINS && head.entries() > 0) {
-                    expected.get(head.chain()).put(head.lastId(), head);
-                }
-            }
+            superseded += history.superseded(checkpoint) ? 1 : 0;
+            expect(expected, history, checkpoint.line(), checkpoint.heads());
+        }
+        for (RestoreStatement restore : readout.restores()) {
+            // The restored heads are signed positions in the current history too, unless a later restore went further back.
+            expect(expected, history, restore.line(), restore.heads());
         }
         Map<Integer, Head> heads = new HashMap<>();
         Map<Integer, String> headMacs = new HashMap<>();
@@ -289,9 +298,14 @@ public class AuditLog {
             } else if (e.scheme() == ChainHashes.KEYED && !ChainHashes.same(e.mac(), ChainHashes.entryMac(key, c, e.hash()))) {
                 why = "does not match its MAC";
             }
-            Checkpoint.Head checkpointed = expected.get(c).remove(e.id());
-            if (why == null && checkpointed != null && (checkpointed.entries() != count[c] || !ChainHashes.same(checkpointed.lastHash(), e.hash()))) {
-                why = "differs from signed checkpoint (position " + checkpointed.entries() + " in chain " + c + ")";
+            List<Checkpoint.Head> checkpointed = expected.get(c).remove(e.id());
+            if (why == null && checkpointed != null) {
+                for (Checkpoint.Head signed : checkpointed) {
+                    if (signed.entries() != count[c] || !ChainHashes.same(signed.lastHash(), e.hash())) {
+                        why = "differs from signed checkpoint (position " + signed.entries() + " in chain " + c + ")";
+                        break;
+                    }
+                }
             }
             if (why != null) {
                 fail(broken, problem, e.id(), "entry " + e.id() + " " + why);
@@ -299,8 +313,9 @@ public class AuditLog {
             prev[c] = e.hash();
         });
         for (int c = 0; c < CHAINS; c++) {
-            for (Checkpoint.Head missing : expected.get(c).values()) {
-                fail(broken, problem, missing.lastId(), "entry " + missing.lastId() + " is in a signed checkpoint but no longer in chain " + c);
+            for (List<Checkpoint.Head> missing : expected.get(c).values()) {
+                long id = missing.getFirst().lastId();
+                fail(broken, problem, id, "entry " + id + " is in a signed checkpoint but no longer in chain " + c);
             }
         }
         if (broken[0] == Long.MAX_VALUE) {
@@ -327,8 +342,23 @@ public class AuditLog {
             problem[0] = "checkpoint lines " + readout.badLines() + " of " + checkpoints.sink().getFileName() + " do not verify";
             broken[0] = 0;
         }
+        Optional<String> replayed = history.replayed();
+        if (broken[0] == Long.MAX_VALUE && replayed.isPresent()) {
+            problem[0] = replayed.get();
+            broken[0] = 0;
+        }
         boolean valid = broken[0] == Long.MAX_VALUE;
-        return new Verification(valid, valid ? null : broken[0], problem[0], readout.checkpoints().size(), latest);
+        return new Verification(valid, valid ? null : broken[0], problem[0], readout.checkpoints().size(), latest, readout.restores().size(),
+                superseded);
+    }
+
+    /** Records the heads a signed statement names that are still part of the log, as entries verify must find. */
+    private static void expect(List<Map<Long, List<Checkpoint.Head>>> expected, RestoredHistory history, int line, List<Checkpoint.Head> heads) {
+        for (Checkpoint.Head head : heads) {
+            if (head.chain() >= 0 && head.chain() < CHAINS && head.entries() > 0 && history.current(line, head)) {
+                expected.get(head.chain()).computeIfAbsent(head.lastId(), id -> new java.util.ArrayList<>()).add(head);
+            }
+        }
     }
 
     private static void fail(long[] broken, String[] problem, long id, String why) {

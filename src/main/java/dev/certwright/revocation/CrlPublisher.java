@@ -89,6 +89,25 @@ class CrlPublisher {
         store.prune(issuer);
     }
 
+    /**
+     * Publishes a new full CRL (a new delta base) and a delta for every issuer now, due or not. After a restore from an
+     * older backup (decision 69) the stored CRLs are the backup's: relying parties may hold later ones, with higher
+     * numbers. The new ones are numbered above every number published before ({@link CrlStore#nextNumber}, RFC 5280
+     * §5.2.3, one sequence for full and delta CRLs, §5.2.4), so that they supersede whatever a relying party has, instead
+     * of the node serving an older CRL until the next one falls due.
+     */
+    void republishAll() {
+        for (Issuer issuer : ca.issuers()) {
+            try {
+                Published base = publish(issuer.name(), Kind.FULL, null, true);
+                publish(issuer.name(), Kind.DELTA, base, false);
+                store.prune(issuer.name());
+            } catch (RuntimeException e) {
+                log.error("republishing the CRLs of issuer {} failed; the next run of the job publishes what is due", issuer.name(), e);
+            }
+        }
+    }
+
     private static boolean halfLifePassed(Published crl, Instant now) {
         Duration life = Duration.between(crl.thisUpdate(), crl.nextUpdate());
         return !now.isBefore(crl.thisUpdate().plus(life.dividedBy(2)));

@@ -48,9 +48,14 @@ class RevocationJobs {
 
 }
 
-/** Runs {@link CrlPublisher#publishDue()}. */
+/**
+ * Runs {@link CrlPublisher#publishDue()}; fired once with {@value #REPUBLISH} in its data, {@link CrlPublisher#republishAll()}
+ * (after a restore, {@link CrlAfterRestore}). Either way one node at a time, never beside another run.
+ */
 @DisallowConcurrentExecution
 class CrlPublishJob implements Job {
+
+    static final String REPUBLISH = "republish";
 
     private final CrlPublisher publisher;
 
@@ -60,7 +65,11 @@ class CrlPublishJob implements Job {
 
     @Override
     public void execute(JobExecutionContext context) {
-        publisher.publishDue();
+        if (context.getMergedJobDataMap().containsKey(REPUBLISH)) {
+            publisher.republishAll();
+        } else {
+            publisher.publishDue();
+        }
     }
 }
 

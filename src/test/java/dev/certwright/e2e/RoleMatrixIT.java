@@ -116,6 +116,8 @@ class RoleMatrixIT {
         ROUTES.put("DELETE /api/v1/deploy/targets/{name}", API_ADMIN);
         ROUTES.put("GET /api/v1/audit-log", API_OPERATOR);
         ROUTES.put("GET /api/v1/audit-log/verify", API_OPERATOR);
+        // The whole database, encrypted: ADMIN only (the test's {} body is refused with 400 after the role check).
+        ROUTES.put("POST /api/v1/backups", API_ADMIN);
         ROUTES.put("GET /api/v1/api-tokens", API_ADMIN);
         ROUTES.put("POST /api/v1/api-tokens", API_ADMIN);
         ROUTES.put("DELETE /api/v1/api-tokens/{name}", API_ADMIN);

@@ -17,6 +17,7 @@ import org.springframework.http.ProblemDetail;
 
 import dev.certwright.acme.web.AcmeException;
 import dev.certwright.acme.web.AcmeProblem;
+import dev.certwright.backup.BackupException;
 import dev.certwright.ca.CaException;
 import dev.certwright.keys.KeyException;
 import dev.certwright.deploy.DeployException;
@@ -65,6 +66,11 @@ class RefusalTest {
                 row(new CaException(CaException.Type.KEY_MISMATCH, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
                 row(new KeyException(KeyException.Type.NOT_INSTALLED, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
                 row(new KeyException(KeyException.Type.KEY_WRAP, "m"), 503, "ca-unavailable", "the CA cannot serve this request now"),
+                row(new BackupException(BackupException.Type.BAD_REQUEST, "m"), 400, "invalid-request", "m"),
+                row(new BackupException(BackupException.Type.BAD_ARCHIVE, "m"), 400, "bad-backup", "m"),
+                row(new BackupException(BackupException.Type.TARGET_NOT_EMPTY, "m"), 409, "restore-target-not-empty", "m"),
+                row(new BackupException(BackupException.Type.UNAVAILABLE, "m"), 503, "backup-unavailable", "m"),
+                row(new BackupException(BackupException.Type.FAILED, "m"), 503, "backup-failed", "m"),
                 row(new X509Exception("m"), 400, "malformed-certificate-data", "m"),
                 row(new ChainException("m"), 422, "broken-chain", "m"),
                 row(new RequestBodyTooLargeException(10), 413, "request-too-large", "the request body is larger than 10 bytes"));

@@ -26,11 +26,18 @@ public final class Commands {
 
     /** Runs the command with a 120 s limit: past it the command is killed and the test fails, whatever it printed. */
     public static Result run(Path directory, String... command) {
+        return run(directory, environment -> { }, List.of(command));
+    }
+
+    /** The same, with the environment changed first (passphrases a command reads from it, for instance). */
+    public static Result run(Path directory, java.util.function.Consumer<java.util.Map<String, String>> environment, List<String> command) {
         Path output = null;
         try {
             output = Files.createTempFile("certwright-command-", ".out");
-            Process process = new ProcessBuilder(List.of(command)).directory(directory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            environment.accept(builder.environment());
+            Process process = builder.start();
             process.getOutputStream().close();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -40,7 +47,7 @@ public final class Commands {
             }
             return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new AssertionError("cannot run " + command[0] + " (is it installed? scripts/test.sh installs it)", e);
+            throw new AssertionError("cannot run " + command.getFirst() + " (is it installed? scripts/test.sh installs it)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
+import dev.certwright.backup.RestoreAcknowledgement;
 import dev.certwright.issuance.CaHierarchy;
 import dev.certwright.platform.DataDirectory;
 import dev.certwright.platform.JobBudgets;
@@ -28,7 +29,8 @@ import dev.certwright.policy.IssuancePolicy;
  * ({@link CaHierarchy#start}). The encrypted keystore lives in the database, so that every node sharing it finds the
  * same CA; a node that loses the race to create it uses the winner's. The passphrase comes from
  * {@code CERTWRIGHT_CA_PASSPHRASE}, else from {@code <data-dir>/ca/passphrase}, which is generated (0600) only when no
- * CA exists yet. Afterwards, PENDING rows left by a node that stopped mid-issuance are marked FAILED
+ * CA exists yet. A node restored from a backup records the restore next ({@link RestoreAcknowledgement}).
+ * Afterwards, PENDING rows left by a node that stopped mid-issuance are marked FAILED
  * ({@link PendingReconciliation}, which also runs as a job).
  */
 @Component
@@ -44,10 +46,11 @@ class CaBootstrap implements InitializingBean {
     private final DataDirectory dataDirectory;
     private final TransactionTemplate transactions;
     private final AuditLog audit;
+    private final RestoreAcknowledgement restores;
     private final String envPassphrase;
 
     CaBootstrap(CaHierarchy hierarchy, IssuancePolicy policy, PendingReconciliation.Sweeper pendingSweeper, JobBudgets budgets,
-            DataDirectory dataDirectory, TransactionTemplate transactions, AuditLog audit,
+            DataDirectory dataDirectory, TransactionTemplate transactions, AuditLog audit, RestoreAcknowledgement restores,
             @Value("${CERTWRIGHT_CA_PASSPHRASE:}") String envPassphrase) {
         this.hierarchy = hierarchy;
         this.policy = policy;
@@ -56,17 +59,22 @@ class CaBootstrap implements InitializingBean {
         this.dataDirectory = dataDirectory;
         this.transactions = transactions;
         this.audit = audit;
+        this.restores = restores;
         this.envPassphrase = envPassphrase;
     }
 
     @Override
     public void afterPropertiesSet() {
-        hierarchy.start(hierarchy.exists() ? existingPassphrase() : newPassphrase());
+        char[] passphrase = hierarchy.exists() ? existingPassphrase() : newPassphrase();
+        hierarchy.start(passphrase);
         // The chains are keyed from the CA (decision 45): key those that are not yet (an upgrade, or a new install).
         int keyed = audit.keyChains();
         if (keyed > 0) {
             log.info("keyed {} audit chains with a key derived from the CA's key-encryption key", keyed);
         }
+        // A node restored from a backup records the restore before it serves (decision 69); the marker the restore left
+        // is authenticated under the CA passphrase. Without one, this is a file lookup.
+        restores.acknowledge(passphrase);
         auditConfiguration();
         // Before this node serves: rows a stopped node left PENDING. The job (PendingReconciliation) repeats this while it runs.
         pendingSweeper.run(budgets.start(Duration.ofSeconds(30)), "at startup");
