@@ -1,28 +1,150 @@
 package dev.certwright.policy;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+import dev.certwright.policy.internal.CaConfigException;
 
 /**
- * Where issuer keys are kept (ca-config {@code keyStore}): in the CA keystore, the encrypted PKCS#12 in the
- * database ({@link Type#SOFTWARE}, the default), or in a PKCS#11 token ({@link Type#PKCS11}) through the JDK's
- * SunPKCS11 provider. The PIN is read from the environment variable {@code pinEnv}; it is never in the file.
+ * Where issuer keys are kept: ca-config's {@code keyStore} section. {@code type: software} (the default, the same as no
+ * section) keeps them in the encrypted PKCS#12 in the database; {@code type: pkcs11} in a PKCS#11 token (an HSM, or SoftHSM2 in the tests) reached through the JDK's SunPKCS11
+ * provider. The token is named by its label or by its numeric slot id, and the user PIN is read from the environment
+ * variable {@code pinEnv} when the token is opened; the PIN itself is never part of the configuration.
  *
- * @param tokenLabel the token's label (CKA_LABEL of the token, PKCS#11 v2.40 §5.5 CK_TOKEN_INFO), or null when
- *     {@code slot} names the slot
- * @param slot the slot id, or null when {@code tokenLabel} names the token
+ * <pre>
+ * keyStore:
+ *   type: pkcs11
+ *   library: /usr/lib/softhsm/libsofthsm2.so
+ *   tokenLabel: certwright-ca        # or slot: 1764567890
+ *   pinEnv: CERTWRIGHT_HSM_PIN
+ * </pre>
+ *
+ * The record lives in {@code policy} because the configuration the loader produces does; {@code ca} opens it. Every
+ * error is one sentence naming the key, such as {@code keyStore.library /x.so does not exist}; the loader puts the
+ * file's name in front of it, as it does for its own errors.
+ *
+ * @param type the kind of key store
+ * @param library the PKCS#11 module, an absolute path
+ * @param tokenLabel the token's label (CK_TOKEN_INFO.label, PKCS#11 v2.40 §3.2), or null when {@code slot} names it
+ * @param slot the slot id (CK_SLOT_ID, PKCS#11 v2.40 §3.2), or null when {@code tokenLabel} names it
+ * @param pinEnv the name of the environment variable that holds the user PIN
  */
 public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Long slot, String pinEnv) {
+
+    /** The kinds of key store. */
+    public enum Type {
+        /** The encrypted PKCS#12 in the database. */
+        SOFTWARE,
+        /** A PKCS#11 token through SunPKCS11. */
+        PKCS11
+    }
 
     /** The default: keys in the encrypted PKCS#12 in the database. */
     public static final KeyStoreDefinition SOFTWARE = new KeyStoreDefinition(Type.SOFTWARE, null, null, null, null);
 
-    /** The kind of key store. */
-    public enum Type {
-        SOFTWARE,
-        PKCS11
+    /** PKCS#11 v2.40 §3.2: CK_TOKEN_INFO.label is 32 bytes of UTF-8, padded with blanks. */
+    static final int MAX_LABEL_BYTES = 32;
+
+    public KeyStoreDefinition {
+        if (type == null) {
+            throw fail("keyStore.type", "is required: software or pkcs11");
+        }
+        if (type == Type.SOFTWARE) {
+            if (library != null || tokenLabel != null || slot != null || pinEnv != null) {
+                throw fail("keyStore", "of type software takes no library, token or PIN");
+            }
+        } else {
+            checkPkcs11(library, tokenLabel, slot, pinEnv);
+        }
+    }
+
+    private static void checkPkcs11(Path library, String tokenLabel, Long slot, String pinEnv) {
+        if (library == null) {
+            throw fail("keyStore.library", "is required: the absolute path of the PKCS#11 module (.so)");
+        }
+        String path = library.toString();
+        if (!library.isAbsolute()) {
+            // SunPKCS11 itself refuses a relative library (a library search path could load another one).
+            throw fail("keyStore.library", "must be an absolute path, not '" + path + "'");
+        }
+        if (path.contains("${") || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '"')) {
+            // The path goes into SunPKCS11's configuration text, which expands ${property} and ends at a line break.
+            throw fail("keyStore.library", "must not contain '${', quotes or control characters");
+        }
+        if (!Files.isRegularFile(library)) {
+            throw fail("keyStore.library", path + " does not exist");
+        }
+        if (tokenLabel != null && slot != null) {
+            throw fail("keyStore.tokenLabel", "and keyStore.slot both name the token; give one of them");
+        }
+        if (tokenLabel == null && slot == null) {
+            throw fail("keyStore.tokenLabel", "or keyStore.slot is required to name the token");
+        }
+        if (tokenLabel != null) {
+            if (tokenLabel.isBlank() || !tokenLabel.equals(tokenLabel.strip())) {
+                throw fail("keyStore.tokenLabel", "must be a non-empty label without leading or trailing blanks");
+            }
+            if (tokenLabel.getBytes(StandardCharsets.UTF_8).length > MAX_LABEL_BYTES) {
+                throw fail("keyStore.tokenLabel", "'" + tokenLabel + "' is longer than a token label's " + MAX_LABEL_BYTES + " bytes");
+            }
+        }
+        if (slot != null && slot < 0) {
+            throw fail("keyStore.slot", "must be a slot id, a whole number of 0 or more, not " + slot);
+        }
+        if (pinEnv == null || pinEnv.isBlank()) {
+            throw fail("keyStore.pinEnv", "is required: the name of the environment variable that holds the user PIN");
+        }
+        if (!pinEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw fail("keyStore.pinEnv", "must be the name of an environment variable such as CERTWRIGHT_HSM_PIN, not '" + pinEnv + "'");
+        }
+    }
+
+    /**
+     * The definition from the section's values as the YAML gives them; null where a key is absent.
+     *
+     * @param type {@code pkcs11}
+     * @param slot a whole number (an Integer or a Long, as SnakeYAML reads it), or null
+     */
+    public static KeyStoreDefinition of(String type, String library, String tokenLabel, Number slot, String pinEnv) {
+        if (type == null || type.isBlank()) {
+            throw fail("keyStore.type", "is required: software or pkcs11");
+        }
+        if (type.toLowerCase(Locale.ROOT).equals("software")) {
+            if (library != null || tokenLabel != null || slot != null || pinEnv != null) {
+                throw fail("keyStore", "of type software takes no library, token or PIN");
+            }
+            return SOFTWARE;
+        }
+        if (!type.toLowerCase(Locale.ROOT).equals("pkcs11")) {
+            throw fail("keyStore.type", "must be software or pkcs11, not '" + type + "'");
+        }
+        if (slot != null && !(slot instanceof Integer || slot instanceof Long)) {
+            throw fail("keyStore.slot", "must be a slot id, a whole number of 0 or more, not " + slot);
+        }
+        Path path = null;
+        if (library != null && !library.isBlank()) {
+            try {
+                path = Path.of(library);
+            } catch (InvalidPathException e) {
+                throw fail("keyStore.library", "'" + library + "' is not a path");
+            }
+        }
+        return new KeyStoreDefinition(Type.PKCS11, path, tokenLabel, slot == null ? null : slot.longValue(), pinEnv);
     }
 
     public boolean pkcs11() {
         return type == Type.PKCS11;
+    }
+
+    /** The token as messages name it: {@code token 'certwright-ca'} or {@code slot 1764567890}. */
+    public String tokenDescription() {
+        return tokenLabel != null ? "token '" + tokenLabel + "'" : "slot " + slot;
+    }
+
+    private static CaConfigException fail(String key, String problem) {
+        return new CaConfigException(key + " " + problem);
     }
 }

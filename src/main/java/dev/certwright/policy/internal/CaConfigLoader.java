@@ -86,27 +86,17 @@ public final class CaConfigLoader {
 
     /** {@code keyStore}: software (the default) or pkcs11 with its library, token and the variable holding the PIN. */
     private KeyStoreDefinition keyStore(Map<String, Object> m) {
-        String type = string(required(m, "keyStore", "type"), "keyStore.type");
-        switch (type) {
-            case "software" -> {
-                onlyKeys(m, "keyStore", Set.of("type"));
-                return KeyStoreDefinition.SOFTWARE;
-            }
-            case "pkcs11" -> {
-                onlyKeys(m, "keyStore", Set.of("type", "library", "tokenLabel", "slot", "pinEnv"));
-                Path library = Path.of(string(required(m, "keyStore", "library"), "keyStore.library"));
-                if (!library.isAbsolute()) {
-                    throw fail("keyStore.library", "must be an absolute path to the PKCS#11 module, such as /usr/lib/softhsm/libsofthsm2.so");
-                }
-                String label = optionalString(m, "keyStore", "tokenLabel");
-                Long slot = m.containsKey("slot") ? (long) integer(m.get("slot"), "keyStore.slot", 0, Integer.MAX_VALUE) : null;
-                if ((label == null) == (slot == null)) {
-                    throw fail("keyStore", "must name the token by exactly one of tokenLabel or slot");
-                }
-                String pinEnv = environmentName(required(m, "keyStore", "pinEnv"), "keyStore.pinEnv");
-                return new KeyStoreDefinition(KeyStoreDefinition.Type.PKCS11, library, label, slot, pinEnv);
-            }
-            default -> throw fail("keyStore.type", "must be software or pkcs11, not '" + type + "'");
+        onlyKeys(m, "keyStore", Set.of("type", "library", "tokenLabel", "slot", "pinEnv"));
+        Object slot = m.get("slot");
+        if (slot != null && !(slot instanceof Integer || slot instanceof Long)) {
+            throw fail("keyStore.slot", "must be a slot id, a whole number of 0 or more");
+        }
+        try {
+            return KeyStoreDefinition.of(m.get("type") == null ? null : string(m.get("type"), "keyStore.type"),
+                    optionalString(m, "keyStore", "library"), optionalString(m, "keyStore", "tokenLabel"), (Number) slot,
+                    optionalString(m, "keyStore", "pinEnv"));
+        } catch (CaConfigException e) {
+            throw new CaConfigException(source + ": " + e.getMessage());
         }
     }
 

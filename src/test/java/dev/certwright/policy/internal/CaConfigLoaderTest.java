@@ -94,7 +94,7 @@ class CaConfigLoaderTest {
         CaConfiguration config = parse("""
                 keyStore:
                   type: pkcs11
-                  library: /usr/lib/softhsm/libsofthsm2.so
+                  library: /bin/sh
                   tokenLabel: certwright
                   pinEnv: HSM_PIN
                 issuers:
@@ -118,7 +118,7 @@ class CaConfigLoaderTest {
                     keyAlgorithm: EC-P256
                     validity: P365D
                 """, "corp-issuing");
-        assertThat(config.keyStore()).isEqualTo(new KeyStoreDefinition(KeyStoreDefinition.Type.PKCS11, Path.of("/usr/lib/softhsm/libsofthsm2.so"),
+        assertThat(config.keyStore()).isEqualTo(new KeyStoreDefinition(KeyStoreDefinition.Type.PKCS11, Path.of("/bin/sh"),
                 "certwright", null, "HSM_PIN"));
         IssuerDefinition root = config.issuer("corp-root").orElseThrow();
         assertThat(root.source()).isEqualTo(IssuerSource.IMPORT);
@@ -157,10 +157,11 @@ class CaConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
             "unknown type | 'type: vault' | keyStore.type must be software or pkcs11, not 'vault'",
             "relative library | 'type: pkcs11\n  library: libsofthsm2.so\n  tokenLabel: t\n  pinEnv: PIN' | keyStore.library must be an absolute path",
-            "no token | 'type: pkcs11\n  library: /x.so\n  pinEnv: PIN' | keyStore must name the token by exactly one of tokenLabel or slot",
-            "both | 'type: pkcs11\n  library: /x.so\n  tokenLabel: t\n  slot: 1\n  pinEnv: PIN' | keyStore must name the token by exactly one",
-            "no pin | 'type: pkcs11\n  library: /x.so\n  slot: 1' | keyStore.pinEnv is required",
-            "pin itself | 'type: pkcs11\n  library: /x.so\n  slot: 1\n  pin: 1234' | keyStore.pin is not a known key",
+            "missing library | 'type: pkcs11\n  library: /no/such/libpkcs11.so\n  tokenLabel: t\n  pinEnv: PIN' | keyStore.library /no/such/libpkcs11.so does not exist",
+            "no token | 'type: pkcs11\n  library: /bin/sh\n  pinEnv: PIN' | keyStore.tokenLabel or keyStore.slot is required to name the token",
+            "both | 'type: pkcs11\n  library: /bin/sh\n  tokenLabel: t\n  slot: 1\n  pinEnv: PIN' | keyStore.tokenLabel and keyStore.slot both name the token",
+            "no pin | 'type: pkcs11\n  library: /bin/sh\n  slot: 1' | keyStore.pinEnv is required",
+            "pin itself | 'type: pkcs11\n  library: /bin/sh\n  slot: 1\n  pin: 1234' | keyStore.pin is not a known key",
     })
     void keyStoreIsChecked(String what, String keyStore, String expected) {
         String text = "keyStore:\n  " + keyStore.replace("\\n", "\n") + "\nissuers:\n  a:\n    subject: CN=A\n    keyAlgorithm: EC-P256\n    validity: P1D\n";
