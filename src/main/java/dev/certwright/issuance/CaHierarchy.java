@@ -416,9 +416,12 @@ public class CaHierarchy {
     private String changeProblem(IssuerDefinition definition, Row newest, List<Row> generations, List<Row> all) {
         String rollover = "; changing an existing issuer's subject or key is a rollover (POST /api/v1/issuers/" + definition.name()
                 + "/rollover), not a configuration change";
-        if (definition.source() != newest.source() && !(newest.source() == IssuerSource.GENERATE && generations.size() > 1)) {
+        // The source is the first generation's: a rollover's successor is generated here, or external when the parent is
+        // offline, whatever the first one was.
+        Row first = generations.stream().min(Comparator.comparingInt(Row::generation)).orElseThrow();
+        if (definition.source() != first.source()) {
             return "has source " + definition.source().configValue() + ", but the issuer was created with source "
-                    + newest.source().configValue() + rollover;
+                    + first.source().configValue() + rollover;
         }
         if (definition.subject() != null && !sameName(definition.subject(), newest.subject())) {
             return "has subject \"" + definition.subject() + "\", but the issuer was created with \"" + newest.subject() + "\"" + rollover;
@@ -544,8 +547,10 @@ public class CaHierarchy {
             });
             keystoreVersion = Objects.requireNonNull(version);
         } catch (RuntimeException e) {
-            created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
+            // Uninstall first: the CA keeps the key of an installed issuer, so discarding before would keep the keys of
+            // the generations that were never stored, and a retry would find their names taken.
             install();
+            created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
             throw e;
         }
         if (!created.isEmpty()) {
@@ -734,8 +739,10 @@ public class CaHierarchy {
             return IssuerState.AWAITING_CERTIFICATE;
         }
         if (row.successor() != null) {
+            // Once its successor has taken over, a generation never signs again, even after that successor retired in
+            // turn (a later generation issues by then): otherwise the oldest line would wake up as ACTIVE.
             Optional<Row> successor = all.stream().filter(r -> r.name().equals(row.successor())).findFirst();
-            if (successor.isPresent() && successor.get().certificate() != null && successor.get().status() != Status.RETIRED
+            if (successor.isPresent() && successor.get().certificate() != null
                     && (successor.get().switchAt() == null || !successor.get().switchAt().isAfter(now))) {
                 return IssuerState.RETIRING;
             }
