@@ -92,6 +92,7 @@ class RoleMatrixIT {
         ROUTES.put("GET /api/v1/issuers/{name}", API_VIEWER);
         ROUTES.put("GET /api/v1/issuers/{name}/csr", API_ADMIN);
         ROUTES.put("PUT /api/v1/issuers/{name}/certificate", API_ADMIN);
+        ROUTES.put("POST /api/v1/issuers/{name}/rollover", API_ADMIN);
         ROUTES.put("POST /api/v1/ca-config/reload", API_ADMIN);
         ROUTES.put("GET /api/v1/certificates", API_VIEWER);
         ROUTES.put("GET /api/v1/certificates/{serial}", API_VIEWER);
