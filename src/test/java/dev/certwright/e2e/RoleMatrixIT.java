@@ -153,6 +153,7 @@ class RoleMatrixIT {
         ROUTES.put("POST /managed/{name}/targets", PAGE_ADMIN);
         ROUTES.put("GET /targets", PAGE_VIEWER);
         ROUTES.put("GET /targets/{name}", PAGE_VIEWER);
+        ROUTES.put("GET /issuers", PAGE_VIEWER);
         ROUTES.put("GET /targets/new", PAGE_ADMIN);
         ROUTES.put("POST /targets/new", PAGE_ADMIN);
         ROUTES.put("GET /targets/{name}/edit", PAGE_ADMIN);
