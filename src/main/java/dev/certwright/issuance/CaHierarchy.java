@@ -441,7 +441,7 @@ public class CaHierarchy {
      * transaction, under the keystore row's lock: a node that stops at any point leaves either no rollover or all of
      * it, and the switch needs no further step, since the state follows from the rows and the time.
      *
-     * @param name the current generation's name, or the configured name
+     * @param name the configured name (which is also the first generation's), or the current generation's own name
      */
     public synchronized IssuerView rollover(String name, Instant switchAt, boolean crossSign, String actor) {
         refresh();
@@ -461,13 +461,14 @@ public class CaHierarchy {
     }
 
     private IssuerView rolloverOnce(String name, Instant requestedSwitch, boolean crossSign, String actor) {
-        Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
+        Instant exact = Instant.now(clock);
+        Instant now = exact.truncatedTo(ChronoUnit.SECONDS);
         List<Row> all = rows;
-        Row current = currentGeneration(name, all, now);
+        Row current = currentGeneration(name, all, exact);
         IssuerDefinition definition = policy.configuration().issuer(current.logicalName()).orElseThrow(() -> new IssuanceException(
                 IssuanceException.Type.CONFLICT, "issuer " + current.logicalName() + " is no longer in " + policy.configuration().source()
                         + ": it retires once its certificates expire, and is not rolled over"));
-        Instant switchAt = requestedSwitch == null ? Instant.now(clock).truncatedTo(ChronoUnit.MILLIS) : requestedSwitch;
+        Instant switchAt = requestedSwitch == null ? exact.truncatedTo(ChronoUnit.MILLIS) : requestedSwitch;
         Instant predecessorEnd = current.certificate().getNotAfter().toInstant();
         if (switchAt.isBefore(now.minus(SWITCH_TOLERANCE))) {
             throw refused("switchAt " + switchAt + " is in the past; leave it out to switch now");
@@ -486,7 +487,7 @@ public class CaHierarchy {
             throw refused("crossSign is for a root rolled over here: " + current.name() + (offline ? "'s parent is offline"
                     : " is signed by " + current.parentName() + ", which signs its successor too"));
         }
-        Row parent = root || offline ? null : parentSigning(current, all, now);
+        Row parent = root || offline ? null : parentSigning(current, all, exact);
         int generation = all.stream().filter(r -> r.logicalName().equals(current.logicalName())).mapToInt(Row::generation).max().orElse(1) + 1;
         String successorName = current.logicalName() + "-g" + generation;
         KeySpec spec = definition.keyAlgorithm() != null ? definition.keyAlgorithm() : KeySpec.fromId(current.keyAlgorithm());
@@ -565,12 +566,14 @@ public class CaHierarchy {
     }
 
     /**
-     * The generation a rollover starts from: the newest of the configured issuer that {@code name} names (by its own
-     * name or the configured one), which must issue now. Refused when there is no such issuer (404), when it is
-     * retired, when a rollover is still pending, or when {@code name} is an older generation (409).
+     * The generation a rollover starts from: the newest of the configured issuer that {@code name} names, which must
+     * issue now. The configured name (also the first generation's) names the issuer, whichever generation is current;
+     * a later generation's own name must be the current one. Refused when there is no such issuer (404), when it is
+     * retired, when a rollover is still pending, or when {@code name} is a later generation that was taken over (409).
      */
     private Row currentGeneration(String name, List<Row> all, Instant now) {
-        Optional<Row> named = all.stream().filter(r -> r.name().equals(name)).findFirst();
+        boolean configuredName = all.stream().anyMatch(r -> r.logicalName().equals(name));
+        Optional<Row> named = configuredName ? Optional.empty() : all.stream().filter(r -> r.name().equals(name)).findFirst();
         String logical = named.map(Row::logicalName).orElse(name);
         List<Row> generations = all.stream().filter(r -> r.logicalName().equals(logical)).toList();
         if (generations.isEmpty()) {
@@ -983,7 +986,7 @@ public class CaHierarchy {
 
     private void writeBackup() {
         try {
-            dataDirectory.writePrivateFile(KEYSTORE_BACKUP, records.keystore().orElseThrow().bytes());
+            dataDirectory.replacePrivateFile(KEYSTORE_BACKUP, records.keystore().orElseThrow().bytes());
         } catch (RuntimeException e) {
             log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(KEYSTORE_BACKUP), e.getMessage());
         }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -152,6 +153,27 @@ public class DataDirectory {
             throw new IllegalStateException(file + " already exists; refusing to overwrite a secret", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /**
+     * Writes a file readable by its owner only (0600) in place of the one there, if any: a new file next to it, renamed
+     * over it, so that a reader (or a crash) sees the old content or the new, never part of either.
+     */
+    public void replacePrivateFile(String relative, byte[] content) {
+        Path file = root.resolve(relative);
+        Path staged = file.resolveSibling(file.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
+        try {
+            writePrivateFile(root.relativize(staged).toString(), content);
+            Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        } finally {
+            try {
+                Files.deleteIfExists(staged);
+            } catch (IOException e) {
+                // a staged copy left behind; the next write uses another name
+            }
         }
     }
 }
