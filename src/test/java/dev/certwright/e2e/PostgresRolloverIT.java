@@ -29,9 +29,8 @@ class PostgresRolloverIT extends RolloverEndToEnd {
 
     @Test
     void aSecondNodePicksUpTheRolloverAndSwitchesAtTheSameTime(@TempDir Path secondData) throws Exception {
-        try (CertwrightProcess second = CertwrightProcess.start(new CertwrightProcess.Options(secondData, database)
-                .env("CERTWRIGHT_CA_PASSPHRASE", app.readSecret("ca/passphrase")).arg("--certwright.ca-config=" + caConfig)
-                .arg("--certwright.ca.refresh-interval=PT1S"))) {
+        try (CertwrightProcess second = CertwrightProcess.start(timings(new CertwrightProcess.Options(secondData, database)
+                .env("CERTWRIGHT_CA_PASSPHRASE", app.readSecret("ca/passphrase"))))) {
             Instant switchAt = Instant.now().plus(Duration.ofSeconds(10)).truncatedTo(ChronoUnit.SECONDS);
             Response rolled = rollover("peer-issuing", Map.of("switchAt", switchAt.toString()));
             assertThat(rolled.status()).as(rolled.toString()).isEqualTo(201);

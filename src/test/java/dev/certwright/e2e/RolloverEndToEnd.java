@@ -91,11 +91,7 @@ abstract class RolloverEndToEnd {
         String devConfig = Files.readString(CertwrightProcess.PROJECT.resolve("ca-config/dev.yml"));
         assertThat(devConfig).contains("\nprofiles:\n");
         caConfig = Files.writeString(work.resolve("ca-config.yml"), devConfig.replace("\nprofiles:\n", "\n" + ISSUERS + "\nprofiles:\n" + PROFILES));
-        // The registry's refresh (which also retires generations) every second, OCSP responders for a new generation
-        // within two, CRLs within three, and a renewal scan every two seconds.
-        options = withPeers(new CertwrightProcess.Options(work.resolve("data"), database).arg("--certwright.ca-config=" + caConfig)
-                .arg("--certwright.ca.refresh-interval=PT1S").arg("--certwright.ocsp.presign-interval=PT2S")
-                .arg("--certwright.crl.publish-delay=PT3S").arg("--certwright.renewal.scan-interval=PT2S"));
+        options = withPeers(timings(new CertwrightProcess.Options(work.resolve("data"), database)));
         app = CertwrightProcess.start(options);
         admin = app.adminToken();
         root = app.root();
@@ -230,9 +226,10 @@ abstract class RolloverEndToEnd {
         assertThat(again.status()).as(again.toString()).isEqualTo(201);
         assertThat(again.json().get("name").asString()).isEqualTo(RETIRE + "-g3");
         assertThat(again.json().get("predecessor").asString()).isEqualTo(RETIRE + "-g2");
-        // Until their last certificates expire, both predecessors still publish their CRLs.
+        // Until their last certificates expire, both predecessors publish their CRLs (g2's first one within the publish delay).
         for (String generation : List.of(RETIRE, RETIRE + "-g2")) {
-            assertThat(app.plain("GET", "/crl/" + generation + ".crl", null, null).status()).isEqualTo(200);
+            await(generation + "'s CRL").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> app.plain("GET", "/crl/" + generation + ".crl", null, null).status() == 200);
         }
 
         awaitState(RETIRE + "-g2", "RETIRED", Duration.ofSeconds(60));
@@ -248,7 +245,8 @@ abstract class RolloverEndToEnd {
             assertThat(app.plain("GET", "/ca/" + generation + ".crt", null, null).status()).as("its certificate stays published").isEqualTo(200);
             assertThat(audit("ca.issuer.retired", generation)).hasSize(1);
         }
-        assertThat(app.plain("GET", "/crl/" + RETIRE + "-g3.crl", null, null).status()).isEqualTo(200);
+        await(RETIRE + "-g3's CRL").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> app.plain("GET", "/crl/" + RETIRE + "-g3.crl", null, null).status() == 200);
         assertThat(issuer(RETIRE + "-g3").get("state").asString()).isEqualTo("ACTIVE");
         Response retired = rollover(RETIRE + "-g2", Map.of());
         assertProblem(retired, 409);
@@ -256,6 +254,17 @@ abstract class RolloverEndToEnd {
     }
 
     // --- helpers ---
+
+    /**
+     * This class's configuration and timings: the registry's refresh (which also retires generations) every second, OCSP
+     * responders for a new generation within two, CRLs within three, and a renewal scan every two seconds. A second node
+     * on the same database must have them too: the clustered jobs' schedules are shared, and the last node started sets them.
+     */
+    CertwrightProcess.Options timings(CertwrightProcess.Options options) {
+        return options.arg("--certwright.ca-config=" + caConfig).arg("--certwright.ca.refresh-interval=PT1S")
+                .arg("--certwright.ocsp.presign-interval=PT2S").arg("--certwright.crl.publish-delay=PT3S")
+                .arg("--certwright.renewal.scan-interval=PT2S");
+    }
 
     static String intermediate(String name, String parent, String cn) {
         return "  " + name + ":\n    parent: " + parent + "\n    subject: \"CN=Certwright Test " + cn + " CA,O=Certwright Development\"\n"
