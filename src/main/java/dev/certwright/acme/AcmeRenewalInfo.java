@@ -14,14 +14,15 @@ import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateStatus;
+import dev.certwright.issuance.CaHierarchy;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.x509.SerialNumber;
 
 /**
  * ACME Renewal Information (RFC 9773): the window in which a certificate should be renewed, from its profile's
- * renewal policy ({@code renewBefore}, else a third of its life), and the incident lever that moves windows into the
- * past so that ARI-aware clients renew at once.
+ * renewal policy ({@code renewBefore}, else a third of its life) and moved to the switch when its issuer is rolled
+ * over, and the incident lever that moves windows into the past so that ARI-aware clients renew at once.
  */
 @Service
 public class AcmeRenewalInfo {
@@ -34,13 +35,16 @@ public class AcmeRenewalInfo {
     static final Duration RETRY_AFTER_URGENT = Duration.ofHours(1);
 
     private final CertificateInventory inventory;
+    private final CaHierarchy hierarchy;
     private final IssuancePolicy policy;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
-    AcmeRenewalInfo(CertificateInventory inventory, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions, Clock clock) {
+    AcmeRenewalInfo(CertificateInventory inventory, CaHierarchy hierarchy, IssuancePolicy policy, AuditLog audit, TransactionTemplate transactions,
+            Clock clock) {
         this.inventory = inventory;
+        this.hierarchy = hierarchy;
         this.policy = policy;
         this.audit = audit;
         this.transactions = transactions;
@@ -54,8 +58,9 @@ public class AcmeRenewalInfo {
     }
 
     /**
-     * The suggested window: [notAfter - renewBefore, notAfter - renewBefore/2]; for a revoked certificate or one whose
-     * renewal an operator advanced, a window that ended already (RFC 9773 §4.2: "renew immediately").
+     * The suggested window: [notAfter - renewBefore, notAfter - renewBefore/2], moved to the switch time when the
+     * issuer generation has a successor ({@link #rolledOver}); for a revoked certificate or one whose renewal an
+     * operator advanced, a window that ended already (RFC 9773 §4.2: "renew immediately").
      */
     public Window window(CertificateRecord record) {
         Instant now = clock.instant();
@@ -73,7 +78,26 @@ public class AcmeRenewalInfo {
         }
         Duration renewBefore = dev.certwright.policy.RenewalLead.of(life, configured); // the rule scheduled renewal uses too
         Instant start = record.notAfter().minus(renewBefore);
-        return new Window(start, start.plus(renewBefore.dividedBy(2)), RETRY_AFTER);
+        Window window = new Window(start, start.plus(renewBefore.dividedBy(2)), RETRY_AFTER);
+        Optional<Instant> switchAt = record.issuerName() == null ? Optional.empty() : hierarchy.successorSwitch(record.issuerName());
+        return switchAt.map(at -> rolledOver(window, at)).orElse(window);
+    }
+
+    /**
+     * The window of a certificate whose issuer generation is rolled over (its successor switches at {@code switchAt},
+     * or did): it starts at the switch, when renewing first gets a certificate from the successor, and keeps its usual
+     * length, so that every certificate of the predecessor moves within one window's length after the switch instead
+     * of at its own time, and the predecessor retires that much sooner. Never later than the usual window: a window
+     * that starts before the switch stays as it is. Since a certificate never outlives its issuer, the window ends at
+     * least half a renewal lead before the predecessor's own notAfter. RFC 9773 §4.2: a client picks a random time in
+     * the window, and renews at once when that time has passed.
+     */
+    static Window rolledOver(Window usual, Instant switchAt) {
+        if (!switchAt.isBefore(usual.start())) {
+            return usual;
+        }
+        // Starting before the usual start with the same length, it also ends before the usual end.
+        return new Window(switchAt, switchAt.plus(Duration.between(usual.start(), usual.end())), usual.retryAfter());
     }
 
     /** Moves the selected certificates' windows into the past, with an audit entry. Returns how many were moved. */

@@ -16,6 +16,7 @@ class ApiRules {
         return rules -> rules
                 .requestMatchers(HttpMethod.GET, "/api/v1/issuers/*/csr").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.PUT, "/api/v1/issuers/*/certificate").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.POST, "/api/v1/issuers/*/rollover").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.GET, "/api/v1/issuers", "/api/v1/issuers/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/ca-config/reload").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)

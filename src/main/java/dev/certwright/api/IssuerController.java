@@ -1,5 +1,6 @@
 package dev.certwright.api;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -25,9 +27,9 @@ import dev.certwright.x509.Pem;
 import dev.certwright.x509.X509Exception;
 
 /**
- * The CA's issuers, every generation: listed on the API with their source, state and key location; the request of an
- * issuer whose certificate an offline CA signs, and the installation of that certificate; and their certificates
- * published over plain HTTP for AIA caIssuers.
+ * The CA's issuers, every generation: listed on the API with their source, state, key location and line of
+ * generations; the rollover to a new generation; the request of an issuer whose certificate an offline CA signs, and
+ * the installation of that certificate; and their certificates published over plain HTTP for AIA caIssuers.
  */
 @RestController
 class IssuerController {
@@ -46,14 +48,14 @@ class IssuerController {
      * certificate followed by its parents, root last.
      */
     record IssuerResponse(String name, String issuer, int generation, String source, String state, String keyLocation, String keyAlgorithm,
-            String subject, Instant notBefore, Instant notAfter, String serial, String predecessor, String successor, Instant switchAt,
-            String certificatePem, String chainPem, String crossCertificatePem) {
+            String subject, String parent, Instant notBefore, Instant notAfter, String serial, String predecessor, String successor,
+            Instant switchAt, String certificatePem, String chainPem, String crossCertificatePem) {
 
         static IssuerResponse of(IssuerView view) {
             var certificate = view.certificate();
             return new IssuerResponse(view.name(), view.logicalName(), view.generation(), view.source().configValue(), view.state().name(),
                     view.keyLocation().name().toLowerCase(java.util.Locale.ROOT), view.keyAlgorithm(),
-                    certificate == null ? view.subject() : certificate.getSubjectX500Principal().getName(X500Principal.RFC2253),
+                    certificate == null ? view.subject() : certificate.getSubjectX500Principal().getName(X500Principal.RFC2253), view.parent(),
                     certificate == null ? null : certificate.getNotBefore().toInstant(), certificate == null ? null : certificate.getNotAfter().toInstant(),
                     certificate == null ? null : certificate.getSerialNumber().toString(16), view.predecessor(), view.successor(), view.switchAt(),
                     certificate == null ? null : Pem.encode(certificate), certificate == null ? null : Pem.encodeChain(view.chain()),
@@ -94,6 +96,27 @@ class IssuerController {
                     + CertificateChains.MAX_LENGTH + " are accepted");
         }
         return IssuerResponse.of(hierarchy.installCertificate(name, chain, actor.getName()));
+    }
+
+    /**
+     * What a rollover asks for. {@code switchAt}: when new certificates start coming from the successor (ISO-8601; at most
+     * a minute in the past; default now). {@code crossSign}: for a root, also certify the new root's key with the old
+     * one (RFC 5280 §3.2), so that what the new root signs chains to the old root too.
+     */
+    record RolloverBody(Instant switchAt, Boolean crossSign) {
+    }
+
+    /**
+     * Creates the successor generation of the configured issuer whose current generation (or configured name) is
+     * {@code name}: 201 with the successor, which stands by until {@code switchAt} (or awaits its certificate, when its
+     * parent is offline). 404 for an unknown issuer, 409 for a retired one or a rollover still pending, 422 for a
+     * switch time too early or too late.
+     */
+    @PostMapping(path = "/api/v1/issuers/{name}/rollover")
+    ResponseEntity<IssuerResponse> rollover(@PathVariable String name, @RequestBody(required = false) RolloverBody body, Authentication actor) {
+        RolloverBody request = body == null ? new RolloverBody(null, null) : body;
+        IssuerView successor = hierarchy.rollover(name, request.switchAt(), Boolean.TRUE.equals(request.crossSign()), actor.getName());
+        return ResponseEntity.created(URI.create("/api/v1/issuers/" + successor.name())).body(IssuerResponse.of(successor));
     }
 
     /** DER, as RFC 5280 §4.2.2.1 asks of caIssuers URLs ("application/pkix-cert", RFC 2585): every generation's. */

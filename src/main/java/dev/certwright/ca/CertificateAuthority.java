@@ -65,6 +65,7 @@ public class CertificateAuthority {
     private volatile Map<String, List<X509Certificate>> storedChains = Map.of();
     private final Map<String, Responder> responders = new ConcurrentHashMap<>();
     private volatile boolean installed;
+    private volatile long installs;
     private char[] passphrase;
     private SecretKey kek;
     /** The keystore as stored (null before the first one is), and the aliases of the private keys in it. */
@@ -321,6 +322,12 @@ public class CertificateAuthority {
         responders.keySet().retainAll(next.keySet());
         this.issuers = java.util.Collections.unmodifiableMap(next);
         this.installed = true;
+        this.installs++;
+    }
+
+    /** How many times issuers were installed: a cheap sign for callers that cache something per issuer. */
+    public long installs() {
+        return installs;
     }
 
     // --- a hierarchy made in one go (tests and tools) ---

@@ -31,7 +31,7 @@ class DashboardRules {
                 .requestMatchers("/users", "/users/**").hasRole(Roles.ADMIN)
                 // VIEWER: the pages
                 .requestMatchers(HttpMethod.GET, "/", "/certificates", "/certificates.csv", "/certificates/*", "/certificates/*/pem",
-                        "/managed", "/managed/*", "/targets", "/targets/*", "/acme-accounts", "/acme-accounts/*", "/service-tokens", "/service-tokens/*", "/jobs")
+                        "/managed", "/managed/*", "/targets", "/targets/*", "/issuers", "/acme-accounts", "/acme-accounts/*", "/service-tokens", "/service-tokens/*", "/jobs")
                 .hasRole(Roles.VIEWER);
     }
 }

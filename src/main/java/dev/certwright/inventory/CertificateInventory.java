@@ -192,15 +192,27 @@ public class CertificateInventory {
     /**
      * How many certificates these issuers signed that have not expired by {@code now} (revoked ones included: their
      * CRL entries are still owed), and when the last of them expires; the issuer registry asks before it lets an
-     * issuer go.
+     * issuer go. The issuers' delegated OCSP responder certificates do not count: they carry id-pkix-ocsp-nocheck (RFC
+     * 6960 §4.2.2.2.1), so nobody asks for their status, and the issuer renews them for as long as it is installed.
      */
     public IssuerUsage unexpiredIssuedBy(java.util.Collection<String> issuerNames, Instant now) {
+        return unexpiredIssuedBy(issuerNames, now, "");
+    }
+
+    /**
+     * As {@link #unexpiredIssuedBy(java.util.Collection, Instant)}, leaving out the certificate with this SHA-256
+     * fingerprint: a root's own self-signed certificate, which no CRL of its own covers (RFC 5280 §6.1: a trust anchor
+     * is not revoked by its own CRL).
+     */
+    public IssuerUsage unexpiredIssuedBy(java.util.Collection<String> issuerNames, Instant now, String exceptFingerprint) {
         if (issuerNames.isEmpty()) {
             return new IssuerUsage(0, null);
         }
         return jdbc.sql("SELECT COUNT(*) AS n, MAX(not_after) AS last FROM certificate WHERE issuer_name IN (:names) AND not_after > :now "
-                        + "AND status IN ('ISSUED', 'REVOKED')")
+                        + "AND status IN ('ISSUED', 'REVOKED') AND (purpose IS NULL OR purpose <> :responder) "
+                        + "AND (fingerprint_sha256 IS NULL OR fingerprint_sha256 <> :except)")
                 .param("names", List.copyOf(issuerNames)).param("now", Timestamps.of(now))
+                .param("responder", CertificatePurpose.OCSP_RESPONDER.name()).param("except", exceptFingerprint)
                 .query((rs, row) -> new IssuerUsage(rs.getLong("n"), Timestamps.read(rs, "last"))).single();
     }
 

@@ -4,6 +4,7 @@ import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ import dev.certwright.policy.Profile;
 import dev.certwright.x509.CertificateChains;
 import dev.certwright.x509.CertificateView;
 import dev.certwright.x509.ChainException;
+import dev.certwright.x509.Fingerprint;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.Pem;
 
@@ -151,6 +153,26 @@ public class CaHierarchy {
             apply(plan(policy.configuration(), Instant.now(clock)), false, "system");
         }
         install();
+        if (!first) {
+            refreshBackup();
+        }
+    }
+
+    /**
+     * A node stopped between storing a changed keystore and copying it to the data directory (a rollover, an issuer
+     * added) left an older copy there: the copy is brought up to date at the next start.
+     */
+    private void refreshBackup() {
+        java.nio.file.Path copy = dataDirectory.resolve(KEYSTORE_BACKUP);
+        try {
+            byte[] stored = records.keystore().orElseThrow().bytes();
+            if (!java.nio.file.Files.isRegularFile(copy) || !Arrays.equals(java.nio.file.Files.readAllBytes(copy), stored)) {
+                writeBackup();
+                log.info("the keystore backup {} was older than the stored keystore and is written again", copy);
+            }
+        } catch (java.io.IOException e) {
+            log.warn("could not read the keystore backup {}: {}", copy, e.getMessage());
+        }
     }
 
     private void open(StoredKeystore stored) {
@@ -353,16 +375,291 @@ public class CaHierarchy {
         }
         long version = records.keystoreVersion();
         String now = records.fingerprint();
-        if (version == keystoreVersion && now.equals(fingerprint)) {
-            return;
+        if (version != keystoreVersion || !now.equals(fingerprint)) {
+            if (version != keystoreVersion) {
+                open(records.keystore().orElseThrow());
+            }
+            loadRows();
+            install();
+            announce();
+            log.info("issuer registry refreshed: {}", rows.stream().map(Row::name).toList());
         }
-        if (version != keystoreVersion) {
-            open(records.keystore().orElseThrow());
+        retireAnsweredFor();
+    }
+
+    /** For each RETIRING generation, when to look again whether it still answers for a certificate (its last notAfter). */
+    private final Map<String, Instant> retirementCheck = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Retires each generation that was taken over and no longer answers for any certificate: everything it signed has
+     * expired (its own self-signed certificate and its OCSP responders' aside), so it has no CRL or OCSP answer left to
+     * give. The UPDATE only moves a READY row, so of several nodes one retires it and writes the audit entry. A RETIRING
+     * generation signs nothing new, so the latest notAfter it answers for only moves if a certificate reserved before
+     * the switch is recorded after it: the inventory is asked again when that time has passed, not at every refresh.
+     */
+    private void retireAnsweredFor() {
+        Instant now = Instant.now(clock);
+        List<Row> all = rows;
+        boolean changed = false;
+        for (Row row : all) {
+            if (state(row, all, now) != IssuerState.RETIRING || now.isBefore(retirementCheck.getOrDefault(row.name(), Instant.MIN))) {
+                continue;
+            }
+            CertificateInventory.IssuerUsage usage = inventory.unexpiredIssuedBy(List.of(row.name()), now,
+                    Fingerprint.sha256(der(row.certificate())).sha256Hex());
+            if (usage.unexpired() > 0) {
+                retirementCheck.put(row.name(), usage.lastExpiry());
+                continue;
+            }
+            Boolean retired = transactions.execute(tx -> {
+                if (!records.retire(row.name(), now)) {
+                    return false;
+                }
+                audit.append("system", "ca.issuer.retired", "issuer", row.name(), "successor=" + row.successor()
+                        + ": every certificate it signed has expired; its CRL and OCSP answers end");
+                return true;
+            });
+            if (Boolean.TRUE.equals(retired)) {
+                log.info("issuer {} retired: {} took over and every certificate {} signed has expired", row.name(), row.successor(), row.name());
+            }
+            retirementCheck.remove(row.name());
+            changed = true;
         }
+        if (changed) {
+            loadRows();
+            install();
+        }
+    }
+
+    // --- rollover ---
+
+    /** How far back a switch time may lie (a clock a little behind the server's), and how far ahead at most. */
+    static final Duration SWITCH_TOLERANCE = Duration.ofMinutes(1);
+    static final Duration MAX_SWITCH_DELAY = Duration.ofDays(366);
+
+    /**
+     * Rolls a configured issuer over to a new generation, {@code <name>-g<n>}: a new key of the configured algorithm in
+     * the same key store, under the configured subject, certified by the parent's issuing generation (self-signed for a
+     * root, and with {@code crossSign} also certified by the old root: an RFC 5280 §3.2 cross-certificate, RFC 4210
+     * §4.4's newWithOld), or awaiting its certificate when the parent is offline (an external issuer, or an import
+     * whose root is elsewhere: GET .../csr and PUT .../certificate as for a first generation). New certificates keep
+     * coming from the current generation until {@code switchAt} (default now), then from the successor; the
+     * predecessor keeps its CRL and OCSP until it retires. Issuers configured below it keep their certificates, signed
+     * by the predecessor, until they are rolled over in turn.
+     * <p>
+     * The key, the successor's row, the link between both, the inventory records and the audit entry are one
+     * transaction, under the keystore row's lock: a node that stops at any point leaves either no rollover or all of
+     * it, and the switch needs no further step, since the state follows from the rows and the time.
+     *
+     * @param name the configured name (which is also the first generation's), or the current generation's own name
+     */
+    public synchronized IssuerView rollover(String name, Instant switchAt, boolean crossSign, String actor) {
+        refresh();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return rolloverOnce(name, switchAt, crossSign, actor);
+            } catch (StaleKeystore e) {
+                if (attempt >= STALE_ATTEMPTS) {
+                    throw new CaException(CaException.Type.KEYSTORE, "the CA keystore kept changing under this node; try again");
+                }
+                log.info("another node changed the CA keystore; opening it again before rolling {} over", name);
+                open(records.keystore().orElseThrow());
+                loadRows();
+                install();
+            }
+        }
+    }
+
+    private IssuerView rolloverOnce(String name, Instant requestedSwitch, boolean crossSign, String actor) {
+        Instant exact = Instant.now(clock);
+        Instant now = exact.truncatedTo(ChronoUnit.SECONDS);
+        List<Row> all = rows;
+        Row current = currentGeneration(name, all, exact);
+        IssuerDefinition definition = policy.configuration().issuer(current.logicalName()).orElseThrow(() -> new IssuanceException(
+                IssuanceException.Type.CONFLICT, "issuer " + current.logicalName() + " is no longer in " + policy.configuration().source()
+                        + ": it retires once its certificates expire, and is not rolled over"));
+        Instant switchAt = requestedSwitch == null ? exact.truncatedTo(ChronoUnit.MILLIS) : requestedSwitch;
+        Instant predecessorEnd = current.certificate().getNotAfter().toInstant();
+        if (switchAt.isBefore(now.minus(SWITCH_TOLERANCE))) {
+            throw refused("switchAt " + switchAt + " is in the past; leave it out to switch now");
+        }
+        if (switchAt.isAfter(now.plus(MAX_SWITCH_DELAY))) {
+            throw refused("switchAt " + switchAt + " is more than " + MAX_SWITCH_DELAY.toDays() + " days ahead");
+        }
+        if (!switchAt.isBefore(predecessorEnd)) {
+            throw refused("switchAt " + switchAt + " is not before " + current.name() + " expires (" + predecessorEnd
+                    + "): nothing could be issued in between");
+        }
+        // The parent is offline when this issuer's certificate came from elsewhere: the successor's will too.
+        boolean offline = current.source() == IssuerSource.EXTERNAL || (current.parentName() == null && !current.chain().isEmpty());
+        boolean root = current.parentName() == null && current.chain().isEmpty();
+        if (crossSign && !root) {
+            throw refused("crossSign is for a root rolled over here: " + current.name() + (offline ? "'s parent is offline"
+                    : " is signed by " + current.parentName() + ", which signs its successor too"));
+        }
+        Row parent = root || offline ? null : parentSigning(current, all, exact);
+        int generation = all.stream().filter(r -> r.logicalName().equals(current.logicalName())).mapToInt(Row::generation).max().orElse(1) + 1;
+        String successorName = current.logicalName() + "-g" + generation;
+        KeySpec spec = definition.keyAlgorithm() != null ? definition.keyAlgorithm() : KeySpec.fromId(current.keyAlgorithm());
+        String subject = definition.subject() != null ? definition.subject() : current.subject();
+        Integer pathLength = definition.pathLength();
+        Duration validity = definition.validity() != null ? definition.validity()
+                : Duration.between(current.certificate().getNotBefore().toInstant(), predecessorEnd);
+
+        PublicKey key = ca.generateKey(successorName, spec);
+        try {
+            X509Certificate certificate = null;
+            X509Certificate cross = null;
+            List<X509Certificate> parents = new ArrayList<>();
+            if (root) {
+                certificate = ca.selfSign(successorName, subject, now, now.plus(validity), pathLength);
+            } else if (parent != null) {
+                certificate = ca.certifyIssuer(parent.name(), successorName, subject, now, now.plus(validity), pathLength);
+                parents.add(parent.certificate());
+                parents.addAll(parent.chain());
+            }
+            if (certificate != null && !switchAt.isBefore(certificate.getNotAfter().toInstant())) {
+                throw refused("switchAt " + switchAt + " is not before the successor's certificate expires (" + certificate.getNotAfter().toInstant()
+                        + ", its parent's limit)");
+            }
+            if (crossSign) {
+                // RFC 5280 §3.2: the old root certifies the new root's key under the same subject, so that relying parties
+                // that trust only the old root reach the new one. It lives no longer than the old root (certifyIssuer).
+                cross = ca.certifyIssuer(current.name(), successorName, subject, now, certificate.getNotAfter().toInstant(), pathLength);
+            }
+            Row successor = new Row(successorName, current.logicalName(), generation, offline ? IssuerSource.EXTERNAL : IssuerSource.GENERATE,
+                    certificate == null ? Status.AWAITING_CERTIFICATE : Status.READY, ca.keyLocation(successorName).orElse(KeyLocation.KEYSTORE),
+                    keyAlgorithm(key), key.getEncoded(), subject, pathLength, parent == null ? null : parent.name(), certificate, parents,
+                    current.name(), null, switchAt, cross, now, now);
+            if (certificate != null) {
+                installWith(List.of(new Created(successor, true))); // so that the keystore entry carries its chain
+            }
+            List<Row> after = new ArrayList<>(all);
+            after.add(successor);
+            String state = state(successor, after, Instant.now(clock)).name();
+            X509Certificate crossCertificate = cross;
+            X509Certificate successorCertificate = certificate;
+            CaKeystore[] written = new CaKeystore[1];
+            Long version = transactions.execute(tx -> {
+                long locked = records.lockKeystore();
+                if (locked != keystoreVersion) {
+                    throw new StaleKeystore();
+                }
+                written[0] = ca.keystore();
+                long next = records.updateKeystore(written[0].bytes(), locked);
+                records.insert(successor);
+                records.link(current.name(), successorName, switchAt, now);
+                if (successorCertificate != null) {
+                    recordInInventory(successorName, successorCertificate, successor.chain(), successor.parentName(), actor);
+                }
+                if (crossCertificate != null) {
+                    recordInInventory(successorName, crossCertificate, List.of(current.certificate()), current.name(), actor);
+                }
+                audit.append(actor, "ca.issuer.rolled-over", "issuer", successorName, "predecessor=" + current.name() + " switchAt=" + switchAt
+                        + " state=" + state + " keyAlgorithm=" + spec.id() + (successorCertificate == null ? "" : " serial="
+                        + successorCertificate.getSerialNumber().toString(16) + " notAfter=" + successorCertificate.getNotAfter().toInstant())
+                        + (crossCertificate == null ? "" : " crossCertificate=" + crossCertificate.getSerialNumber().toString(16)));
+                return next;
+            });
+            keystoreVersion = Objects.requireNonNull(version);
+            ca.adopt(written[0]);
+        } catch (RuntimeException e) {
+            install();
+            ca.discardKey(successorName);
+            throw e;
+        }
+        writeBackup();
         loadRows();
         install();
         announce();
-        log.info("issuer registry refreshed: {}", rows.stream().map(Row::name).toList());
+        IssuerView view = issuer(successorName).orElseThrow();
+        log.info("issuer {} rolled over to {} ({}, switch at {}{}){}", current.name(), successorName, view.state(), switchAt,
+                crossSign ? ", cross-signed by " + current.name() : "", offline ? ": it awaits its certificate (GET /api/v1/issuers/"
+                        + successorName + "/csr)" : "");
+        return view;
+    }
+
+    /**
+     * The generation a rollover starts from: the newest of the configured issuer that {@code name} names, which must
+     * issue now. The configured name (also the first generation's) names the issuer, whichever generation is current;
+     * a later generation's own name must be the current one. Refused when there is no such issuer (404), when it is
+     * retired, when a rollover is still pending, or when {@code name} is a later generation that was taken over (409).
+     */
+    private Row currentGeneration(String name, List<Row> all, Instant now) {
+        boolean configuredName = all.stream().anyMatch(r -> r.logicalName().equals(name));
+        Optional<Row> named = configuredName ? Optional.empty() : all.stream().filter(r -> r.name().equals(name)).findFirst();
+        String logical = named.map(Row::logicalName).orElse(name);
+        List<Row> generations = all.stream().filter(r -> r.logicalName().equals(logical)).toList();
+        if (generations.isEmpty()) {
+            throw new IssuanceException(IssuanceException.Type.NOT_FOUND, "no issuer named '" + name + "'");
+        }
+        if ((named.isPresent() && named.get().status() == Status.RETIRED) || generations.stream().allMatch(r -> r.status() == Status.RETIRED)) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "issuer " + name + " is retired: it signs nothing and is not rolled over");
+        }
+        Row newest = generations.stream().max(Comparator.comparingInt(Row::generation)).orElseThrow();
+        IssuerState newestState = state(newest, all, now);
+        if (newest.predecessor() != null && newestState == IssuerState.STANDBY) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "a rollover of " + logical + " is pending: " + newest.name()
+                    + " takes over at " + newest.switchAt());
+        }
+        if (newestState == IssuerState.AWAITING_CERTIFICATE) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, newest.predecessor() != null
+                    ? "a rollover of " + logical + " is pending: " + newest.name() + " awaits its certificate (GET /api/v1/issuers/" + newest.name()
+                            + "/csr, then PUT /api/v1/issuers/" + newest.name() + "/certificate)"
+                    : "issuer " + newest.name() + " awaits its first certificate: there is nothing to roll over yet");
+        }
+        if (newestState != IssuerState.ACTIVE) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "issuer " + newest.name() + " is " + newestState + " and is not rolled over");
+        }
+        if (named.isPresent() && !named.get().name().equals(newest.name())) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, name + " is not the current generation of " + logical + ": "
+                    + newest.name() + " is; roll that over");
+        }
+        return newest;
+    }
+
+    /** The generation of the issuer's parent that signs now, which certifies the successor. */
+    private Row parentSigning(Row current, List<Row> all, Instant now) {
+        String parentLogical = all.stream().filter(r -> r.name().equals(current.parentName())).map(Row::logicalName).findFirst()
+                .orElse(current.parentName());
+        try {
+            return signingRow(parentLogical, List.of(), now);
+        } catch (CaException e) {
+            throw new IssuanceException(IssuanceException.Type.CONFLICT, "the parent " + parentLogical + " of " + current.name()
+                    + " has no generation that signs now, so it cannot certify a successor");
+        }
+    }
+
+    private static IssuanceException refused(String why) {
+        return new IssuanceException(IssuanceException.Type.CA_REFUSED, "the rollover is refused: " + why);
+    }
+
+    /**
+     * The cross-certificates by which a certificate from this generation also chains to an older root: the one its
+     * root's generation got from its predecessor when it was rolled over with {@code crossSign}, while it is valid.
+     * Each is an alternate chain's last certificate (RFC 8555 §7.4.2).
+     */
+    public List<X509Certificate> crossCertificates(String generationName) {
+        List<Row> all = rows;
+        Optional<Row> row = all.stream().filter(r -> r.name().equals(generationName)).findFirst();
+        if (row.isEmpty() || row.get().certificate() == null) {
+            return List.of();
+        }
+        X509Certificate top = row.get().chain().isEmpty() ? row.get().certificate() : row.get().chain().get(row.get().chain().size() - 1);
+        Instant now = Instant.now(clock);
+        return all.stream().filter(r -> top.equals(r.certificate()) && r.crossCertificate() != null)
+                .map(Row::crossCertificate).filter(c -> now.isBefore(c.getNotAfter().toInstant())).toList();
+    }
+
+    /**
+     * When issuance moves from this generation to its successor, if a successor with its certificate exists; ACME
+     * Renewal Information moves the windows of this generation's certificates to it (RFC 9773).
+     */
+    public Optional<Instant> successorSwitch(String generationName) {
+        List<Row> all = rows;
+        return all.stream().filter(r -> r.name().equals(generationName) && r.successor() != null).findFirst()
+                .flatMap(r -> all.stream().filter(s -> s.name().equals(r.successor())).findFirst())
+                .filter(s -> s.certificate() != null && s.switchAt() != null).map(Row::switchAt);
     }
 
     // --- planning ---
@@ -426,9 +723,12 @@ public class CaHierarchy {
     private String changeProblem(IssuerDefinition definition, Row newest, List<Row> generations, List<Row> all) {
         String rollover = "; changing an existing issuer's subject or key is a rollover (POST /api/v1/issuers/" + definition.name()
                 + "/rollover), not a configuration change";
-        if (definition.source() != newest.source() && !(newest.source() == IssuerSource.GENERATE && generations.size() > 1)) {
+        // The source is the first generation's: a rollover's successor is generated here, or external when the parent is
+        // offline, whatever the first one was.
+        Row first = generations.stream().min(Comparator.comparingInt(Row::generation)).orElseThrow();
+        if (definition.source() != first.source()) {
             return "has source " + definition.source().configValue() + ", but the issuer was created with source "
-                    + newest.source().configValue() + rollover;
+                    + first.source().configValue() + rollover;
         }
         if (definition.subject() != null && !sameName(definition.subject(), newest.subject())) {
             return "has subject \"" + definition.subject() + "\", but the issuer was created with \"" + newest.subject() + "\"" + rollover;
@@ -560,8 +860,10 @@ public class CaHierarchy {
                 ca.adopt(written[0]);
             }
         } catch (RuntimeException e) {
-            created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
+            // Uninstall first: the CA keeps the key of an installed issuer, so discarding before would keep the keys of
+            // the generations that were never stored, and a retry would find their names taken.
             install();
+            created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
             throw e;
         }
         if (!created.isEmpty()) {
@@ -759,8 +1061,10 @@ public class CaHierarchy {
             return IssuerState.AWAITING_CERTIFICATE;
         }
         if (row.successor() != null) {
+            // Once its successor has taken over, a generation never signs again, even after that successor retired in
+            // turn (a later generation issues by then): otherwise the oldest line would wake up as ACTIVE.
             Optional<Row> successor = all.stream().filter(r -> r.name().equals(row.successor())).findFirst();
-            if (successor.isPresent() && successor.get().certificate() != null && successor.get().status() != Status.RETIRED
+            if (successor.isPresent() && successor.get().certificate() != null
                     && (successor.get().switchAt() == null || !successor.get().switchAt().isAfter(now))) {
                 return IssuerState.RETIRING;
             }
@@ -778,7 +1082,8 @@ public class CaHierarchy {
             chain.addAll(row.chain());
         }
         return new IssuerView(row.name(), row.logicalName(), row.generation(), row.source(), state(row, all, now), row.keyLocation(),
-                row.keyAlgorithm(), row.subject(), chain, row.predecessor(), row.successor(), row.switchAt(), row.crossCertificate(), row.createdAt());
+                row.keyAlgorithm(), row.subject(), row.parentName(), chain, row.predecessor(), row.successor(), row.switchAt(), row.crossCertificate(),
+                row.createdAt());
     }
 
     /**

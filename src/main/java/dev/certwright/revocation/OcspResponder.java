@@ -91,6 +91,7 @@ class OcspResponder {
     private final Clock clock;
     private final DigestCalculatorProvider digests;
     private volatile Map<String, String> issuerIndex;
+    private volatile long indexInstalls = -1;
 
     OcspResponder(CertificateAuthority ca, RevocationRecords records, OcspResponseStore store, RevocationProperties.Ocsp properties,
             Clock clock) throws Exception {
@@ -274,7 +275,10 @@ class OcspResponder {
     /** Issuer name and key hashes of every issuer under every hash we accept (RFC 6960 §4.1.1 CertID). */
     private Map<String, String> index() {
         Map<String, String> index = issuerIndex;
-        if (index == null || index.size() != ca.issuers().size() * HASHES.size()) {
+        // Rebuilt whenever the CA installs its issuers again, not only when their number changes: a generation retiring
+        // while another one is added (a rollover) keeps the count.
+        long installs = ca.installs();
+        if (index == null || installs != indexInstalls) {
             index = new HashMap<>();
             for (Issuer issuer : ca.issuers()) {
                 for (ASN1ObjectIdentifier hash : HASHES) {
@@ -288,6 +292,7 @@ class OcspResponder {
                 }
             }
             issuerIndex = Map.copyOf(index);
+            indexInstalls = installs;
         }
         return index;
     }

@@ -176,6 +176,41 @@ class CertificateAuthorityTest {
         assertThat(first.getEncoded()).hasSize(32).isEqualTo(second.getEncoded());
     }
 
+    /**
+     * A root rollover's cross-certificate (RFC 5280 §3.2; RFC 4210 §4.4's newWithOld): the old root certifies the new
+     * root's key under the same subject, so an issuer signed by the new root validates both to the new root and, through
+     * the cross-certificate, to the old one. The cross-certificate is self-issued, so it takes no place in the old
+     * root's path length (RFC 5280 §6.1.4 (l)), and it does not outlive the old root.
+     */
+    @Test
+    void aCrossCertificateChainsWhatTheNewRootSignsToTheOldRoot() throws Exception {
+        CertificateAuthority authority = new CertificateAuthority(Clock.systemUTC(), RANDOM, "http://pki.test:8080");
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String subject = "CN=Cross Test Root,O=Certwright Test";
+        authority.generateKey("root", KeySpec.EC_P256);
+        X509Certificate oldRoot = authority.selfSign("root", subject, now, now.plus(Duration.ofDays(30)), 1);
+        authority.generateKey("root-g2", KeySpec.EC_P384);
+        X509Certificate newRoot = authority.selfSign("root-g2", subject, now, now.plus(Duration.ofDays(90)), 1);
+        authority.installIssuers(List.of(new IssuerGeneration("root", "root", 1, List.of(oldRoot)),
+                new IssuerGeneration("root-g2", "root", 2, List.of(newRoot))));
+        X509Certificate cross = authority.certifyIssuer("root", "root-g2", subject, now, newRoot.getNotAfter().toInstant(), 1);
+        authority.generateKey("issuing-g2", KeySpec.EC_P256);
+        X509Certificate issuing = authority.certifyIssuer("root-g2", "issuing-g2", "CN=Cross Test Issuing,O=Certwright Test", now,
+                now.plus(Duration.ofDays(20)), 0);
+
+        assertThat(cross.getSubjectX500Principal()).isEqualTo(newRoot.getSubjectX500Principal()).isEqualTo(cross.getIssuerX500Principal());
+        assertThat(cross.getPublicKey()).isEqualTo(newRoot.getPublicKey());
+        cross.verify(oldRoot.getPublicKey());
+        assertThat(cross.getNotAfter()).isEqualTo(oldRoot.getNotAfter());
+        assertThat(cross.getBasicConstraints()).isEqualTo(1);
+        for (var path : List.of(List.of(issuing), List.of(issuing, cross))) {
+            X509Certificate anchor = path.size() == 1 ? newRoot : oldRoot;
+            PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
+            params.setRevocationEnabled(false);
+            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        }
+    }
+
     private static void validate(X509Certificate leaf) throws Exception {
         List<X509Certificate> path = new ArrayList<>();
         path.add(leaf);

@@ -30,9 +30,10 @@ import dev.certwright.support.TestDatabase;
 /**
  * The dashboard in Debian's headless Chromium, as operators use it: sign in, the overview's buckets, inventory
  * filters, revocation by an OPERATOR with its confirmation, a VIEWER without the action and a forged POST refused, an
- * owner that is an XSS payload shown as text, users made by an admin, sign-out and session expiry. Screenshots of
- * the main pages go to target/screenshots/. Each test signs in as the user it needs and works on certificates of its
- * own, so the tests pass in any order; the users OPERATOR and VIEWER are made once, before them.
+ * owner that is an XSS payload shown as text, users made by an admin, the issuers' generations after a rollover,
+ * sign-out and session expiry. Screenshots of the main pages go to target/screenshots/. Each test signs in as the
+ * user it needs and works on certificates of its own, so the tests pass in any order; the users OPERATOR and VIEWER
+ * are made once, before them.
  */
 class DashboardIT {
 
@@ -269,6 +270,36 @@ class DashboardIT {
         // Jobs: run now.
         browser.driver.get(base + "/jobs");
         assertThat(column("jobs", 0)).contains("renewal/renewal-scan", "deploy/deployments");
+    }
+
+    /**
+     * The issuers page, reached from the navigation by a VIEWER: a rollover made over the API shows the new generation
+     * standing by, its switch time, and the line between both generations. The switch is a day ahead, so issuance in the
+     * other tests stays on dev-issuing.
+     */
+    @Test
+    void aViewerSeesTheIssuersGenerationsAndTheSwitchTime() throws Exception {
+        Instant switchAt = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Response rolled = app.postJson("/api/v1/issuers/dev-issuing/rollover", admin, Map.of("switchAt", switchAt.toString()));
+        assertThat(rolled.status()).as(rolled.toString()).isEqualTo(201);
+        String successor = rolled.json().get("name").asString();
+        assertThat(successor).isEqualTo("dev-issuing-g2");
+        browser.signIn(base, "victor", VIEWER_PASSWORD);
+        browser.driver.findElement(By.linkText("Issuers")).click();
+        browser.awaitUrl("/issuers");
+        WebElement row = browser.driver.findElement(By.id("issuer-" + successor));
+        List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        assertThat(cells.subList(0, 4)).containsExactly(successor, "dev-issuing", "2", "STANDBY");
+        assertThat(cells.get(6)).isEqualTo("dev-root");
+        assertThat(cells.get(8)).isEqualTo("dev-issuing");
+        assertThat(row.findElement(By.cssSelector("td.switch-at")).getText())
+                .isEqualTo(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC).format(switchAt));
+        List<String> predecessor = browser.driver.findElement(By.id("issuer-dev-issuing")).findElements(By.tagName("td")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(predecessor.get(3)).isEqualTo("ACTIVE");
+        assertThat(predecessor.get(9)).isEqualTo(successor);
+        assertThat(column("issuers", 0)).contains("dev-root", "dev-issuing", successor);
+        browser.screenshot("issuers");
     }
 
     @Test

@@ -78,6 +78,7 @@ class RoleMatrixIT {
         ROUTES.put("POST /acme/authz/{id}", PUBLIC);
         ROUTES.put("POST /acme/chall/{id}", PUBLIC);
         ROUTES.put("POST /acme/cert/{orderId}", PUBLIC);
+        ROUTES.put("POST /acme/cert/{orderId}/alternate/{n}", PUBLIC);
         ROUTES.put("POST /acme/revoke-cert", PUBLIC);
         ROUTES.put("POST /acme/key-change", PUBLIC);
         // Actuator: health for load balancers, the rest for admins.
@@ -92,6 +93,7 @@ class RoleMatrixIT {
         ROUTES.put("GET /api/v1/issuers/{name}", API_VIEWER);
         ROUTES.put("GET /api/v1/issuers/{name}/csr", API_ADMIN);
         ROUTES.put("PUT /api/v1/issuers/{name}/certificate", API_ADMIN);
+        ROUTES.put("POST /api/v1/issuers/{name}/rollover", API_ADMIN);
         ROUTES.put("POST /api/v1/ca-config/reload", API_ADMIN);
         ROUTES.put("GET /api/v1/certificates", API_VIEWER);
         ROUTES.put("GET /api/v1/certificates/{serial}", API_VIEWER);
@@ -155,6 +157,7 @@ class RoleMatrixIT {
         ROUTES.put("POST /managed/{name}/targets", PAGE_ADMIN);
         ROUTES.put("GET /targets", PAGE_VIEWER);
         ROUTES.put("GET /targets/{name}", PAGE_VIEWER);
+        ROUTES.put("GET /issuers", PAGE_VIEWER);
         ROUTES.put("GET /targets/new", PAGE_ADMIN);
         ROUTES.put("POST /targets/new", PAGE_ADMIN);
         ROUTES.put("GET /targets/{name}/edit", PAGE_ADMIN);
@@ -188,9 +191,10 @@ class RoleMatrixIT {
             Map.entry("formContentFilter", "no route"), Map.entry("plainHttpConnector.PlainHttpPathFilter", "no route (the plain listener)"));
 
     /** What each path variable is filled with: a managed certificate the service token may read, else names that do not exist. */
-    static final Map<String, String> VARIABLES = Map.of("name", "matrix-slot", "issuer", "dev-issuing", "id", "999999", "orderId", "999999",
-            "serial", "01", "owner", "matrix-owner", "kid", "matrix-no-kid", "group", "matrix-group", "certId", "AAAA.AAAA",
-            "username", "matrix-nobody");
+    static final Map<String, String> VARIABLES = Map.ofEntries(Map.entry("name", "matrix-slot"), Map.entry("issuer", "dev-issuing"),
+            Map.entry("id", "999999"), Map.entry("orderId", "999999"), Map.entry("serial", "01"), Map.entry("owner", "matrix-owner"),
+            Map.entry("kid", "matrix-no-kid"), Map.entry("group", "matrix-group"), Map.entry("certId", "AAAA.AAAA"),
+            Map.entry("username", "matrix-nobody"), Map.entry("n", "1"));
     /** A sample path for the patterns with wildcards. */
     static final Map<String, String> SAMPLES = Map.of("/actuator/health/**", "/actuator/health/liveness", "/**", "/css/app.css",
             "/webjars/**", "/webjars/matrix.js");

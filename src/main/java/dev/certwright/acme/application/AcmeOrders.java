@@ -31,6 +31,7 @@ import dev.certwright.acme.web.AcmeProblem;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
+import dev.certwright.issuance.CaHierarchy;
 import dev.certwright.issuance.CertificateIssuance;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.IssuanceRequest;
@@ -59,6 +60,7 @@ public class AcmeOrders {
     private final IssuancePolicy policy;
     private final CertificateIssuance issuance;
     private final CertificateInventory inventory;
+    private final CaHierarchy hierarchy;
     private final AcmeProperties properties;
     private final AcmeRenewalInfo renewalInfo;
     private final ExternalAccountKeys eabKeys;
@@ -67,13 +69,15 @@ public class AcmeOrders {
     private final Clock clock;
     private final SecureRandom random;
 
-    AcmeOrders(OrderStore orders, IssuancePolicy policy, CertificateIssuance issuance, CertificateInventory inventory, AcmeProperties properties,
+    AcmeOrders(OrderStore orders, IssuancePolicy policy, CertificateIssuance issuance, CertificateInventory inventory, CaHierarchy hierarchy,
+            AcmeProperties properties,
             AcmeRenewalInfo renewalInfo, ExternalAccountKeys eabKeys, OrderRateLimits rateLimits, JsonMapper json, Clock clock,
             SecureRandom random) {
         this.orders = orders;
         this.policy = policy;
         this.issuance = issuance;
         this.inventory = inventory;
+        this.hierarchy = hierarchy;
         this.properties = properties;
         this.renewalInfo = renewalInfo;
         this.eabKeys = eabKeys;
@@ -189,8 +193,13 @@ public class AcmeOrders {
         return orders.findOrder(id).orElseThrow();
     }
 
-    /** RFC 8555 §7.4.2: the certificate of a valid order and its chain, PEM. */
-    public String certificateChain(long orderId, Account account) {
+    /**
+     * RFC 8555 §7.4.2: the certificate of a valid order with each chain it can be served with, PEM: first the chain it
+     * was issued with (its issuers up to the root, root left out), then one alternate per cross-certificate that the
+     * root of that chain got from the root it replaced, which ends that chain instead, so that a client trusting only
+     * the old root still validates it (RFC 5280 §3.2). Every chain starts with the same end-entity certificate.
+     */
+    public List<String> certificateChains(long orderId, Account account) {
         Order order = owned(orderId, account);
         if (order.certificateId() == null) {
             throw notFound("certificate of order", orderId);
@@ -199,7 +208,13 @@ public class AcmeOrders {
         if (record.der() == null) { // purged by retention, long after it expired
             throw notFound("certificate of order", orderId);
         }
-        return Pem.encode(Pem.CERTIFICATE, record.der()) + (record.chainPem() == null ? "" : record.chainPem());
+        String chain = Pem.encode(Pem.CERTIFICATE, record.der()) + (record.chainPem() == null ? "" : record.chainPem());
+        List<String> chains = new ArrayList<>();
+        chains.add(chain);
+        if (record.issuerName() != null) {
+            hierarchy.crossCertificates(record.issuerName()).forEach(cross -> chains.add(chain + Pem.encode(cross)));
+        }
+        return chains;
     }
 
     /** An account bound to an external key may order only what the key allows (names and profiles). */

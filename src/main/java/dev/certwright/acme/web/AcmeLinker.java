@@ -52,6 +52,8 @@ public final class AcmeLinker {
         public static final String AUTHORIZATION = ROOT + "/authz/{id}";
         public static final String CHALLENGE = ROOT + "/chall/{id}";
         public static final String CERTIFICATE = ROOT + "/cert/{orderId}";
+        /** The same certificate with another chain (RFC 8555 §7.4.2), numbered from 1. */
+        public static final String CERTIFICATE_ALTERNATE = CERTIFICATE + "/alternate/{n}";
 
         private Paths() {
         }
@@ -111,6 +113,12 @@ public final class AcmeLinker {
 
     public String certificate(long orderId) {
         return link(Paths.CERTIFICATE, orderId);
+    }
+
+    /** The URL of the certificate with its {@code n}th alternate chain (n from 1; 0 is the certificate URL itself). */
+    public String certificate(long orderId, int n) {
+        return n == 0 ? certificate(orderId) : certificate(orderId) + Paths.CERTIFICATE_ALTERNATE.substring(Paths.CERTIFICATE.length())
+                .replace("{n}", Integer.toString(n));
     }
 
     /** The URL of a path without variables: the base (which ends in {@link Paths#ROOT}) and the rest of the path. */

@@ -1,5 +1,6 @@
 package dev.certwright.acme.web;
 
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.certwright.acme.application.AcmeOrders;
 import dev.certwright.acme.domain.Order;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * RFC 8555 §7.4: orders: newOrder, read, finalize, and the certificate download (§7.4.2). Every resource is read with
@@ -57,10 +59,32 @@ class OrderController {
                 .body(representations.order(order, verified.linker()));
     }
 
-    /** RFC 8555 §7.4.2: the certificate and its chain, PEM. */
+    /** RFC 8555 §7.4.2: the certificate and its chain, PEM, with a Link rel="alternate" to each other chain. */
     @PostMapping(path = AcmeLinker.Paths.CERTIFICATE)
-    ResponseEntity<String> certificate(@PathVariable long orderId, HttpServletRequest request, @RequestBody byte[] body) {
+    ResponseEntity<String> certificate(@PathVariable long orderId, HttpServletRequest request, HttpServletResponse response,
+            @RequestBody byte[] body) {
+        return chain(orderId, 0, request, response, body);
+    }
+
+    /** RFC 8555 §7.4.2: the same certificate with an alternate chain, linking to the others (the default one included). */
+    @PostMapping(path = AcmeLinker.Paths.CERTIFICATE_ALTERNATE)
+    ResponseEntity<String> alternate(@PathVariable long orderId, @PathVariable int n, HttpServletRequest request, HttpServletResponse response,
+            @RequestBody byte[] body) {
+        return chain(orderId, n, request, response, body);
+    }
+
+    private ResponseEntity<String> chain(long orderId, int n, HttpServletRequest request, HttpServletResponse response, byte[] body) {
         AcmeRequests.Verified verified = requests.verify(request, body, AcmeRequests.Signer.ACCOUNT);
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType(PEM_CHAIN)).body(orders.certificateChain(orderId, verified.account()));
+        List<String> chains = orders.certificateChains(orderId, verified.account());
+        if (n < 0 || n >= chains.size()) {
+            throw new AcmeException(AcmeProblem.malformed, "the certificate of order " + orderId + " has no alternate chain " + n);
+        }
+        for (int i = 0; i < chains.size(); i++) {
+            if (i != n) {
+                // Added to the response itself, beside the rel="index" link that AcmeResponseHeaders put there.
+                response.addHeader("Link", "<" + verified.linker().certificate(orderId, i) + ">;rel=\"alternate\"");
+            }
+        }
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(PEM_CHAIN)).body(chains.get(n));
     }
 }

@@ -95,6 +95,15 @@ public class IssuerRecords {
                 .param("status", status.name()).param("now", Timestamps.of(now)).param("name", name).update();
     }
 
+    /**
+     * Retires a generation that has its certificate; false when it was not READY any more (another node retired it
+     * first), so that only one node audits it.
+     */
+    public boolean retire(String name, Instant now) {
+        return jdbc.sql("UPDATE ca_issuer SET status = 'RETIRED', updated_at = :now WHERE name = :name AND status = 'READY'")
+                .param("now", Timestamps.of(now)).param("name", name).update() == 1;
+    }
+
     /** Links a successor to its predecessor, both ways, with the time issuance moves to it. */
     public void link(String predecessor, String successor, Instant switchAt, Instant now) {
         jdbc.sql("UPDATE ca_issuer SET successor = :s, updated_at = :now WHERE name = :p")
