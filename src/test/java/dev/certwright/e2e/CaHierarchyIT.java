@@ -156,6 +156,49 @@ class CaHierarchyIT {
     }
 
     @Test
+    void anExternalIssuerRollsOverThroughTheOfflineRoot(@TempDir Path work) throws Exception {
+        Openssl openssl = new Openssl(work);
+        offlineRoot(openssl);
+        Path config = Files.writeString(work.resolve("ca.yml"), EXTERNAL);
+        try (CertwrightProcess app = start(work, "data", config, TestDatabase.h2())) {
+            app.trust(app.servedLeafUnchecked());
+            String admin = ADMIN_TOKEN;
+            String root = Files.readString(work.resolve("root.pem"));
+            installFromOfflineRoot(app, openssl, "corp-issuing", "31", root);
+            app.trust(Openssl.parse(root));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> app.servedLeaf() != null);
+            // The successor of an issuer whose parent is offline awaits its certificate; issuance stays on the first.
+            Response rolled = app.postJson("/api/v1/issuers/corp-issuing/rollover", admin, Map.of());
+            assertThat(rolled.status()).as(rolled.body()).isEqualTo(201);
+            assertThat(rolled.json().get("name").asString()).isEqualTo("corp-issuing-g2");
+            assertThat(rolled.json().get("state").asString()).isEqualTo("AWAITING_CERTIFICATE");
+            Response before = app.postJson("/api/v1/certificates", admin, Map.of("csr", openssl.csr("/CN=e.test", "subjectAltName=DNS:e.test"),
+                    "profile", "direct", "owner", "team-e"));
+            assertThat(before.json().get("issuer").asString()).isEqualTo("corp-issuing");
+            installFromOfflineRoot(app, openssl, "corp-issuing-g2", "32", root);
+            // Installed, and the switch time (now) has come: new certificates come from the successor.
+            assertThat(app.get("/api/v1/issuers/corp-issuing-g2", admin).json().get("state").asString()).isEqualTo("ACTIVE");
+            assertThat(app.get("/api/v1/issuers/corp-issuing", admin).json().get("state").asString()).isEqualTo("RETIRING");
+            String serial = assertLeafVerifies(app, openssl, admin, "direct", "f.test");
+            assertThat(app.get("/api/v1/certificates/" + serial, admin).json().get("issuer").asString()).isEqualTo("corp-issuing-g2");
+            // The certificate issued before the switch still verifies, through the first generation.
+            openssl.write("e.pem", before.json().get("certificatePem").asString());
+            openssl.write("e-chain.pem", before.json().get("chainPem").asString());
+            assertThat(openssl.run("verify", "-CAfile", "root.pem", "-untrusted", "e-chain.pem", "e.pem").assertSuccess().output()).contains("e.pem: OK");
+        }
+    }
+
+    /** The request of an awaiting generation, signed by the offline root with openssl, installed with its root. */
+    static void installFromOfflineRoot(CertwrightProcess app, Openssl openssl, String name, String serial, String root) throws Exception {
+        openssl.write(name + ".csr", app.get("/api/v1/issuers/" + name + "/csr", ADMIN_TOKEN).body());
+        openssl.run("x509", "-req", "-in", name + ".csr", "-CA", "root.pem", "-CAkey", "root.key", "-set_serial", serial, "-days", "1825",
+                "-copy_extensions", "copy", "-out", name + ".pem").assertSuccess();
+        Response installed = app.send("PUT", "/api/v1/issuers/" + name + "/certificate", ADMIN_TOKEN, PEM_CHAIN,
+                Files.readString(openssl.work().resolve(name + ".pem")) + root);
+        assertThat(installed.status()).as(installed.body()).isEqualTo(200);
+    }
+
+    @Test
     void issuersImportedFromPemAndPkcs12AreKeptWithoutTheirFiles(@TempDir Path work) throws Exception {
         Openssl openssl = new Openssl(work);
         Path keys = Files.createDirectories(work.resolve("keys"));
