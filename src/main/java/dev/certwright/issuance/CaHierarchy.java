@@ -71,7 +71,10 @@ import dev.certwright.x509.Pem;
  * and installs the certificate an offline root signed for an external issuer.
  * <p>
  * The keys stay in the CA: the registry asks it to make or import them, and stores the keystore it writes in the same
- * transaction as the rows, under the keystore row's lock, so that two nodes never overwrite each other's keys.
+ * transaction as the rows, under the keystore row's lock, so that two nodes never overwrite each other's keys. With
+ * ca-config's {@code keyStore} of type pkcs11 it opens the token at start, the CA makes and imports new keys there, and
+ * every reading of the rows finds the keys of generations whose key location is PKCS11 in the token by name
+ * (decision 72).
  */
 @Component
 public class CaHierarchy {
