@@ -3,34 +3,19 @@ package dev.certwright.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.shredzone.acme4j.AccountBuilder;
-import org.shredzone.acme4j.Authorization;
-import org.shredzone.acme4j.Certificate;
-import org.shredzone.acme4j.Login;
-import org.shredzone.acme4j.Session;
-import org.shredzone.acme4j.Status;
-import org.shredzone.acme4j.challenge.Http01Challenge;
 
 import dev.certwright.support.ChallengeTestServer;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
-import dev.certwright.support.Http01Responder;
 import dev.certwright.support.Openssl;
 import dev.certwright.support.Pkcs11Objects;
 import dev.certwright.support.SoftHsm;
@@ -79,21 +64,7 @@ class H2HsmIT extends HsmEndToEnd {
 
     @Test
     void acmeIssuanceIsSignedInTheToken() throws Exception {
-        SSLContext previous = SSLContext.getDefault();
-        SSLContext.setDefault(CertwrightProcess.trustingRoot(root));
-        try (Http01Responder http01 = Http01Responder.start(http01Port)) {
-            Login login = new AccountBuilder().agreeToTermsOfService().addEmail("ops@example.test").useKeyPair(ecKeyPair())
-                    .createLogin(new Session(URI.create("https://localhost:" + app.httpsPort() + "/acme/directory")));
-            var order = login.newOrder().domain("hsm-acme.test").profile(PROFILE).create();
-            for (Authorization authorization : order.getAuthorizations()) {
-                Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
-                http01.serve(challenge.getToken(), challenge.getAuthorization());
-                challenge.trigger();
-                assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
-            }
-            order.execute(ecKeyPair());
-            assertThat(order.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
-            Certificate certificate = order.getCertificate();
+        Http01Orders.order(app, root, http01Port, "hsm-acme.test", PROFILE, certificate -> {
             List<X509Certificate> chain = certificate.getCertificateChain();
             assertThat(chain).hasSize(2);
             assertThat(chain.get(1).getSubjectX500Principal().getName()).contains("Certwright HSM Test Issuing CA");
@@ -101,9 +72,7 @@ class H2HsmIT extends HsmEndToEnd {
             Path intermediate = openssl.write("hsm-acme-chain.pem", Openssl.pem(chain.get(1)));
             assertThat(openssl.run("verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "root.pem", "-untrusted", intermediate.toString(),
                     leaf.toString()).output()).contains(leaf + ": OK");
-        } finally {
-            SSLContext.setDefault(previous);
-        }
+        });
     }
 
     @Test
@@ -144,7 +113,7 @@ class H2HsmIT extends HsmEndToEnd {
 
     @Test
     void aRestartFindsTheKeysInTheTokenAndARotationMovesStoredKeysToAKekInTheToken() throws Exception {
-        Slots slots = slots("restart", 2);
+        ServiceBundles slots = slots("restart", 2);
         assertThat(kekStatus().get("currentKekId").asString()).isEqualTo("kek-1");
         app.close();
         try (Connection connection = TestDatabase.h2WhileStopped(app.dataDir())) {
@@ -190,7 +159,7 @@ class H2HsmIT extends HsmEndToEnd {
         assertThat(kekEntry("kek-2").get("keys").asLong()).isPositive();
         assertThat(objects().secretKey("certwright:kek-2").get("Access")).isEqualTo(Pkcs11Objects.GENERATED_ACCESS);
         slots.assertServedAsBefore();
-        Slots later = slots("after-rotation", 1);
+        ServiceBundles later = slots("after-rotation", 1);
         later.assertServedAsBefore();
         assertThat(kekEntry("kek-1").get("keys").asLong()).as("new wraps use the token's KEK").isZero();
         assertThat(app.get("/api/v1/audit-log/verify", admin).json().get("valid").asBoolean()).isTrue();
@@ -204,11 +173,5 @@ class H2HsmIT extends HsmEndToEnd {
         String printed = failing.log().substring(before);
         assertThat(printed).doesNotContain(token.pin()).doesNotContain(passphrase);
         return printed;
-    }
-
-    static KeyPair ecKeyPair() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        return generator.generateKeyPair();
     }
 }

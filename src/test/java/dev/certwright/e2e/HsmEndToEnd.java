@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
-import java.io.StringReader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -25,9 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -389,61 +383,8 @@ abstract class HsmEndToEnd {
         return last[0];
     }
 
-    /** Managed certificates with keys the server holds, a service token reading them, and each bundle as first served. */
-    final class Slots {
-        final String token;
-        final Map<String, String> bundles = new LinkedHashMap<>();
-
-        Slots(String token) {
-            this.token = token;
-        }
-
-        void assertServedAsBefore() throws Exception {
-            for (Map.Entry<String, String> slot : bundles.entrySet()) {
-                Response bundle = app.get("/api/v1/managed-certificates/" + slot.getKey() + "/bundle", token);
-                assertThat(bundle.status()).as(slot.getKey() + " " + bundle).isEqualTo(200);
-                assertThat(bundle.body()).as(slot.getKey()).isEqualTo(slot.getValue());
-                assertKeyMatchesCertificate(bundle.body());
-            }
-        }
-    }
-
-    Slots slots(String prefix, int count) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String name = prefix + "-" + i;
-            Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", PROFILE,
-                    "dnsNames", List.of(name + ".test"), "owner", "team-hsm", "keyAlgorithm", "EC-P256"));
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-            names.add(name);
-        }
-        Response service = app.postJson("/api/v1/service-tokens", admin, Map.of("name", prefix + "-service", "managedCertificates", names));
-        assertThat(service.status()).as(service.toString()).isEqualTo(201);
-        Slots slots = new Slots(service.json().get("token").asString());
-        for (String name : names) {
-            Response bundle = app.get("/api/v1/managed-certificates/" + name + "/bundle", slots.token);
-            assertThat(bundle.status()).as(bundle.toString()).isEqualTo(200);
-            assertKeyMatchesCertificate(bundle.body());
-            slots.bundles.put(name, bundle.body());
-        }
-        return slots;
-    }
-
-    /** The bundle's private key signs what the bundle's leaf certificate's public key verifies. */
-    static void assertKeyMatchesCertificate(String pem) throws Exception {
-        X509Certificate leaf = Openssl.parse(pem.substring(0, pem.indexOf("-----END CERTIFICATE-----") + 25));
-        PrivateKey key;
-        try (PEMParser parser = new PEMParser(new StringReader(pem.substring(pem.indexOf("-----BEGIN PRIVATE KEY-----"))))) {
-            key = new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(parser.readObject()));
-        }
-        byte[] message = "the key belongs to its certificate".getBytes(StandardCharsets.UTF_8);
-        Signature signer = Signature.getInstance("SHA256withECDSA");
-        signer.initSign(key);
-        signer.update(message);
-        byte[] signature = signer.sign();
-        Signature verifier = Signature.getInstance("SHA256withECDSA");
-        verifier.initVerify(leaf.getPublicKey());
-        verifier.update(message);
-        assertThat(verifier.verify(signature)).as("the key of %s", leaf.getSubjectX500Principal()).isTrue();
+    /** Managed certificates with keys the server holds (P-256) under the token issuer, a service token, and each bundle. */
+    ServiceBundles slots(String prefix, int count) throws Exception {
+        return ServiceBundles.create(() -> app, admin, prefix, count, PROFILE, "team-hsm", List.of("EC-P256"));
     }
 }

@@ -38,7 +38,7 @@ class PostgresHsmIT extends HsmEndToEnd {
 
     @Test
     void managedKeysAreWrappedUnderAKekInTheTokenAndServedByTheBundleEndpoint() throws Exception {
-        Slots slots = slots("token-kek", 2);
+        ServiceBundles slots = slots("token-kek", 2);
         String current = kekStatus().get("currentKekId").asString();
         assertThat(kekEntry(current).get("location").asString()).isEqualTo("token");
         assertThat(kekEntry("kek-1").get("location").asString()).isEqualTo("keystore");
