@@ -192,6 +192,10 @@ public class CaHierarchy {
     private void checkKeyEncryptionKey() {
         String cluster = records.currentKekId();
         if (!keys.keyEncryptionKeyIds().contains(cluster)) {
+            // Another node may have rotated since this one opened the keystore: its KEKs as stored now first.
+            keys.install(CaKeystore.of(records.keystore().orElseThrow().bytes()).keyEncryptionKeys(passphrase));
+        }
+        if (!keys.keyEncryptionKeyIds().contains(cluster)) {
             Map<String, javax.crypto.SecretKey> inToken = dev.certwright.issuance.internal.StoredKeystore.tokenKeksUpTo(ca, cluster);
             if (!inToken.containsKey(cluster)) {
                 throw new StartupException("the cluster's current key-encryption key " + cluster + " is in neither the CA keystore nor "
