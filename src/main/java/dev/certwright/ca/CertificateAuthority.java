@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
@@ -36,11 +37,14 @@ import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.policy.CaConfiguration;
 import dev.certwright.policy.IssuerDefinition;
+import dev.certwright.policy.KeyStoreDefinition;
 import dev.certwright.x509.KeySpec;
 import dev.certwright.x509.SerialNumber;
 
@@ -54,6 +58,8 @@ import dev.certwright.x509.SerialNumber;
  */
 @Component
 public class CertificateAuthority {
+
+    private static final Logger log = LoggerFactory.getLogger(CertificateAuthority.class);
 
     private final Clock clock;
     private final SecureRandom random;
@@ -71,6 +77,12 @@ public class CertificateAuthority {
     /** The keystore as stored (null before the first one is), and the aliases of the private keys in it. */
     private CaKeystore current;
     private Set<String> storedAliases = Set.of();
+    /** The PKCS#11 token new issuer keys are made in, when ca-config's keyStore is of type pkcs11; null otherwise. */
+    private volatile Pkcs11Token token;
+    /** For each token key, the certificate the token stores beside it (a placeholder until the real one is installed). */
+    private final Map<String, X509Certificate> tokenCertificates = new ConcurrentHashMap<>();
+    /** Token keys generated here whose record has not been committed yet ({@link #adopt} commits them). */
+    private final Set<String> unrecordedTokenKeys = ConcurrentHashMap.newKeySet();
 
     public CertificateAuthority(Clock clock, SecureRandom random,
             @Value("${certwright.public-http-url:http://localhost:${certwright.http-port:8080}}") String publicHttpUrl) {
@@ -146,6 +158,9 @@ public class CertificateAuthority {
                     .orElseGet(() -> List.of(placeholder(entry.getKey(), key)));
             entries.put(entry.getKey(), new Issuer(entry.getKey(), chain, key.privateKey()));
         }
+        if (current != null && entries.isEmpty()) {
+            return current; // nothing new in software (keys made in a token, or none): the stored keystore as it is
+        }
         return current == null ? CaKeystore.create(entries, kek, passphrase, random) : current.withPrivateKeys(entries, passphrase, random);
     }
 
@@ -159,11 +174,104 @@ public class CertificateAuthority {
         });
         this.current = stored;
         this.storedAliases = Set.copyOf(aliases);
+        unrecordedTokenKeys.clear(); // their records were committed with this keystore
     }
 
     /** The chain a keystore entry carried when it was opened, for a registry that starts from an older install. */
     public Optional<List<X509Certificate>> storedChain(String name) {
         return Optional.ofNullable(storedChains.get(name));
+    }
+
+    // --- the PKCS#11 token ---
+
+    /**
+     * Opens the PKCS#11 token that ca-config's {@code keyStore} names and logs in with the PIN from the variable it
+     * names (looked up in {@code environment}, never logged). From then on every new issuer key is generated in it,
+     * and every imported one is put into it; keys already in the keystore stay there.
+     *
+     * @throws CaException with one sentence when the library, token or PIN fails
+     */
+    public synchronized void useToken(KeyStoreDefinition definition, Function<String, String> environment) {
+        if (token != null) {
+            throw new CaException(CaException.Type.KEYSTORE, "the CA has opened " + token.description() + " already");
+        }
+        token = Pkcs11Token.open(definition, environment, clock, random);
+    }
+
+    /** Whether new issuer keys are made in a PKCS#11 token. */
+    public boolean usesToken() {
+        return token != null;
+    }
+
+    /** The token as messages name it, or empty without one. */
+    public Optional<String> tokenDescription() {
+        return Optional.ofNullable(token).map(Pkcs11Token::description);
+    }
+
+    /**
+     * Finds the keys of these issuer generations in the token, by name, and holds them; names already held are left as
+     * they are. The registry calls it with every generation whose key location is PKCS11, at start and whenever it
+     * reads its rows again (another node may have made a key).
+     *
+     * @throws CaException naming the generations when there is no token, or the token holds no key for one of them
+     */
+    public synchronized void attachTokenKeys(Collection<String> names) {
+        List<String> wanted = names.stream().filter(name -> !keys.containsKey(name)).distinct().toList();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Pkcs11Token opened = token;
+        if (opened == null) {
+            throw new CaException(CaException.Type.KEYSTORE, "the keys of issuer generation(s) " + wanted
+                    + " are in a PKCS#11 token, and ca-config has no keyStore of type pkcs11 to open it with");
+        }
+        Map<String, Pkcs11Key> found = opened.find(wanted);
+        List<String> missing = wanted.stream().filter(name -> !found.containsKey(name)).toList();
+        if (!missing.isEmpty()) {
+            throw new CaException(CaException.Type.KEYSTORE, opened.description() + " holds no key for issuer generation(s) " + missing
+                    + ", whose keys the registry says are in a PKCS#11 token; open the token that holds them (keyStore.tokenLabel or keyStore.slot)");
+        }
+        found.forEach((name, key) -> {
+            hold(name, new HeldKey(key.privateKey(), key.publicKey(), key.provider(), KeyLocation.PKCS11));
+            tokenCertificates.put(name, key.certificate());
+        });
+    }
+
+    /** The certificate the token stores beside a token key, or empty. */
+    public Optional<X509Certificate> tokenCertificate(String name) {
+        return Optional.ofNullable(tokenCertificates.get(name));
+    }
+
+    /**
+     * Generates an AES-256 key-encryption key in the token, {@code certwright:<id>}: sensitive, never extractable, for
+     * encryption and decryption only. The caller hands it to {@code keys} with {@link #tokenProvider()}.
+     */
+    public SecretKey generateTokenKeyEncryptionKey(String id) {
+        return requireToken().generateKeyEncryptionKey(id);
+    }
+
+    /** The key-encryption keys the token holds, by id; none without a token. */
+    public Map<String, SecretKey> tokenKeyEncryptionKeys() {
+        Pkcs11Token opened = token;
+        return opened == null ? Map.of() : opened.keyEncryptionKeys();
+    }
+
+    /** Destroys a token KEK made for a change that was not recorded; nothing was wrapped under it. */
+    public void deleteTokenKeyEncryptionKey(String id) {
+        requireToken().deleteKeyEncryptionKey(id);
+    }
+
+    /** The SunPKCS11 provider of the token, which alone can use its keys; empty without a token. */
+    public Optional<Provider> tokenProvider() {
+        return Optional.ofNullable(token).map(Pkcs11Token::provider);
+    }
+
+    private Pkcs11Token requireToken() {
+        Pkcs11Token opened = token;
+        if (opened == null) {
+            throw new CaException(CaException.Type.KEYSTORE, "ca-config has no keyStore of type pkcs11: there is no token");
+        }
+        return opened;
     }
 
     // --- keys ---
@@ -189,6 +297,15 @@ public class CertificateAuthority {
      */
     public synchronized PublicKey generateKey(String name, KeySpec spec) {
         requireNewName(name);
+        Pkcs11Token opened = token;
+        if (opened != null) {
+            // PKCS#11 v2.40 §4.9: generated in the token as a sensitive, never extractable signing key; only its handle is here.
+            Pkcs11Key key = opened.generate(name, spec);
+            unrecordedTokenKeys.add(name);
+            tokenCertificates.put(name, key.certificate());
+            hold(name, new HeldKey(key.privateKey(), key.publicKey(), key.provider(), KeyLocation.PKCS11));
+            return key.publicKey();
+        }
         KeyPair pair = spec.generate(random);
         hold(name, new HeldKey(pair.getPrivate(), pair.getPublic(), null, KeyLocation.KEYSTORE));
         return pair.getPublic();
@@ -196,7 +313,8 @@ public class CertificateAuthority {
 
     /**
      * Holds an existing CA key under this name, after proving that it is the key of {@code certificate}: a signature
-     * made with it verifies under the certificate's public key.
+     * made with it verifies under the certificate's public key. With a token, the key is put into it (sensitive,
+     * non-extractable) and only the token's handle is held: no software copy is kept, in memory or in the keystore.
      */
     public synchronized PublicKey importKey(String name, PrivateKey key, X509Certificate certificate) {
         requireNewName(name);
@@ -204,16 +322,38 @@ public class CertificateAuthority {
         if (!signsFor(key, publicKey)) {
             throw new CaException(CaException.Type.KEY_MISMATCH, "the private key of issuer " + name + " does not belong to its certificate");
         }
+        Pkcs11Token opened = token;
+        if (opened != null) {
+            // An import that is not recorded can be repeated: the token takes the same key under the same alias again.
+            Pkcs11Key imported = opened.importKey(name, key, List.of(certificate));
+            tokenCertificates.put(name, imported.certificate());
+            hold(name, new HeldKey(imported.privateKey(), imported.publicKey(), imported.provider(), KeyLocation.PKCS11));
+            return imported.publicKey();
+        }
         hold(name, new HeldKey(key, publicKey, null, KeyLocation.KEYSTORE));
         return publicKey;
     }
 
-    /** Forgets a key that was added but not stored (its record's transaction rolled back). */
+    /**
+     * Forgets a key that was added but not stored (its record's transaction rolled back). A key this CA generated in
+     * the token for it is destroyed there, so that a retry can make the generation's key again under the same name; an
+     * imported one stays in the token, where the same import finds it again.
+     */
     public synchronized void discardKey(String name) {
         if (!issuers.containsKey(name) && !storedAliases.contains(name)) {
+            HeldKey removed = keys.get(name);
             Map<String, HeldKey> next = new LinkedHashMap<>(keys);
             next.remove(name);
-            keys = Map.copyOf(next);
+            keys = java.util.Collections.unmodifiableMap(next);
+            if (removed != null && removed.location() == KeyLocation.PKCS11 && unrecordedTokenKeys.remove(name)) {
+                tokenCertificates.remove(name);
+                try {
+                    token.delete(name);
+                } catch (CaException e) {
+                    log.warn("key {} was made in {} for a change that was not recorded, and cannot be deleted ({}); delete it with pkcs11-tool",
+                            name, token.description(), e.getMessage());
+                }
+            }
         }
     }
 
@@ -313,7 +453,8 @@ public class CertificateAuthority {
         Map<String, Issuer> next = new LinkedHashMap<>();
         for (IssuerGeneration generation : generations) {
             HeldKey key = held(generation.name());
-            if (!key.publicKey().equals(generation.chain().get(0).getPublicKey())) {
+            // Compared by encoding: a token key's public key and the registry's certificate may come from other providers.
+            if (!java.util.Arrays.equals(key.publicKey().getEncoded(), generation.chain().get(0).getPublicKey().getEncoded())) {
                 throw new CaException(CaException.Type.KEY_MISMATCH, "the certificate of issuer " + generation.name() + " is not for the key the CA holds for it");
             }
             next.put(generation.name(), new Issuer(generation.name(), generation.logicalName(), generation.generation(), generation.chain(),
@@ -323,6 +464,28 @@ public class CertificateAuthority {
         this.issuers = java.util.Collections.unmodifiableMap(next);
         this.installed = true;
         this.installs++;
+        generations.forEach(this::storeInToken);
+    }
+
+    /**
+     * Makes the token's certificate object beside a token key the generation's real certificate, with its chain, in
+     * place of the placeholder it was generated with (or an older certificate), so that an operator reading the token
+     * (pkcs11-tool --list-objects) sees what the key is. Signing does not depend on it: a failure is logged, and tried
+     * again at the next install.
+     */
+    private void storeInToken(IssuerGeneration generation) {
+        HeldKey key = keys.get(generation.name());
+        Pkcs11Token opened = token;
+        X509Certificate certificate = generation.chain().get(0);
+        if (opened == null || key == null || key.location() != KeyLocation.PKCS11 || certificate.equals(tokenCertificates.get(generation.name()))) {
+            return;
+        }
+        try {
+            tokenCertificates.put(generation.name(), opened.replaceChain(generation.name(), generation.chain()).certificate());
+        } catch (CaException e) {
+            log.warn("the certificate of issuer {} could not be stored beside its key in {} ({}); its key signs all the same", generation.name(),
+                    opened.description(), e.getMessage());
+        }
     }
 
     /** How many times issuers were installed: a cheap sign for callers that cache something per issuer. */

@@ -26,11 +26,16 @@ import java.security.spec.RSAKeyGenParameterSpec;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
 import javax.security.auth.callback.PasswordCallback;
 import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.auth.login.FailedLoginException;
@@ -71,6 +76,12 @@ final class Pkcs11Token {
      * and CKA_EXTRACTABLE false: its value is never revealed, not even wrapped. CKA_SIGN only: an issuer key signs; it
      * neither decrypts, unwraps nor derives. CKA_TOKEN for generated keys: a token object from the start, not a session
      * object that disappears with the session (an imported key is made a token object by SunPKCS11 itself).
+     * <p>
+     * A key-encryption key (an AES key SunPKCS11's KeyGenerator makes) is sensitive and never extractable, encrypts and
+     * decrypts and does nothing else (no CKA_WRAP: it wraps by encrypting the PKCS#8 with CKM_AES_GCM, PKCS#11 v2.40
+     * §2.14, in the format the keystore's KEKs use). It is generated as a session object and made a token object with
+     * its label by the KeyStore (C_CopyObject, PKCS#11 v2.40 §5.7, which keeps CKA_ALWAYS_SENSITIVE,
+     * CKA_NEVER_EXTRACTABLE and CKA_LOCAL).
      */
     private static final String ATTRIBUTES = """
             attributes(*, CKO_PRIVATE_KEY, *) = {
@@ -85,7 +96,26 @@ final class Pkcs11Token {
             attributes(generate, CKO_PRIVATE_KEY, *) = {
               CKA_TOKEN = true
             }
+            attributes(generate, CKO_SECRET_KEY, CKK_AES) = {
+              CKA_SENSITIVE = true
+              CKA_EXTRACTABLE = false
+              CKA_ENCRYPT = true
+              CKA_DECRYPT = true
+              CKA_WRAP = false
+              CKA_UNWRAP = false
+              CKA_SIGN = false
+              CKA_VERIFY = false
+              CKA_DERIVE = false
+            }
             """;
+
+    /**
+     * The label of a key-encryption key in the token: {@code certwright:kek-2}. The colon keeps it apart from issuer
+     * key aliases, which {@link #ALIAS} allows no colon.
+     */
+    static final String KEK_LABEL_PREFIX = "certwright:";
+    private static final String KEK_LABEL = "certwright:kek-[1-9][0-9]{0,8}";
+    private static final int AES_256_BITS = 256;
 
     private final KeyStoreDefinition definition;
     private final long slot;
@@ -176,13 +206,16 @@ final class Pkcs11Token {
         return provider;
     }
 
-    /** The aliases of the keys in the token, sorted; read from the token, so keys another node stored are included. */
+    /**
+     * The aliases of the private keys in the token, sorted; read from the token, so keys another node stored are
+     * included. Key-encryption keys are not among them ({@link #keyEncryptionKeys}).
+     */
     synchronized List<String> aliases() {
         refresh();
         try {
             List<String> aliases = new ArrayList<>();
             for (String alias : Collections.list(keyStore.aliases())) {
-                if (keyStore.isKeyEntry(alias)) {
+                if (keyStore.entryInstanceOf(alias, KeyStore.PrivateKeyEntry.class)) {
                     aliases.add(alias);
                 }
             }
@@ -197,6 +230,138 @@ final class Pkcs11Token {
     synchronized Optional<Pkcs11Key> find(String alias) {
         refresh();
         return read(alias);
+    }
+
+    /** The keys under these aliases that the token holds, read in one pass over its objects. */
+    synchronized Map<String, Pkcs11Key> find(Collection<String> aliases) {
+        refresh();
+        Map<String, Pkcs11Key> found = new LinkedHashMap<>();
+        for (String alias : aliases) {
+            read(alias).ifPresent(key -> found.put(alias, key));
+        }
+        return found;
+    }
+
+    /**
+     * Destroys the key under this alias and its certificate (C_DestroyObject, PKCS#11 v2.40 §5.7; certificates another
+     * entry's chain shares stay). Only for a key made here that was never recorded: a transaction that rolled back.
+     *
+     * @return whether there was such a key
+     */
+    synchronized boolean delete(String alias) {
+        checkAlias(alias);
+        refresh();
+        try {
+            if (!keyStore.entryInstanceOf(alias, KeyStore.PrivateKeyEntry.class)) {
+                return false;
+            }
+            keyStore.deleteEntry(alias);
+            log.info("deleted key '{}' from {}: it was made for a change that was not recorded", alias, description);
+            return true;
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot delete key '" + alias + "' from " + description + " (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    // --- key-encryption keys ---
+
+    /**
+     * Generates an AES-256 key-encryption key in the token under {@code certwright:<id>}: sensitive, never extractable,
+     * for encryption and decryption only (see {@link #ATTRIBUTES}), checked after it is stored by an AES-GCM round trip.
+     *
+     * @param id the KEK's id, {@code kek-<n>}
+     * @throws CaException when the token already holds a KEK with this id, or cannot make or keep one
+     */
+    synchronized SecretKey generateKeyEncryptionKey(String id) {
+        String label = kekLabel(id);
+        refresh();
+        if (holds(label)) {
+            throw new CaException(CaException.Type.KEYSTORE, description + " already holds a key-encryption key '" + label + "'; no key is ever replaced");
+        }
+        SecretKey session;
+        try {
+            KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+            generator.init(AES_256_BITS);
+            session = generator.generateKey();
+            // The KeyStore copies the session object into a token object labelled with the alias.
+            keyStore.setEntry(label, new KeyStore.SecretKeyEntry(session), null);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw new CaException(CaException.Type.KEYSTORE, description + " cannot generate an AES-256 key-encryption key (" + rootMessage(e) + ")", e);
+        }
+        refresh();
+        SecretKey stored = readSecretKey(label).orElseThrow(() -> new CaException(CaException.Type.KEYSTORE,
+                "key-encryption key '" + label + "' was stored in " + description + " but cannot be read back"));
+        if (!encryptsAndDecrypts(stored)) {
+            throw new CaException(CaException.Type.KEYSTORE, "key-encryption key '" + label + "' in " + description + " does not encrypt with AES-GCM");
+        }
+        log.info("generated an AES-256 key-encryption key '{}' in {}, sensitive and never extractable", label, description);
+        return stored;
+    }
+
+    /** The key-encryption keys in the token, by id ({@code kek-2}, ...): handles whose value never leaves the token. */
+    synchronized Map<String, SecretKey> keyEncryptionKeys() {
+        refresh();
+        Map<String, SecretKey> keys = new java.util.TreeMap<>();
+        try {
+            for (String alias : Collections.list(keyStore.aliases())) {
+                if (alias.matches(KEK_LABEL) && keyStore.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)) {
+                    readSecretKey(alias).ifPresent(key -> keys.put(alias.substring(KEK_LABEL_PREFIX.length()), key));
+                }
+            }
+            return keys;
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot list the keys of " + description + " (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    /**
+     * Destroys a key-encryption key that was made for a change that was not recorded (its transaction rolled back):
+     * nothing was ever wrapped under it.
+     */
+    synchronized void deleteKeyEncryptionKey(String id) {
+        String label = kekLabel(id);
+        refresh();
+        try {
+            if (keyStore.entryInstanceOf(label, KeyStore.SecretKeyEntry.class)) {
+                keyStore.deleteEntry(label);
+                log.info("deleted key-encryption key '{}' from {}: it was made for a change that was not recorded", label, description);
+            }
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot delete '" + label + "' from " + description + " (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    private static String kekLabel(String id) {
+        String label = KEK_LABEL_PREFIX + id;
+        if (id == null || !label.matches(KEK_LABEL)) {
+            throw new CaException(CaException.Type.KEYSTORE, "'" + id + "' is not a key-encryption key id such as kek-2");
+        }
+        return label;
+    }
+
+    private Optional<SecretKey> readSecretKey(String label) {
+        try {
+            return keyStore.getKey(label, null) instanceof SecretKey key ? Optional.of(key) : Optional.empty();
+        } catch (GeneralSecurityException e) {
+            throw new CaException(CaException.Type.KEYSTORE, "cannot read '" + label + "' of " + description + " (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    /** One AES-GCM encryption and decryption of random bytes with this token key (CKM_AES_GCM, PKCS#11 v2.40 §2.14). */
+    private boolean encryptsAndDecrypts(SecretKey key) {
+        try {
+            byte[] probe = new byte[32];
+            byte[] iv = new byte[12];
+            random.nextBytes(probe);
+            random.nextBytes(iv);
+            javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", provider);
+            cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, iv));
+            byte[] sealed = cipher.doFinal(probe);
+            cipher.init(javax.crypto.Cipher.DECRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, iv));
+            return Arrays.equals(cipher.doFinal(sealed), probe);
+        } catch (GeneralSecurityException | ProviderException e) {
+            return false;
+        }
     }
 
     /**

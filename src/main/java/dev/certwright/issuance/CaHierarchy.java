@@ -42,6 +42,7 @@ import dev.certwright.issuance.internal.IssuerRecords;
 import dev.certwright.issuance.internal.IssuerRecords.Row;
 import dev.certwright.issuance.internal.IssuerRecords.Status;
 import dev.certwright.issuance.internal.IssuerRecords.StoredKeystore;
+import dev.certwright.keys.KekIds;
 import dev.certwright.keys.KeyWrapping;
 import dev.certwright.platform.CertwrightException;
 import dev.certwright.platform.DataDirectory;
@@ -51,6 +52,7 @@ import dev.certwright.policy.CaConfiguration;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.policy.IssuerDefinition;
 import dev.certwright.policy.IssuerSource;
+import dev.certwright.policy.KeyStoreDefinition;
 import dev.certwright.policy.Profile;
 import dev.certwright.x509.CertificateChains;
 import dev.certwright.x509.CertificateView;
@@ -69,7 +71,10 @@ import dev.certwright.x509.Pem;
  * and installs the certificate an offline root signed for an external issuer.
  * <p>
  * The keys stay in the CA: the registry asks it to make or import them, and stores the keystore it writes in the same
- * transaction as the rows, under the keystore row's lock, so that two nodes never overwrite each other's keys.
+ * transaction as the rows, under the keystore row's lock, so that two nodes never overwrite each other's keys. With
+ * ca-config's {@code keyStore} of type pkcs11 it opens the token at start, the CA makes and imports new keys there, and
+ * every reading of the rows finds the keys of generations whose key location is PKCS11 in the token by name
+ * (decision 72).
  */
 @Component
 public class CaHierarchy {
@@ -128,6 +133,7 @@ public class CaHierarchy {
      */
     public synchronized void start(char[] passphrase) {
         this.passphrase = passphrase.clone();
+        openToken();
         Optional<StoredKeystore> stored = records.keystore();
         boolean first = stored.isEmpty();
         if (first) {
@@ -155,6 +161,52 @@ public class CaHierarchy {
         install();
         if (!first) {
             refreshBackup();
+        }
+        checkKeyEncryptionKey();
+    }
+
+    /**
+     * Opens the PKCS#11 token that ca-config's keyStore names, if it names one: from then on new issuer keys are made in
+     * it. The PIN is read from the process environment (the variable {@code pinEnv} names), not from a Spring property:
+     * nothing in it is expanded, and it never sits on a command line. A token that cannot be opened stops the start.
+     */
+    private void openToken() {
+        KeyStoreDefinition definition = policy.configuration().keyStore();
+        if (!definition.pkcs11() || ca.usesToken()) {
+            return;
+        }
+        try {
+            ca.useToken(definition, System::getenv);
+        } catch (CaException e) {
+            throw new StartupException(policy.configuration().source() + ": keyStore: " + e.getMessage());
+        }
+        log.info("issuer keys new to the CA are made in {}{}", ca.tokenDescription().orElseThrow(), definition.kekInToken()
+                ? ", and new key-encryption keys too" : "");
+    }
+
+    /**
+     * This node must hold the cluster's current KEK (the rotation row's): in the keystore, or in the token. A KEK the
+     * rotation row names that is in neither (a token KEK with no token configured) stops the start, since every wrap
+     * would fail. With {@code keyStore.kek: token} and a current KEK in the keystore, says what moves keys into the token.
+     */
+    private void checkKeyEncryptionKey() {
+        String cluster = records.currentKekId();
+        if (!keys.keyEncryptionKeyIds().contains(cluster)) {
+            // Another node may have rotated since this one opened the keystore: its KEKs as stored now first.
+            keys.install(CaKeystore.of(records.keystore().orElseThrow().bytes()).keyEncryptionKeys(passphrase));
+        }
+        if (!keys.keyEncryptionKeyIds().contains(cluster)) {
+            Map<String, javax.crypto.SecretKey> inToken = dev.certwright.issuance.internal.StoredKeystore.tokenKeksUpTo(ca, cluster);
+            if (!inToken.containsKey(cluster)) {
+                throw new StartupException("the cluster's current key-encryption key " + cluster + " is in neither the CA keystore nor "
+                        + ca.tokenDescription().orElse("a token (" + policy.configuration().source() + " has no keyStore of type pkcs11)")
+                        + ": start this node with the keyStore that holds it");
+            }
+            keys.installTokenKeys(inToken, ca.tokenProvider().orElseThrow());
+        }
+        if (policy.configuration().keyStore().kekInToken() && !keys.inToken(cluster)) {
+            log.warn("keyStore.kek is token, and new keys are wrapped under {} in the CA keystore until a KEK rotation (POST /api/v1/kek/rotate)"
+                    + " makes a key-encryption key in {} and moves them to it", cluster, ca.tokenDescription().orElseThrow());
         }
     }
 
@@ -270,7 +322,10 @@ public class CaHierarchy {
         }
         refresh();
         CaConfiguration current = policy.configuration();
-        Plan plan = plan(next, Instant.now(clock));
+        Plan planned = plan(next, Instant.now(clock));
+        // The token is opened, and its PIN read, at startup only.
+        Plan plan = Objects.equals(current.keyStore(), next.keyStore()) ? planned : planned.refusing(next.source()
+                + ": keyStore changed; the key store is opened at startup, so the change takes effect when the node is restarted");
         List<String> added = new ArrayList<>(), removed = new ArrayList<>(), changed = new ArrayList<>();
         for (Profile profile : next.profiles().values()) {
             Optional<Profile> before = current.profile(profile.name());
@@ -666,6 +721,12 @@ public class CaHierarchy {
 
     /** What bringing the registry in line with a configuration takes. */
     record Plan(List<IssuerDefinition> adds, Map<String, String> waiting, List<String> retirements, List<String> refusals) {
+
+        Plan refusing(String refusal) {
+            List<String> more = new ArrayList<>(refusals);
+            more.add(refusal);
+            return new Plan(adds, waiting, retirements, List.copyOf(more));
+        }
     }
 
     private Plan plan(CaConfiguration configuration, Instant now) {
@@ -806,9 +867,23 @@ public class CaHierarchy {
         }
     }
 
+    /** The token KEK a first start makes with {@code keyStore.kek: token}, and whether its transaction got to the commit. */
+    private static final class FirstKek {
+        String id;
+        javax.crypto.SecretKey key;
+        boolean recorded;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new LinkedHashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     private void applyOnce(Plan plan, boolean first, String actor) {
         Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
         List<Created> created = new ArrayList<>();
+        FirstKek firstKek = new FirstKek();
         try {
             for (IssuerDefinition definition : plan.adds()) {
                 created.add(create(definition, created, now));
@@ -821,6 +896,12 @@ public class CaHierarchy {
                     written[0] = ca.keystore();
                     records.insertKeystore(written[0].bytes(), now);
                     next = 1;
+                    if (policy.configuration().keyStore().kekInToken()) {
+                        // After the insert: a node starting beside this one waits on it, so only one makes the token KEK.
+                        firstKek.id = KekIds.next(union(Set.of(KekIds.FIRST), ca.tokenKeyEncryptionKeys().keySet()));
+                        firstKek.key = ca.generateTokenKeyEncryptionKey(firstKek.id);
+                        records.startWithKek(firstKek.id, now);
+                    }
                 } else if (!created.isEmpty()) {
                     long locked = records.lockKeystore();
                     if (locked != keystoreVersion) {
@@ -842,7 +923,8 @@ public class CaHierarchy {
                 }
                 if (first) {
                     List<String> names = created.stream().map(c -> c.row().name()).toList();
-                    audit.append(actor, "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + policy.configuration().source());
+                    audit.append(actor, "ca.created", "ca", String.join(",", names), "issuers=" + names + " config=" + policy.configuration().source()
+                            + (firstKek.id == null ? "" : " kek=" + firstKek.id + " location=token"));
                 }
                 for (String logical : plan.retirements()) {
                     for (Row row : rows) {
@@ -853,17 +935,30 @@ public class CaHierarchy {
                         }
                     }
                 }
+                firstKek.recorded = true; // what fails after this is the commit itself, whose outcome is unknown here
                 return next;
             });
             keystoreVersion = Objects.requireNonNull(version);
             if (written[0] != null) {
                 ca.adopt(written[0]);
             }
+            if (firstKek.key != null) {
+                keys.installTokenKeys(Map.of(firstKek.id, firstKek.key), ca.tokenProvider().orElseThrow());
+                log.info("the CA was created with key-encryption key {} in {}: new keys are wrapped under it; {} stays the root of the derived secrets",
+                        firstKek.id, ca.tokenDescription().orElseThrow(), KekIds.FIRST);
+            }
         } catch (RuntimeException e) {
             // Uninstall first: the CA keeps the key of an installed issuer, so discarding before would keep the keys of
             // the generations that were never stored, and a retry would find their names taken.
             install();
             created.stream().filter(Created::newKey).forEach(c -> ca.discardKey(c.row().name()));
+            if (firstKek.key != null && !firstKek.recorded) {
+                try {
+                    ca.deleteTokenKeyEncryptionKey(firstKek.id);
+                } catch (RuntimeException cleanup) {
+                    log.warn("the token KEK {} of a CA that was not created stays in the token ({}); it wraps nothing", firstKek.id, cleanup.getMessage());
+                }
+            }
             throw e;
         }
         if (!created.isEmpty()) {
@@ -1014,9 +1109,17 @@ public class CaHierarchy {
 
     // --- state ---
 
+    /**
+     * Reads the registry's rows, and holds the token key of every generation whose key is in the token (and that is not
+     * retired), found by the generation's name: at start, and whenever another node may have made one. A key the token
+     * lacks is refused with one sentence (at start, the start's), and the rows stay as they were.
+     */
     private void loadRows() {
-        this.rows = List.copyOf(records.all());
-        this.fingerprint = records.fingerprint();
+        List<Row> all = List.copyOf(records.all());
+        String read = records.fingerprint();
+        ca.attachTokenKeys(all.stream().filter(r -> r.keyLocation() == KeyLocation.PKCS11 && r.status() != Status.RETIRED).map(Row::name).toList());
+        this.rows = all;
+        this.fingerprint = read;
     }
 
     /** Makes every generation with a certificate, and not retired, an issuer the CA signs with. */

@@ -27,7 +27,10 @@ public record KekStatus(String currentKekId, String state, String requestedBy, I
      * @param keys how many stored keys it wraps
      * @param current whether new wraps use it
      * @param derivesSecrets whether the derived secrets (ACME nonces and EAB, the audit chain and checkpoint keys) come from it
+     * @param location {@code keystore} (a secret-key entry of the CA keystore) or {@code token} (an AES key in the
+     *        PKCS#11 token, which never leaves it); a KEK that a stored key names and this node does not hold shows as
+     *        {@code keystore}
      */
-    public record Kek(String id, long keys, boolean current, boolean derivesSecrets) {
+    public record Kek(String id, long keys, boolean current, boolean derivesSecrets, String location) {
     }
 }

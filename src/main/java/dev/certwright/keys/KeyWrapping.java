@@ -21,7 +21,9 @@ import dev.certwright.keys.internal.KeyEncryptionKey;
  * the certificate row's id) is bound as additional authenticated data, so a wrapped key moved to another row will not
  * unwrap. Each stored key names the KEK that wrapped it ({@link Wrapped#kekId()}): new wraps use the current KEK, and
  * an unwrap uses whichever KEK the row names, before, during and after a rotation (decision 68). Whoever opens the CA
- * keystore {@link #install installs} its KEKs first.
+ * keystore {@link #install installs} its KEKs first. A KEK may also be kept in a PKCS#11 token
+ * ({@link #installTokenKeys}): the same AES-256-GCM, in the same stored format, then runs in the token, whose key never
+ * leaves it; the derived secrets stay with {@code kek-1}, the keystore's.
  */
 @Component
 public class KeyWrapping {
@@ -55,6 +57,19 @@ public class KeyWrapping {
         kek.install(keyEncryptionKeys);
     }
 
+    /**
+     * Adds KEKs kept in a PKCS#11 token, by id ({@code kek-2}, ...), with the token's provider, which alone can use them.
+     * The newest KEK this node then holds, in the keystore or the token, is the one new wraps use.
+     */
+    public void installTokenKeys(Map<String, SecretKey> keyEncryptionKeys, java.security.Provider provider) {
+        kek.install(keyEncryptionKeys, java.util.Objects.requireNonNull(provider, "a token KEK needs its token's provider"));
+    }
+
+    /** Whether this node holds the KEK with this id in a PKCS#11 token (false for the keystore's, and for one it lacks). */
+    public boolean inToken(String kekId) {
+        return kek.held(kekId).map(KeyEncryptionKey.Kek::inToken).orElse(false);
+    }
+
     /** Whether the KEK is installed (the CA keystore has been opened). */
     public boolean installed() {
         return kek.installed();
@@ -67,12 +82,13 @@ public class KeyWrapping {
     public Wrapped wrap(PrivateKey key, String context) {
         sourced().ifPresent(KeyEncryptionKeySource::beforeWrap);
         KeyEncryptionKey.Current current = kek.current();
-        return new Wrapped(current.id(), AesGcmWrap.wrap(current.key(), key, context, random));
+        return new Wrapped(current.id(), AesGcmWrap.wrap(current.key(), current.provider(), key, context, random));
     }
 
     /** Reverses {@link #wrap} with the KEK the stored key names; fails (KeyException KEY_WRAP) if the bytes or the context were altered. */
     public PrivateKey unwrap(String kekId, byte[] wrapped, String context) {
-        return AesGcmWrap.unwrap(named(kekId), wrapped, context);
+        KeyEncryptionKey.Kek named = named(kekId);
+        return AesGcmWrap.unwrap(named.key(), named.provider(), wrapped, context);
     }
 
     /**
@@ -80,9 +96,9 @@ public class KeyWrapping {
      * with a fresh IV and the same context. The key's bytes never leave this module.
      */
     public Wrapped rewrap(String kekId, byte[] wrapped, String context) {
-        SecretKey from = named(kekId);
+        KeyEncryptionKey.Kek from = named(kekId);
         KeyEncryptionKey.Current current = kek.current();
-        return new Wrapped(current.id(), AesGcmWrap.rewrap(from, current.key(), wrapped, context, random));
+        return new Wrapped(current.id(), AesGcmWrap.rewrap(from.key(), from.provider(), current.key(), current.provider(), wrapped, context, random));
     }
 
     /** The id of the KEK new wraps use on this node. */
@@ -96,14 +112,14 @@ public class KeyWrapping {
     }
 
     /** The KEK a stored key names; a rotation on another node may have made one this node has not loaded yet. */
-    private SecretKey named(String kekId) {
-        Optional<SecretKey> key = kek.find(kekId);
+    private KeyEncryptionKey.Kek named(String kekId) {
+        Optional<KeyEncryptionKey.Kek> key = kek.held(kekId);
         if (key.isEmpty()) {
             sourced().ifPresent(KeyEncryptionKeySource::refresh);
-            key = kek.find(kekId);
+            key = kek.held(kekId);
         }
         return key.orElseThrow(() -> new KeyException(KeyException.Type.KEY_WRAP,
-                "a stored key names key-encryption key '" + kekId + "', which the CA keystore does not hold"));
+                "a stored key names key-encryption key '" + kekId + "', which neither the CA keystore nor a configured token holds"));
     }
 
     private Optional<KeyEncryptionKeySource> sourced() {

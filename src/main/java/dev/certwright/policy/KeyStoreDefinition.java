@@ -20,7 +20,13 @@ import dev.certwright.policy.internal.CaConfigException;
  *   library: /usr/lib/softhsm/libsofthsm2.so
  *   tokenLabel: certwright-ca        # or slot: 1764567890
  *   pinEnv: CERTWRIGHT_HSM_PIN
+ *   kek: token                       # optional: keystore (the default) or token
  * </pre>
+ *
+ * {@code kek} says where a new key-encryption key for the keys Certwright stores wrapped (managed certificates' keys,
+ * OCSP responders' keys, the SSH identity) is made: in the CA keystore ({@code keystore}), or in the token as an AES-256
+ * key that never leaves it ({@code token}, only with {@code type: pkcs11}). It applies to the KEK made when the CA is
+ * created and to each KEK rotation; the derived secrets stay derived from {@code kek-1} in the keystore either way.
  *
  * The record lives in {@code policy} because the configuration the loader produces does; {@code ca} opens it. Every
  * error is one sentence naming the key, such as {@code keyStore.library /x.so does not exist}; the loader puts the
@@ -31,8 +37,9 @@ import dev.certwright.policy.internal.CaConfigException;
  * @param tokenLabel the token's label (CK_TOKEN_INFO.label, PKCS#11 v2.40 §3.2), or null when {@code slot} names it
  * @param slot the slot id (CK_SLOT_ID, PKCS#11 v2.40 §3.2), or null when {@code tokenLabel} names it
  * @param pinEnv the name of the environment variable that holds the user PIN
+ * @param kek where new key-encryption keys are made
  */
-public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Long slot, String pinEnv) {
+public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Long slot, String pinEnv, KekLocation kek) {
 
     /** The kinds of key store. */
     public enum Type {
@@ -42,8 +49,16 @@ public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Lon
         PKCS11
     }
 
+    /** Where new key-encryption keys are made. */
+    public enum KekLocation {
+        /** A secret-key entry of the CA keystore, the encrypted PKCS#12 in the database. */
+        KEYSTORE,
+        /** An AES-256 secret key object in the token: sensitive, never extractable, encrypt and decrypt only. */
+        TOKEN
+    }
+
     /** The default: keys in the encrypted PKCS#12 in the database. */
-    public static final KeyStoreDefinition SOFTWARE = new KeyStoreDefinition(Type.SOFTWARE, null, null, null, null);
+    public static final KeyStoreDefinition SOFTWARE = new KeyStoreDefinition(Type.SOFTWARE, null, null, null, null, KekLocation.KEYSTORE);
 
     /** PKCS#11 v2.40 §3.2: CK_TOKEN_INFO.label is 32 bytes of UTF-8, padded with blanks. */
     static final int MAX_LABEL_BYTES = 32;
@@ -52,13 +67,22 @@ public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Lon
         if (type == null) {
             throw fail("keyStore.type", "is required: software or pkcs11");
         }
+        kek = kek == null ? KekLocation.KEYSTORE : kek;
         if (type == Type.SOFTWARE) {
             if (library != null || tokenLabel != null || slot != null || pinEnv != null) {
                 throw fail("keyStore", "of type software takes no library, token or PIN");
             }
+            if (kek == KekLocation.TOKEN) {
+                throw fail("keyStore.kek", "token needs a token: keyStore.type pkcs11");
+            }
         } else {
             checkPkcs11(library, tokenLabel, slot, pinEnv);
         }
+    }
+
+    /** A definition whose new key-encryption keys are made in the CA keystore. */
+    public KeyStoreDefinition(Type type, Path library, String tokenLabel, Long slot, String pinEnv) {
+        this(type, library, tokenLabel, slot, pinEnv, KekLocation.KEYSTORE);
     }
 
     private static void checkPkcs11(Path library, String tokenLabel, Long slot, String pinEnv) {
@@ -109,12 +133,24 @@ public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Lon
      * @param slot a whole number (an Integer or a Long, as SnakeYAML reads it), or null
      */
     public static KeyStoreDefinition of(String type, String library, String tokenLabel, Number slot, String pinEnv) {
+        return of(type, library, tokenLabel, slot, pinEnv, null);
+    }
+
+    /**
+     * As {@link #of(String, String, String, Number, String)}, with {@code kek}: {@code keystore} (also when null) or
+     * {@code token}.
+     */
+    public static KeyStoreDefinition of(String type, String library, String tokenLabel, Number slot, String pinEnv, String kek) {
+        KekLocation kekLocation = kekLocation(kek);
         if (type == null || type.isBlank()) {
             throw fail("keyStore.type", "is required: software or pkcs11");
         }
         if (type.toLowerCase(Locale.ROOT).equals("software")) {
             if (library != null || tokenLabel != null || slot != null || pinEnv != null) {
                 throw fail("keyStore", "of type software takes no library, token or PIN");
+            }
+            if (kekLocation == KekLocation.TOKEN) {
+                throw fail("keyStore.kek", "token needs a token: keyStore.type pkcs11");
             }
             return SOFTWARE;
         }
@@ -132,7 +168,23 @@ public record KeyStoreDefinition(Type type, Path library, String tokenLabel, Lon
                 throw fail("keyStore.library", "'" + library + "' is not a path");
             }
         }
-        return new KeyStoreDefinition(Type.PKCS11, path, tokenLabel, slot == null ? null : slot.longValue(), pinEnv);
+        return new KeyStoreDefinition(Type.PKCS11, path, tokenLabel, slot == null ? null : slot.longValue(), pinEnv, kekLocation);
+    }
+
+    private static KekLocation kekLocation(String kek) {
+        if (kek == null) {
+            return KekLocation.KEYSTORE;
+        }
+        return switch (kek.strip().toLowerCase(Locale.ROOT)) {
+            case "keystore" -> KekLocation.KEYSTORE;
+            case "token" -> KekLocation.TOKEN;
+            default -> throw fail("keyStore.kek", "must be keystore or token, not '" + kek + "'");
+        };
+    }
+
+    /** Whether new key-encryption keys are made in the token. */
+    public boolean kekInToken() {
+        return kek == KekLocation.TOKEN;
     }
 
     public boolean pkcs11() {

@@ -18,10 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +45,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.certwright.policy.KeyStoreDefinition;
+import dev.certwright.support.Pkcs11Objects;
 import dev.certwright.support.SoftHsm;
 import dev.certwright.support.SoftHsm.Token;
 import dev.certwright.x509.KeySpec;
@@ -63,8 +61,7 @@ class Pkcs11TokenTest {
 
     static final SecureRandom RANDOM = new SecureRandom();
     static final Clock CLOCK = Clock.systemUTC();
-    /** pkcs11-tool's words for a key made in the token (PKCS#11 v2.40 §4.9: CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE, CKA_LOCAL). */
-    static final String GENERATED_ACCESS = "sensitive, always sensitive, never extractable, local";
+    static final String GENERATED_ACCESS = Pkcs11Objects.GENERATED_ACCESS;
 
     static Pkcs11Token open(Token token) {
         return Pkcs11Token.open(token.definition(), System::getenv, CLOCK, RANDOM);
@@ -242,6 +239,70 @@ class Pkcs11TokenTest {
     }
 
     @Test
+    void aKeyEncryptionKeyIsAnAesKeyThatNeverLeavesTheTokenAndWrapsInTheStoredFormat(Token token) throws Exception {
+        Pkcs11Token hsm = open(token);
+        hsm.generate("beside-a-kek", KeySpec.EC_P256);
+
+        javax.crypto.SecretKey kek = hsm.generateKeyEncryptionKey("kek-2");
+
+        assertThat(kek.getEncoded()).as("a handle, with no value to read").isNull();
+        Map<String, String> object = Pkcs11Objects.of(token.pkcs11Tool("--list-objects")).secretKey("certwright:kek-2");
+        assertThat(object.get("header")).isEqualTo("Secret Key Object; AES length 32");
+        assertThat(object.get("Access")).isEqualTo(GENERATED_ACCESS);
+        assertThat(object.get("Usage")).isEqualTo("encrypt, decrypt");
+        // Another provider on the token finds it by its label; it is no issuer key.
+        Pkcs11Token reopened = open(token);
+        assertThat(reopened.keyEncryptionKeys()).containsOnlyKeys("kek-2");
+        assertThat(reopened.aliases()).containsExactly("beside-a-kek");
+        // keys' stored format (version | IV | AES-256-GCM of the PKCS#8 | tag), made and read in the token.
+        KeyPair managed = KeySpec.EC_P256.generate(RANDOM);
+        byte[] wrapped = dev.certwright.keys.internal.AesGcmWrap.wrap(kek, hsm.provider(), managed.getPrivate(), "certificate:7", RANDOM);
+        assertThat(wrapped[0]).isEqualTo((byte) 1);
+        assertThat(wrapped).hasSize(1 + 12 + managed.getPrivate().getEncoded().length + 16);
+        PrivateKey unwrapped = dev.certwright.keys.internal.AesGcmWrap.unwrap(reopened.keyEncryptionKeys().get("kek-2"), reopened.provider(),
+                wrapped, "certificate:7");
+        assertThat(unwrapped.getEncoded()).isEqualTo(managed.getPrivate().getEncoded());
+        // GCM's tag binds the context: moved to another row, it does not unwrap (NIST SP 800-38D §7.2).
+        assertThatThrownBy(() -> dev.certwright.keys.internal.AesGcmWrap.unwrap(kek, hsm.provider(), wrapped, "certificate:8"))
+                .isInstanceOf(dev.certwright.keys.KeyException.class).hasMessageContaining("cannot be decrypted");
+        assertThatThrownBy(() -> hsm.generateKeyEncryptionKey("kek-2")).isInstanceOf(CaException.class)
+                .hasMessage(hsm.description() + " already holds a key-encryption key 'certwright:kek-2'; no key is ever replaced");
+        assertThatThrownBy(() -> hsm.generateKeyEncryptionKey("kek-x")).isInstanceOf(CaException.class)
+                .hasMessage("'kek-x' is not a key-encryption key id such as kek-2");
+
+        hsm.deleteKeyEncryptionKey("kek-2");
+        assertThat(open(token).keyEncryptionKeys()).isEmpty();
+        assertThat(count(token.pkcs11Tool("--list-objects"), "Private Key Object")).as("the issuer key stays").isEqualTo(1);
+    }
+
+    @Test
+    void aKeyDeletedBecauseItsChangeWasNotRecordedFreesItsAliasAndLeavesSharedCertificates(Token token) throws Exception {
+        Pkcs11Token hsm = open(token);
+        Pkcs11Key rootKey = hsm.generate("keep-root", KeySpec.EC_P256);
+        X500Name rootName = new X500Name("CN=Keep Root");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        var rootBuilder = new JcaX509v3CertificateBuilder(rootName, BigInteger.ONE, Date.from(now), Date.from(now.plus(Duration.ofDays(30))),
+                rootName, rootKey.publicKey());
+        rootBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+        X509Certificate root = new JcaX509CertificateConverter().getCertificate(rootBuilder.build(rootKey.contentSigner()));
+        hsm.replaceChain("keep-root", List.of(root));
+        Pkcs11Key child = hsm.generate("dropped-g2", KeySpec.EC_P256);
+        var childBuilder = new JcaX509v3CertificateBuilder(rootName, BigInteger.TWO, Date.from(now), Date.from(now.plus(Duration.ofDays(30))),
+                new X500Name("CN=Dropped"), child.publicKey());
+        hsm.replaceChain("dropped-g2", List.of(new JcaX509CertificateConverter().getCertificate(childBuilder.build(rootKey.contentSigner())), root));
+
+        assertThat(hsm.delete("dropped-g2")).isTrue();
+        assertThat(hsm.delete("dropped-g2")).as("nothing left to delete").isFalse();
+
+        Pkcs11Objects objects = Pkcs11Objects.of(token.pkcs11Tool("--list-objects"));
+        assertThat(objects.hasPrivateKey("dropped-g2")).isFalse();
+        assertThat(objects.count("Private Key Object")).isEqualTo(1);
+        assertThat(objects.certificate("keep-root").get("subject")).isEqualTo("DN: CN=Keep Root");
+        assertThat(open(token).find("keep-root")).get().extracting(Pkcs11Key::chain).isEqualTo(List.of(root));
+        assertThat(hsm.generate("dropped-g2", KeySpec.EC_P256).placeholder()).as("the alias is free again").isTrue();
+    }
+
+    @Test
     void ed25519IsRefusedBecauseSunPkcs11HasNoEdDsa(Token token) {
         Pkcs11Token hsm = open(token);
         KeyPair software = KeySpec.ED25519.generate(RANDOM);
@@ -346,42 +407,16 @@ class Pkcs11TokenTest {
         return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(spec.signatureAlgorithm()).build(pair.getPrivate())));
     }
 
-    /**
-     * The objects pkcs11-tool lists, each as its header ("Private Key Object; EC") and its indented "name: value" lines.
-     */
-    private static List<Map<String, String>> objects(String listing) {
-        List<Map<String, String>> objects = new ArrayList<>();
-        Map<String, String> current = null;
-        for (String line : listing.lines().toList()) {
-            if (!line.startsWith(" ") && line.contains("Object")) {
-                current = new LinkedHashMap<>();
-                current.put("header", line.trim());
-                String[] parts = line.split(";", 2);
-                current.put("type", parts.length > 1 ? parts[1].trim().replaceFirst("^type = ", "") : "");
-                objects.add(current);
-            } else if (current != null && line.contains(":")) {
-                int colon = line.indexOf(':');
-                current.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
-            }
-        }
-        return objects;
-    }
-
-    /** The private key whose CKA_ID is the alias (SunPKCS11 stores the alias as the key's ID). */
     private static Map<String, String> privateKeyObject(String listing, String alias) {
-        String id = HexFormat.of().formatHex(alias.getBytes(StandardCharsets.UTF_8));
-        return objects(listing).stream().filter(o -> o.get("header").startsWith("Private Key Object") && id.equals(o.get("ID")))
-                .findFirst().orElseThrow(() -> new AssertionError("pkcs11-tool lists no private key with ID " + id + " (" + alias + "):\n" + listing));
+        return Pkcs11Objects.of(listing).privateKey(alias);
     }
 
-    /** The certificate labelled with the alias. */
     private static Map<String, String> certificateObject(String listing, String alias) {
-        return objects(listing).stream().filter(o -> o.get("header").startsWith("Certificate Object") && alias.equals(o.get("label")))
-                .findFirst().orElseThrow(() -> new AssertionError("pkcs11-tool lists no certificate labelled " + alias + ":\n" + listing));
+        return Pkcs11Objects.of(listing).certificate(alias);
     }
 
     private static long count(String listing, String header) {
-        return objects(listing).stream().filter(o -> o.get("header").startsWith(header)).count();
+        return Pkcs11Objects.of(listing).count(header);
     }
 
     private static String everyMessage(Throwable e) {

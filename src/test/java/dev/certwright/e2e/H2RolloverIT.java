@@ -2,13 +2,9 @@ package dev.certwright.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,23 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.shredzone.acme4j.AccountBuilder;
-import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Certificate;
-import org.shredzone.acme4j.Login;
-import org.shredzone.acme4j.Session;
-import org.shredzone.acme4j.Status;
-import org.shredzone.acme4j.challenge.Http01Challenge;
 
 import dev.certwright.support.ChallengeTestServer;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
 import dev.certwright.support.Commands;
-import dev.certwright.support.Http01Responder;
 import dev.certwright.support.Openssl;
 import dev.certwright.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
@@ -112,21 +99,7 @@ class H2RolloverIT extends RolloverEndToEnd {
         assertThat(app.plain("GET", "/crl/xroot.crl", null, null).status()).isEqualTo(200);
 
         // ACME: the certificate URL serves the chain to the new root, and links the one through the cross-certificate.
-        SSLContext previous = SSLContext.getDefault();
-        SSLContext.setDefault(CertwrightProcess.trustingRoot(app.root()));
-        try (Http01Responder http01 = Http01Responder.start(http01Port)) {
-            Login login = new AccountBuilder().agreeToTermsOfService().addEmail("ops@example.test").useKeyPair(ecKeyPair())
-                    .createLogin(new Session(URI.create("https://localhost:" + app.httpsPort() + "/acme/directory")));
-            var order = login.newOrder().domain("xroot-acme.test").profile("xroot-server").create();
-            for (Authorization authorization : order.getAuthorizations()) {
-                Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow();
-                http01.serve(challenge.getToken(), challenge.getAuthorization());
-                challenge.trigger();
-                assertThat(authorization.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
-            }
-            order.execute(ecKeyPair());
-            assertThat(order.waitForCompletion(Duration.ofSeconds(30))).isEqualTo(Status.VALID);
-            Certificate certificate = order.getCertificate();
+        Http01Orders.order(app, app.root(), http01Port, "xroot-acme.test", "xroot-server", certificate -> {
             assertThat(certificate.getCertificateChain()).containsExactly(certificate.getCertificate(), newIssuing);
             assertThat(certificate.getAlternates()).hasSize(1);
             assertThat(certificate.getAlternates().get(0).toString()).endsWith("/alternate/1");
@@ -136,9 +109,7 @@ class H2RolloverIT extends RolloverEndToEnd {
             Path alternatePath = openssl.write("xroot-acme-alternate.pem", Openssl.pem(newIssuing) + Openssl.pem(cross));
             assertThat(verifyWith(oldRootPem, alternatePath, leaf).output()).contains(": OK");
             assertThat(verifyWith(newRootPem, newIssuingPem, leaf).output()).contains(": OK");
-        } finally {
-            SSLContext.setDefault(previous);
-        }
+        });
     }
 
     // --- certbot across a switch ---
@@ -273,11 +244,5 @@ class H2RolloverIT extends RolloverEndToEnd {
                 work.resolve("certbot/config").toString(), "--work-dir", work.resolve("certbot/work").toString(), "--logs-dir",
                 work.resolve("certbot/logs").toString()));
         return Commands.run(work, command.toArray(String[]::new));
-    }
-
-    static KeyPair ecKeyPair() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        return generator.generateKeyPair();
     }
 }

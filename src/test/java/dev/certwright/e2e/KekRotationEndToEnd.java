@@ -3,14 +3,9 @@ package dev.certwright.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,15 +15,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.awaitility.Awaitility;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +28,6 @@ import org.junit.jupiter.api.TestInstance;
 import dev.certwright.support.CertwrightProcess;
 import dev.certwright.support.CertwrightProcess.Response;
 import dev.certwright.support.Commands;
-import dev.certwright.support.Json;
-import dev.certwright.support.Openssl;
 import dev.certwright.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 
@@ -121,7 +110,7 @@ abstract class KekRotationEndToEnd {
     @Test
     void everyStoredKeyMovesToTheNewKekAndEveryServiceStillGetsItsKey() throws Exception {
         awaitNoRotation();
-        Slots slots = slots("rotated", 4);
+        ServiceBundles slots = slots("rotated", 4);
         String sshKey = sshPublicKey();
         Path checkpointKey = checkpointKey("before-rotation");
         String before = status().get("currentKekId").asString();
@@ -146,7 +135,7 @@ abstract class KekRotationEndToEnd {
         assertThat(rotate(operator).status()).isEqualTo(403);
 
         // A key made during the rotation is wrapped under the new KEK at once (it is the current one on every node).
-        Slots during = slots("rotated-during", 1);
+        ServiceBundles during = slots("rotated-during", 1);
         if (reachableWhileRunning()) {
             try (Connection c = database.connect()) {
                 assertThat(kekOfSlot(c, "rotated-during-0")).isEqualTo(kek);
@@ -182,7 +171,7 @@ abstract class KekRotationEndToEnd {
     @Test
     void aNodeKilledMidRotationFinishesItAfterTheRestartWithNothingLost() throws Exception {
         awaitNoRotation();
-        Slots slots = slots("crashed", 8);
+        ServiceBundles slots = slots("crashed", 8);
         String sshKey = sshPublicKey();
         Path checkpointKey = checkpointKey("before-crash");
         long keysBefore = keys(status());
@@ -234,68 +223,9 @@ abstract class KekRotationEndToEnd {
 
     // ---- what the tests make and check
 
-    /** Managed certificates with server-held keys, a service token that reads them, and each bundle as first served. */
-    final class Slots {
-        final String token;
-        final Map<String, String> bundles = new LinkedHashMap<>();
-
-        Slots(String token) {
-            this.token = token;
-        }
-
-        /** Each slot's bundle is the one served before, byte for byte, and its key signs what its certificate verifies. */
-        void assertServedAsBefore() throws Exception {
-            for (Map.Entry<String, String> slot : bundles.entrySet()) {
-                Response bundle = app.get("/api/v1/managed-certificates/" + slot.getKey() + "/bundle", token);
-                assertThat(bundle.status()).as(slot.getKey() + " " + bundle).isEqualTo(200);
-                assertThat(bundle.body()).as(slot.getKey()).isEqualTo(slot.getValue());
-                assertKeyMatchesCertificate(bundle.body());
-            }
-        }
-    }
-
-    Slots slots(String prefix, int count) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String name = prefix + "-" + i;
-            Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", name, "profile", "tls-server",
-                    "dnsNames", List.of(name + ".test"), "owner", "team-kek", "keyAlgorithm", i % 2 == 0 ? "EC-P256" : "Ed25519"));
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-            names.add(name);
-        }
-        Response service = app.postJson("/api/v1/service-tokens", admin, Map.of("name", prefix + "-service", "managedCertificates", names));
-        assertThat(service.status()).as(service.toString()).isEqualTo(201);
-        Slots slots = new Slots(service.json().get("token").asString());
-        for (String name : names) {
-            Response bundle = app.get("/api/v1/managed-certificates/" + name + "/bundle", slots.token);
-            assertThat(bundle.status()).as(bundle.toString()).isEqualTo(200);
-            assertKeyMatchesCertificate(bundle.body());
-            slots.bundles.put(name, bundle.body());
-        }
-        return slots;
-    }
-
-    /** The bundle's private key signs a message that the bundle's leaf certificate's public key verifies. */
-    static void assertKeyMatchesCertificate(String pem) throws Exception {
-        X509Certificate leaf = Openssl.parse(pem.substring(0, pem.indexOf("-----END CERTIFICATE-----") + 25));
-        PrivateKey key;
-        try (PEMParser parser = new PEMParser(new StringReader(pem.substring(pem.indexOf("-----BEGIN PRIVATE KEY-----"))))) {
-            key = new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(parser.readObject()));
-        }
-        String algorithm = switch (leaf.getPublicKey().getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            default -> "Ed25519";
-        };
-        byte[] message = "the key still belongs to its certificate".getBytes(StandardCharsets.UTF_8);
-        Signature signer = Signature.getInstance(algorithm);
-        signer.initSign(key);
-        signer.update(message);
-        byte[] signature = signer.sign();
-        Signature verifier = Signature.getInstance(algorithm);
-        verifier.initVerify(leaf.getPublicKey());
-        verifier.update(message);
-        assertThat(verifier.verify(signature)).as("the key of %s", leaf.getSubjectX500Principal()).isTrue();
+    /** Managed certificates with server-held keys (EC and Ed25519 in turn), a service token, and each bundle as first served. */
+    ServiceBundles slots(String prefix, int count) throws Exception {
+        return ServiceBundles.create(() -> app, admin, prefix, count, "tls-server", "team-kek", List.of("EC-P256", "Ed25519"));
     }
 
     /** A plain POST, without a body: the rotation takes no parameters. */

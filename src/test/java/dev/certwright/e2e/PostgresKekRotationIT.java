@@ -39,7 +39,7 @@ class PostgresKekRotationIT extends KekRotationEndToEnd {
     @Test
     void aSecondNodeLearnsTheNewKekBeforeItsNextWrapAndUnwrapsKeysMovedByTheFirst() throws Exception {
         awaitNoRotation();
-        Slots slots = slots("shared", 3);
+        ServiceBundles slots = slots("shared", 3);
         try (CertwrightProcess second = CertwrightProcess.start(options(work.resolve("second-node")))) {
             // The second node opened the keystore before the rotation: it holds the old KEKs only.
             Response rotated = rotate(admin);

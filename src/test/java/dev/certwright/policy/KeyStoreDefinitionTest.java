@@ -94,4 +94,30 @@ class KeyStoreDefinitionTest {
                 .isInstanceOf(CaConfigException.class)
                 .hasMessage("keyStore.library must not contain '${', quotes or control characters");
     }
+
+    @ParameterizedTest(name = "kek: {0} makes new key-encryption keys in the {1}")
+    @CsvSource(nullValues = "-", value = {"-, KEYSTORE", "keystore, KEYSTORE", "token, TOKEN", "TOKEN, TOKEN"})
+    void theKeyEncryptionKeysLiveInTheKeystoreUnlessTheTokenIsNamed(String kek, KeyStoreDefinition.KekLocation location) {
+        KeyStoreDefinition definition = KeyStoreDefinition.of("pkcs11", library, "ca", null, "PIN", kek);
+
+        assertThat(definition.kek()).isEqualTo(location);
+        assertThat(definition.kekInToken()).isEqualTo(location == KeyStoreDefinition.KekLocation.TOKEN);
+        assertThat(KeyStoreDefinition.SOFTWARE.kek()).isEqualTo(KeyStoreDefinition.KekLocation.KEYSTORE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "a KEK in a token without one | software | -   | -  | -   | token | keyStore.kek token needs a token: keyStore.type pkcs11",
+            "another place for the KEK    | pkcs11   | LIB | ca | PIN | hsm   | keyStore.kek must be keystore or token, not 'hsm'",
+    })
+    void aKekSettingThatCannotBeMetIsRefusedNamingTheKey(String what, String type, String path, String label, String pinEnv, String kek,
+            String message) {
+        String resolved = "LIB".equals(path) ? library : path;
+        assertThatThrownBy(() -> KeyStoreDefinition.of(type, resolved, label, null, pinEnv, kek))
+                .isInstanceOf(CaConfigException.class)
+                .hasMessage(message);
+        assertThatThrownBy(() -> new KeyStoreDefinition(KeyStoreDefinition.Type.SOFTWARE, null, null, null, null, KeyStoreDefinition.KekLocation.TOKEN))
+                .isInstanceOf(CaConfigException.class)
+                .hasMessage("keyStore.kek token needs a token: keyStore.type pkcs11");
+    }
 }

@@ -89,7 +89,14 @@ public final class SoftHsm implements BeforeEachCallback, ParameterResolver, Inv
         public String pkcs11Tool(String... arguments) {
             List<String> command = new ArrayList<>(List.of("pkcs11-tool", "--module", LIBRARY, "--token-label", label, "--login", "--pin", pin));
             command.addAll(List.of(arguments));
-            return Commands.run(directory, command.toArray(String[]::new)).assertSuccess().output();
+            return Commands.run(directory, environment -> environment.put("SOFTHSM2_CONF", conf().toString()), command).assertSuccess().output();
+        }
+
+        /** Another token in the same token directory, with a label and PINs of its own (for a process started after). */
+        public Token another() {
+            Token other = new Token(directory, "certwright-" + hex(4), hex(8), hex(8));
+            initialise(other);
+            return other;
         }
 
         /** The slot id SoftHSM2 gave the token, as softhsm2-util shows it. */
@@ -115,6 +122,14 @@ public final class SoftHsm implements BeforeEachCallback, ParameterResolver, Inv
         if (child()) {
             return;
         }
+        requireTools();
+    }
+
+    /**
+     * Skips the test (or the class, from {@code @BeforeAll}) when SoftHSM2 or pkcs11-tool is missing, and fails it
+     * instead when {@code CI=true}, saying what to install.
+     */
+    public static void requireTools() {
         List<String> missing = new ArrayList<>();
         if (!Files.isRegularFile(Path.of(LIBRARY))) {
             missing.add(LIBRARY + " (Debian package softhsm2)");
@@ -149,15 +164,32 @@ public final class SoftHsm implements BeforeEachCallback, ParameterResolver, Inv
             Path directory = Files.createTempDirectory("certwright-softhsm-");
             context.getStore(ExtensionContext.Namespace.create(SoftHsm.class, context.getUniqueId()))
                     .put("directory", (AutoCloseable) () -> delete(directory));
-            Path tokens = Files.createDirectory(directory.resolve("tokens"));
+            return newToken(directory);
+        } catch (IOException e) {
+            throw new AssertionError("cannot make a SoftHSM2 token directory", e);
+        }
+    }
+
+    /**
+     * A new token in a token directory of its own under {@code directory}: a softhsm2.conf naming it, and the token
+     * initialised with random PINs. A process sees it if its environment's {@code SOFTHSM2_CONF} names {@link Token#conf()}
+     * when it starts (SoftHSM2 reads the directory once, at C_Initialize).
+     */
+    public static Token newToken(Path directory) {
+        try {
+            Path tokens = Files.createDirectories(directory.resolve("tokens"));
             Token token = new Token(directory, "certwright-" + hex(4), hex(8), hex(8));
             Files.writeString(token.conf(), "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n"
                     + "slots.removable = false\n", StandardCharsets.UTF_8);
-            run(token, List.of("softhsm2-util", "--init-token", "--free", "--label", token.label(), "--pin", token.pin(), "--so-pin", token.soPin()));
+            initialise(token);
             return token;
         } catch (IOException e) {
             throw new AssertionError("cannot make a SoftHSM2 token directory", e);
         }
+    }
+
+    private static void initialise(Token token) {
+        run(token, List.of("softhsm2-util", "--init-token", "--free", "--label", token.label(), "--pin", token.pin(), "--so-pin", token.soPin()));
     }
 
     @Override

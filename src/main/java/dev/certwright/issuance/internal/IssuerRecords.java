@@ -147,6 +147,24 @@ public class IssuerRecords {
         return lockedVersion + 1;
     }
 
+    // --- the cluster's current key-encryption key (kek_rotation, decision 68) ---
+
+    /** The KEK every node wraps new keys under, as the rotation row names it. */
+    public String currentKekId() {
+        return jdbc.sql("SELECT kek_id FROM kek_rotation WHERE id = 1").query(String.class).optional()
+                .orElseThrow(() -> new IllegalStateException("the kek_rotation row is missing (migration V26)"));
+    }
+
+    /**
+     * A CA created with its wraps under a token KEK from the start ({@code keyStore.kek: token}): the rotation row names
+     * it, COMPLETED, with nothing to re-wrap. In the transaction that stores the first keystore.
+     */
+    public void startWithKek(String kekId, Instant now) {
+        jdbc.sql("UPDATE kek_rotation SET kek_id = :kek, state = 'COMPLETED', requested_by = 'system', started_at = :now, finished_at = :now, "
+                        + "rewrapped = 0, unreadable = 0 WHERE id = 1 AND state = 'NONE'")
+                .param("kek", kekId).param("now", Timestamps.of(now)).update();
+    }
+
     private static byte[] der(X509Certificate certificate) {
         try {
             return certificate == null ? null : certificate.getEncoded();

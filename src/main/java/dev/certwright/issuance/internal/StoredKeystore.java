@@ -1,6 +1,8 @@
 package dev.certwright.issuance.internal;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 import javax.sql.DataSource;
 
@@ -10,7 +12,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.ca.CaKeystore;
+import dev.certwright.ca.CertificateAuthority;
+import dev.certwright.keys.KekIds;
 import dev.certwright.keys.KeyEncryptionKeySource;
+import dev.certwright.keys.KeyException;
 import dev.certwright.keys.KeyWrapping;
 import dev.certwright.platform.DataDirectory;
 import dev.certwright.platform.Timestamps;
@@ -19,7 +24,9 @@ import dev.certwright.platform.Timestamps;
  * The CA keystore's row and the KEK rotation's row, and how a node keeps its key-encryption keys those of the stored
  * keystore (decision 68). The rotation row names the cluster's current KEK; a node compares it with its own before each
  * wrap and when a stored key names a KEK it lacks, and loads the stored keystore's KEKs when they differ: one open of the
- * keystore (one PBKDF2) per rotation and node.
+ * keystore (one PBKDF2) per rotation and node. A KEK kept in the PKCS#11 token ({@code keyStore.kek: token}) is not in
+ * the keystore: the token's KEKs are looked at first, those up to the cluster's current one only, since a token KEK
+ * above it was made by a rotation that was never recorded and wraps nothing.
  */
 @Component
 public class StoredKeystore implements KeyEncryptionKeySource {
@@ -31,11 +38,14 @@ public class StoredKeystore implements KeyEncryptionKeySource {
     private final CaBootstrap bootstrap;
     private final DataDirectory dataDirectory;
     private final DataSource dataSource;
+    private final CertificateAuthority ca;
     /** The lock a wrap takes on the rotation row; chosen on first use, from the database's name. */
     private volatile String wrapLock;
 
-    StoredKeystore(JdbcClient jdbc, KeyWrapping keys, CaBootstrap bootstrap, DataDirectory dataDirectory, DataSource dataSource) {
+    StoredKeystore(JdbcClient jdbc, KeyWrapping keys, CaBootstrap bootstrap, DataDirectory dataDirectory, DataSource dataSource,
+            CertificateAuthority ca) {
         this.jdbc = jdbc;
+        this.ca = ca;
         this.keys = keys;
         this.bootstrap = bootstrap;
         this.dataDirectory = dataDirectory;
@@ -140,11 +150,46 @@ public class StoredKeystore implements KeyEncryptionKeySource {
             if (clusterKek.equals(keys.currentKeyEncryptionKeyId())) {
                 return; // another thread loaded them meanwhile
             }
-            Row row = read();
-            keys.install(CaKeystore.of(row.keystore()).keyEncryptionKeys(bootstrap.existingPassphrase()));
-            log.info("loaded the key-encryption keys {} of the stored CA keystore (version {}); {} wraps new keys", keys.keyEncryptionKeyIds(),
-                    row.version(), keys.currentKeyEncryptionKeyId());
-            writeBackup(row.keystore());
+            // The token's first: cheap to list, where the keystore costs a PBKDF2.
+            loadTokenKeks(clusterKek);
+            if (!clusterKek.equals(keys.currentKeyEncryptionKeyId())) {
+                Row row = read();
+                keys.install(CaKeystore.of(row.keystore()).keyEncryptionKeys(bootstrap.existingPassphrase()));
+                log.info("loaded the key-encryption keys {} of the stored CA keystore (version {}); {} wraps new keys", keys.keyEncryptionKeyIds(),
+                        row.version(), keys.currentKeyEncryptionKeyId());
+                writeBackup(row.keystore());
+            }
+            if (!clusterKek.equals(keys.currentKeyEncryptionKeyId())) {
+                // Wrapping under another KEK than the cluster's would leave the key behind the rotation: refuse instead.
+                throw new KeyException(KeyException.Type.KEY_WRAP, "the cluster's current key-encryption key " + clusterKek
+                        + " is neither in the CA keystore nor in " + ca.tokenDescription().orElse("a token (ca-config has no keyStore of type pkcs11)")
+                        + "; this node wraps no key until it can use it");
+            }
+        }
+    }
+
+    /**
+     * The token's KEKs whose number is at most the cluster's current KEK's: the ones rotations recorded. One above it was
+     * made by a rotation that never committed, and is never installed (it wraps nothing, and is never made current).
+     */
+    public static Map<String, javax.crypto.SecretKey> tokenKeksUpTo(CertificateAuthority ca, String clusterKek) {
+        int limit = KekIds.number(clusterKek).orElse(0);
+        Map<String, javax.crypto.SecretKey> inToken = new TreeMap<>();
+        ca.tokenKeyEncryptionKeys().forEach((id, key) -> {
+            if (KekIds.number(id).orElse(Integer.MAX_VALUE) <= limit) {
+                inToken.put(id, key);
+            }
+        });
+        return inToken;
+    }
+
+    /** Installs the token's KEKs up to {@code clusterKek}, with the token's provider; nothing without a token. */
+    private void loadTokenKeks(String clusterKek) {
+        Map<String, javax.crypto.SecretKey> inToken = tokenKeksUpTo(ca, clusterKek);
+        if (!inToken.isEmpty()) {
+            keys.installTokenKeys(inToken, ca.tokenProvider().orElseThrow());
+            log.info("loaded the key-encryption keys {} of {}; {} wraps new keys", inToken.keySet(), ca.tokenDescription().orElseThrow(),
+                    keys.currentKeyEncryptionKeyId());
         }
     }
 

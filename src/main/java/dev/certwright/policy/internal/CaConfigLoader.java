@@ -84,9 +84,12 @@ public final class CaConfigLoader {
         return new CaConfiguration(source, keyStore, issuers, profiles, policy);
     }
 
-    /** {@code keyStore}: software (the default) or pkcs11 with its library, token and the variable holding the PIN. */
+    /**
+     * {@code keyStore}: software (the default) or pkcs11 with its library, token and the variable holding the PIN, and
+     * where new key-encryption keys are made ({@code kek}: keystore or token).
+     */
     private KeyStoreDefinition keyStore(Map<String, Object> m) {
-        onlyKeys(m, "keyStore", Set.of("type", "library", "tokenLabel", "slot", "pinEnv"));
+        onlyKeys(m, "keyStore", Set.of("type", "library", "tokenLabel", "slot", "pinEnv", "kek"));
         Object slot = m.get("slot");
         if (slot != null && !(slot instanceof Integer || slot instanceof Long)) {
             throw fail("keyStore.slot", "must be a slot id, a whole number of 0 or more");
@@ -94,7 +97,7 @@ public final class CaConfigLoader {
         try {
             return KeyStoreDefinition.of(m.get("type") == null ? null : string(m.get("type"), "keyStore.type"),
                     optionalString(m, "keyStore", "library"), optionalString(m, "keyStore", "tokenLabel"), (Number) slot,
-                    optionalString(m, "keyStore", "pinEnv"));
+                    optionalString(m, "keyStore", "pinEnv"), optionalString(m, "keyStore", "kek"));
         } catch (CaConfigException e) {
             throw new CaConfigException(source + ": " + e.getMessage());
         }

@@ -97,6 +97,7 @@ class CaConfigLoaderTest {
                   library: /bin/sh
                   tokenLabel: certwright
                   pinEnv: HSM_PIN
+                  kek: token
                 issuers:
                   corp-root:
                     source: import
@@ -119,7 +120,7 @@ class CaConfigLoaderTest {
                     validity: P365D
                 """, "corp-issuing");
         assertThat(config.keyStore()).isEqualTo(new KeyStoreDefinition(KeyStoreDefinition.Type.PKCS11, Path.of("/bin/sh"),
-                "certwright", null, "HSM_PIN"));
+                "certwright", null, "HSM_PIN", KeyStoreDefinition.KekLocation.TOKEN));
         IssuerDefinition root = config.issuer("corp-root").orElseThrow();
         assertThat(root.source()).isEqualTo(IssuerSource.IMPORT);
         assertThat(root.files()).as("relative paths are taken from the configuration file's folder")
@@ -162,6 +163,8 @@ class CaConfigLoaderTest {
             "both | 'type: pkcs11\n  library: /bin/sh\n  tokenLabel: t\n  slot: 1\n  pinEnv: PIN' | keyStore.tokenLabel and keyStore.slot both name the token",
             "no pin | 'type: pkcs11\n  library: /bin/sh\n  slot: 1' | keyStore.pinEnv is required",
             "pin itself | 'type: pkcs11\n  library: /bin/sh\n  slot: 1\n  pin: 1234' | keyStore.pin is not a known key",
+            "token KEK without a token | 'type: software\n  kek: token' | keyStore.kek token needs a token: keyStore.type pkcs11",
+            "KEK elsewhere | 'type: pkcs11\n  library: /bin/sh\n  slot: 1\n  pinEnv: PIN\n  kek: vault' | keyStore.kek must be keystore or token, not 'vault'",
     })
     void keyStoreIsChecked(String what, String keyStore, String expected) {
         String text = "keyStore:\n  " + keyStore.replace("\\n", "\n") + "\nissuers:\n  a:\n    subject: CN=A\n    keyAlgorithm: EC-P256\n    validity: P1D\n";
