@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -25,6 +24,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.keys.DerivedSecrets;
+import dev.certwright.platform.SingleProcessDatabase;
 import dev.certwright.platform.Timestamps;
 
 /**
@@ -65,7 +65,7 @@ public class NonceStore {
 
     @Autowired
     NonceStore(JdbcClient jdbc, DataSource dataSource, Clock clock, SecureRandom random, DerivedSecrets secrets) {
-        this(jdbc, clock, random, singleProcess(url(dataSource)) ? null : secrets::acmeNonceKey);
+        this(jdbc, clock, random, SingleProcessDatabase.is(dataSource) ? null : secrets::acmeNonceKey);
     }
 
     /** {@code keySource} null: the single-process store, with a random key and the redeemed nonces in memory. */
@@ -81,23 +81,6 @@ public class NonceStore {
         } else {
             this.keySource = keySource;
             this.redeemedHere = null;
-        }
-    }
-
-    /**
-     * True for an H2 database that only this process can open: {@code jdbc:h2:file:} or {@code jdbc:h2:mem:} without
-     * AUTO_SERVER=TRUE. Any other URL (PostgreSQL, an H2 server) may be shared by several nodes.
-     */
-    static boolean singleProcess(String url) {
-        String u = url == null ? "" : url.toUpperCase(Locale.ROOT).replace(" ", "");
-        return (u.startsWith("JDBC:H2:FILE:") || u.startsWith("JDBC:H2:MEM:")) && !u.contains("AUTO_SERVER=TRUE");
-    }
-
-    private static String url(DataSource dataSource) {
-        try (var connection = dataSource.getConnection()) {
-            return connection.getMetaData().getURL();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot read the database URL", e);
         }
     }
 

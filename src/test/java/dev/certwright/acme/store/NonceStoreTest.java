@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import dev.certwright.platform.SingleProcessDatabase;
 import dev.certwright.support.MigratedH2;
 import dev.certwright.support.MutableClock;
 
@@ -187,13 +188,13 @@ class NonceStoreTest {
 
     @Test
     void onlyAnEmbeddedH2IsTakenForASingleProcess() {
-        assertThat(NonceStore.singleProcess("jdbc:h2:file:/var/lib/certwright/db/certwright;MODE=PostgreSQL;AUTO_SERVER=FALSE")).isTrue();
-        assertThat(NonceStore.singleProcess("jdbc:h2:mem:test;DB_CLOSE_DELAY=-1")).isTrue();
-        assertThat(NonceStore.singleProcess("jdbc:h2:file:./data/db;AUTO_SERVER=TRUE")).isFalse();
-        assertThat(NonceStore.singleProcess("jdbc:h2:file:./data/db;auto_server = true")).isFalse();
-        assertThat(NonceStore.singleProcess("jdbc:h2:tcp://db.internal/certwright")).isFalse();
-        assertThat(NonceStore.singleProcess("jdbc:postgresql://db.internal:5432/certwright")).isFalse();
-        assertThat(NonceStore.singleProcess(null)).isFalse();
+        assertThat(SingleProcessDatabase.is("jdbc:h2:file:/var/lib/certwright/db/certwright;MODE=PostgreSQL;AUTO_SERVER=FALSE")).isTrue();
+        assertThat(SingleProcessDatabase.is("jdbc:h2:mem:test;DB_CLOSE_DELAY=-1")).isTrue();
+        assertThat(SingleProcessDatabase.is("jdbc:h2:file:./data/db;AUTO_SERVER=TRUE")).isFalse();
+        assertThat(SingleProcessDatabase.is("jdbc:h2:file:./data/db;auto_server = true")).isFalse();
+        assertThat(SingleProcessDatabase.is("jdbc:h2:tcp://db.internal/certwright")).isFalse();
+        assertThat(SingleProcessDatabase.is("jdbc:postgresql://db.internal:5432/certwright")).isFalse();
+        assertThat(SingleProcessDatabase.is((String) null)).isFalse();
     }
 
     int rows() {
