@@ -36,7 +36,6 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -155,7 +154,8 @@ public class CertificateAuthority {
                 continue;
             }
             List<X509Certificate> chain = Optional.ofNullable(issuers.get(entry.getKey())).map(Issuer::chain)
-                    .orElseGet(() -> List.of(placeholder(entry.getKey(), key)));
+                    .orElseGet(() -> List.of(PlaceholderCertificate.create(entry.getKey(), key.publicKey(), key.privateKey(), key.provider(),
+                            KeySpec.of(key.publicKey()).orElseThrow(), clock.instant(), random)));
             entries.put(entry.getKey(), new Issuer(entry.getKey(), chain, key.privateKey()));
         }
         if (current != null && entries.isEmpty()) {
@@ -555,26 +555,11 @@ public class CertificateAuthority {
         return opened;
     }
 
-    /** A self-signed stand-in that lets the PKCS#12 hold a key whose real certificate has not been installed yet. */
-    private X509Certificate placeholder(String name, HeldKey key) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        try {
-            return signer.root(new X500Name("CN=" + name + " (awaiting its certificate)"), key.publicKey(), key.contentSigner(),
-                    SerialNumber.random(random).value(), now, now.plus(java.time.Duration.ofDays(1)), 0);
-        } catch (OperatorCreationException e) {
-            throw new CaException(CaException.Type.SIGNING, "cannot make the keystore entry of " + name, e);
-        }
-    }
-
     /** A key the CA holds: key material in this process, or a token's handle with the token's provider. */
     record HeldKey(PrivateKey privateKey, PublicKey publicKey, Provider provider, KeyLocation location) {
 
         ContentSigner contentSigner() throws OperatorCreationException {
-            JcaContentSignerBuilder builder = new JcaContentSignerBuilder(KeySpec.of(publicKey).orElseThrow().signatureAlgorithm());
-            if (provider != null) {
-                builder.setProvider(provider);
-            }
-            return builder.build(privateKey);
+            return ContentSigners.of(KeySpec.of(publicKey).orElseThrow(), privateKey, provider);
         }
 
         @Override

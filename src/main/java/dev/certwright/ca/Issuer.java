@@ -7,7 +7,6 @@ import java.util.List;
 
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import dev.certwright.x509.KeySpec;
 
@@ -81,11 +80,7 @@ public final class Issuer {
 
     /** A signer for certificates, CRLs and OCSP responder certificates, through the token's provider for a token key. */
     ContentSigner contentSigner() throws OperatorCreationException {
-        JcaContentSignerBuilder builder = new JcaContentSignerBuilder(keySpec.signatureAlgorithm());
-        if (provider != null) {
-            builder.setProvider(provider);
-        }
-        return builder.build(key);
+        return ContentSigners.of(keySpec, key, provider);
     }
 
     /** The same generation with another chain (its certificate installed or renewed); the key is unchanged. */

@@ -8,7 +8,6 @@ import java.util.List;
 
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import dev.certwright.x509.KeySpec;
 
@@ -43,7 +42,7 @@ record Pkcs11Key(String alias, PrivateKey privateKey, Provider provider, List<X5
     /** A Bouncy Castle signer for certificates, CRLs and OCSP responses, signing in the token. */
     ContentSigner contentSigner() {
         try {
-            return new JcaContentSignerBuilder(keySpec.signatureAlgorithm()).setProvider(provider).build(privateKey);
+            return ContentSigners.of(keySpec, privateKey, provider);
         } catch (OperatorCreationException e) {
             throw new CaException(CaException.Type.SIGNING, "cannot sign with token key '" + alias + "' (" + e.getMessage() + ")", e);
         }

@@ -17,7 +17,6 @@ import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import dev.certwright.x509.KeySpec;
 
@@ -48,7 +47,7 @@ final class PlaceholderCertificate {
         try {
             var builder = new JcaX509v3CertificateBuilder(subject, serial, Date.from(notBefore), Date.from(notBefore.plus(1, ChronoUnit.DAYS)),
                     subject, publicKey);
-            var signer = new JcaContentSignerBuilder(spec.signatureAlgorithm()).setProvider(provider).build(privateKey);
+            var signer = ContentSigners.of(spec, privateKey, provider);
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (Exception e) {
             throw new CaException(CaException.Type.KEYSTORE, "cannot sign the placeholder certificate of token key '" + alias + "' (" + e.getMessage() + ")", e);

@@ -99,6 +99,8 @@ public class CaHierarchy {
 
     private volatile List<Row> rows = List.of();
     private volatile long keystoreVersion;
+    /** The keystore as stored at {@link #keystoreVersion}, for the data directory's copy. */
+    private volatile byte[] storedBytes;
     private volatile String fingerprint = "";
     private char[] passphrase;
 
@@ -123,7 +125,7 @@ public class CaHierarchy {
 
     /** The stored keystore, if a CA exists in this database. */
     public boolean exists() {
-        return records.keystore().isPresent();
+        return records.keystoreVersion() > 0;
     }
 
     /**
@@ -217,8 +219,7 @@ public class CaHierarchy {
     private void refreshBackup() {
         java.nio.file.Path copy = dataDirectory.resolve(KEYSTORE_BACKUP);
         try {
-            byte[] stored = records.keystore().orElseThrow().bytes();
-            if (!java.nio.file.Files.isRegularFile(copy) || !Arrays.equals(java.nio.file.Files.readAllBytes(copy), stored)) {
+            if (!java.nio.file.Files.isRegularFile(copy) || !Arrays.equals(java.nio.file.Files.readAllBytes(copy), storedBytes)) {
                 writeBackup();
                 log.info("the keystore backup {} was older than the stored keystore and is written again", copy);
             }
@@ -231,6 +232,7 @@ public class CaHierarchy {
         long started = System.nanoTime();
         keys.install(ca.open(CaKeystore.of(stored.bytes()), passphrase));
         keystoreVersion = stored.version();
+        storedBytes = stored.bytes();
         log.info("CA opened from the database in {} ms: keys {}", (System.nanoTime() - started) / 1_000_000, ca.keyNames());
     }
 
@@ -618,6 +620,7 @@ public class CaHierarchy {
             });
             keystoreVersion = Objects.requireNonNull(version);
             ca.adopt(written[0]);
+            storedBytes = written[0].bytes();
         } catch (RuntimeException e) {
             install();
             ca.discardKey(successorName);
@@ -941,6 +944,7 @@ public class CaHierarchy {
             keystoreVersion = Objects.requireNonNull(version);
             if (written[0] != null) {
                 ca.adopt(written[0]);
+                storedBytes = written[0].bytes();
             }
             if (firstKek.key != null) {
                 keys.installTokenKeys(Map.of(firstKek.id, firstKek.key), ca.tokenProvider().orElseThrow());
@@ -1101,7 +1105,7 @@ public class CaHierarchy {
 
     private void writeBackup() {
         try {
-            dataDirectory.replacePrivateFile(KEYSTORE_BACKUP, records.keystore().orElseThrow().bytes());
+            dataDirectory.replacePrivateFile(KEYSTORE_BACKUP, storedBytes);
         } catch (RuntimeException e) {
             log.warn("could not write the keystore backup {}: {}", dataDirectory.resolve(KEYSTORE_BACKUP), e.getMessage());
         }

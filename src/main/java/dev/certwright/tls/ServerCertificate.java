@@ -38,6 +38,7 @@ import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.ManagedBundle;
 import dev.certwright.issuance.ManagedCertificateService;
 import dev.certwright.issuance.ManagedCertificateSpec;
+import dev.certwright.x509.Fingerprint;
 
 /**
  * Issues and serves the HTTPS listener's certificate, a managed certificate that the renewal job renews when less than
@@ -151,32 +152,30 @@ class ServerCertificate implements SslBundleRegistrar {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-            log.warn("temporary server certificate SHA-256 fingerprint {}",
-                    java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded())));
-            byte[] secret = new byte[24];
-            random.nextBytes(secret);
-            String password = Base64.getEncoder().encodeToString(secret);
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("server", keys.getPrivate(), password.toCharArray(), new Certificate[] {certificate});
+            log.warn("temporary server certificate SHA-256 fingerprint {}", Fingerprint.sha256(certificate.getEncoded()).sha256Hex());
             servedSerial = "temporary";
-            return SslBundle.of(SslStoreBundle.of(store, password, null), SslBundleKey.of(password, "server"));
+            return sslBundle(keys.getPrivate(), List.of(certificate));
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the temporary server TLS bundle", e);
         }
     }
 
     private SslBundle toSslBundle(ManagedBundle bundle) {
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(bundle.certificate());
+        chain.addAll(bundle.chain());
+        return sslBundle(bundle.privateKey(), chain);
+    }
+
+    /** The key and chain as the SSL bundle the HTTPS connector serves, in a PKCS#12 with a random password of its own. */
+    private SslBundle sslBundle(java.security.PrivateKey key, List<X509Certificate> chain) {
         try {
             byte[] secret = new byte[24];
             random.nextBytes(secret);
             String password = Base64.getEncoder().encodeToString(secret);
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            List<X509Certificate> chain = new ArrayList<>();
-            chain.add(bundle.certificate());
-            chain.addAll(bundle.chain());
-            store.setKeyEntry("server", bundle.privateKey(), password.toCharArray(), chain.toArray(Certificate[]::new));
+            store.setKeyEntry("server", key, password.toCharArray(), chain.toArray(Certificate[]::new));
             return SslBundle.of(SslStoreBundle.of(store, password, null), SslBundleKey.of(password, "server"));
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the server TLS bundle", e);
