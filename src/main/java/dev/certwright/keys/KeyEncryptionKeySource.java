@@ -14,6 +14,10 @@ public interface KeyEncryptionKeySource {
      */
     void beforeWrap();
 
-    /** A stored key names a KEK this node does not hold: load the KEKs of the stored keystore, if it has newer ones. */
-    void refresh();
+    /**
+     * A stored key names {@code kekId}, which this node does not hold: load it, from the token or from the stored
+     * keystore. Being at the cluster's current KEK is not enough: a node that missed a keystore rotation and then a
+     * token one holds the newest KEK after loading the token's, and still lacks the keystore's in between.
+     */
+    void refresh(String kekId);
 }

@@ -32,8 +32,9 @@ public class KeyWrapping {
     private final SecureRandom random;
     private final ObjectProvider<KeyEncryptionKeySource> source;
 
+    /** Spring's; public for tests of the modules that implement the {@link KeyEncryptionKeySource}. */
     @Autowired
-    KeyWrapping(KeyEncryptionKey kek, SecureRandom random, ObjectProvider<KeyEncryptionKeySource> source) {
+    public KeyWrapping(KeyEncryptionKey kek, SecureRandom random, ObjectProvider<KeyEncryptionKeySource> source) {
         this.kek = kek;
         this.random = random;
         this.source = source;
@@ -115,7 +116,7 @@ public class KeyWrapping {
     private KeyEncryptionKey.Kek named(String kekId) {
         Optional<KeyEncryptionKey.Kek> key = kek.held(kekId);
         if (key.isEmpty()) {
-            sourced().ifPresent(KeyEncryptionKeySource::refresh);
+            sourced().ifPresent(s -> s.refresh(kekId));
             key = kek.held(kekId);
         }
         return key.orElseThrow(() -> new KeyException(KeyException.Type.KEY_WRAP,

@@ -169,7 +169,8 @@ class KeyHandlingTest {
             }
 
             @Override
-            public void refresh() {
+            public void refresh(String kekId) {
+                assertThat(kekId).isEqualTo("kek-2");
                 refreshed.incrementAndGet();
                 holder.install(Map.of("kek-2", SECOND_KEK));
             }

@@ -136,9 +136,30 @@ public class StoredKeystore implements KeyEncryptionKeySource {
         loadIfBehind(current);
     }
 
-    @Override
+    /** Makes this node hold the cluster's current KEK (and every older one the stored keystore has, if it was behind). */
     public void refresh() {
         loadIfBehind(rotation().kekId());
+    }
+
+    /**
+     * A stored key names {@code kekId}, which this node lacks: the token's KEKs up to the cluster's current one first,
+     * then, if it is still missing, the stored keystore's. Both, because a node that missed a keystore rotation
+     * ({@code kek-4}) and a token one ({@code kek-5}) reaches the cluster's KEK from the token alone.
+     */
+    @Override
+    public void refresh(String kekId) {
+        if (keys.keyEncryptionKeyIds().contains(kekId)) {
+            return;
+        }
+        synchronized (this) {
+            if (keys.keyEncryptionKeyIds().contains(kekId)) {
+                return; // another thread loaded it meanwhile
+            }
+            loadTokenKeks(rotation().kekId());
+            if (!keys.keyEncryptionKeyIds().contains(kekId)) {
+                loadStoredKeks();
+            }
+        }
     }
 
     /** Loads the stored keystore's KEKs when the cluster's current KEK is not this node's. */
@@ -153,11 +174,7 @@ public class StoredKeystore implements KeyEncryptionKeySource {
             // The token's first: cheap to list, where the keystore costs a PBKDF2.
             loadTokenKeks(clusterKek);
             if (!clusterKek.equals(keys.currentKeyEncryptionKeyId())) {
-                Row row = read();
-                keys.install(CaKeystore.of(row.keystore()).keyEncryptionKeys(bootstrap.existingPassphrase()));
-                log.info("loaded the key-encryption keys {} of the stored CA keystore (version {}); {} wraps new keys", keys.keyEncryptionKeyIds(),
-                        row.version(), keys.currentKeyEncryptionKeyId());
-                writeBackup(row.keystore());
+                loadStoredKeks();
             }
             if (!clusterKek.equals(keys.currentKeyEncryptionKeyId())) {
                 // Wrapping under another KEK than the cluster's would leave the key behind the rotation: refuse instead.
@@ -166,6 +183,15 @@ public class StoredKeystore implements KeyEncryptionKeySource {
                         + "; this node wraps no key until it can use it");
             }
         }
+    }
+
+    /** Installs the stored keystore's KEKs (one PBKDF2) and keeps the node's copy of the keystore in step. */
+    private void loadStoredKeks() {
+        Row row = read();
+        keys.install(CaKeystore.of(row.keystore()).keyEncryptionKeys(bootstrap.existingPassphrase()));
+        log.info("loaded the key-encryption keys {} of the stored CA keystore (version {}); {} wraps new keys", keys.keyEncryptionKeyIds(),
+                row.version(), keys.currentKeyEncryptionKeyId());
+        writeBackup(row.keystore());
     }
 
     /**
