@@ -2,6 +2,8 @@ package dev.certwright.issuance;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -10,11 +12,12 @@ import javax.security.auth.x500.X500Principal;
 import java.security.cert.X509Certificate;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateSource;
-import dev.certwright.inventory.InventoryException;
 import dev.certwright.x509.CertificateBundles;
 import dev.certwright.x509.CertificateChains;
 import dev.certwright.x509.CertificateView;
@@ -33,12 +36,17 @@ public class BulkImport {
     public record Report(int imported, int alreadyKnown, List<CertificateBundles.Rejected> rejected, int keysIgnored) {
     }
 
+    /** Certificates recorded per transaction: a big upload commits as it goes and holds no long lock. */
+    static final int BATCH = 500;
+
     private final CertificateInventory inventory;
     private final AuditLog audit;
+    private final TransactionTemplate transactions;
 
-    BulkImport(CertificateInventory inventory, AuditLog audit) {
+    BulkImport(CertificateInventory inventory, AuditLog audit, PlatformTransactionManager transactionManager) {
         this.inventory = inventory;
         this.audit = audit;
+        this.transactions = new TransactionTemplate(transactionManager);
     }
 
     /** Imports {@code data} named {@code fileName}; {@code password} opens PKCS#12 and JKS. Never logs the password or a key. */
@@ -49,28 +57,30 @@ public class BulkImport {
             bySubject.computeIfAbsent(found.certificate().getSubjectX500Principal(), k -> new ArrayList<>()).add(found.certificate());
         }
         List<CertificateBundles.Rejected> rejected = new ArrayList<>(contents.rejected());
-        int imported = 0;
-        int known = 0;
-        for (CertificateBundles.Found found : contents.certificates()) {
-            X509Certificate certificate = found.certificate();
-            CertificateView view = CertificateView.of(certificate);
-            if (inventory.findByIssuerAndSerial(view.issuer(), view.serial()).isPresent()) {
-                known++;
-                continue;
-            }
-            try {
-                inventory.record(view, Pem.encodeChain(chain(certificate, bySubject)), CertificateSource.IMPORTED, null, owner, tags, actor);
-                imported++;
-            } catch (InventoryException e) {
-                if (e.type() == InventoryException.Type.DUPLICATE) {
-                    known++; // the same certificate twice in one upload
-                } else {
-                    rejected.add(new CertificateBundles.Rejected(found.item(), e.getMessage()));
+        Set<String> seen = new HashSet<>();
+        int[] counts = new int[2]; // imported, already known
+        List<CertificateBundles.Found> all = contents.certificates();
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<CertificateBundles.Found> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            transactions.executeWithoutResult(status -> {
+                for (CertificateBundles.Found found : batch) {
+                    X509Certificate certificate = found.certificate();
+                    CertificateView view = CertificateView.of(certificate);
+                    // The same certificate twice in one upload, or already in the inventory: same issuer and serial (RFC 5280 §4.1.2.2).
+                    if (!seen.add(view.issuer() + "|" + view.serial().hex())
+                            || inventory.findByIssuerAndSerial(view.issuer(), view.serial()).isPresent()) {
+                        counts[1]++;
+                        continue;
+                    }
+                    inventory.record(view, Pem.encodeChain(chain(certificate, bySubject)), CertificateSource.IMPORTED, null, owner, tags, actor);
+                    counts[0]++;
                 }
-            }
+            });
         }
-        audit.append(actor, "certificates.bulk-imported", "import", fileName == null ? "upload" : fileName,
-                "imported=" + imported + " alreadyKnown=" + known + " rejected=" + rejected.size() + " keysIgnored=" + contents.keysIgnored());
+        int imported = counts[0];
+        int known = counts[1];
+        transactions.executeWithoutResult(status -> audit.append(actor, "certificates.bulk-imported", "import", fileName == null ? "upload" : fileName,
+                "imported=" + imported + " alreadyKnown=" + known + " rejected=" + rejected.size() + " keysIgnored=" + contents.keysIgnored()));
         return new Report(imported, known, List.copyOf(rejected), contents.keysIgnored());
     }
 
