@@ -91,7 +91,7 @@ public class BulkImport {
         while (chain.size() < CertificateChains.MAX_LENGTH && !current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
             X509Certificate issuer = null;
             for (X509Certificate candidate : bySubject.getOrDefault(current.getIssuerX500Principal(), List.of())) {
-                if (signedBy(current, candidate) && !chain.contains(candidate)) {
+                if (CertificateChains.verifies(current, candidate) && !chain.contains(candidate)) {
                     issuer = candidate;
                     break;
                 }
@@ -105,12 +105,4 @@ public class BulkImport {
         return chain;
     }
 
-    private static boolean signedBy(X509Certificate certificate, X509Certificate issuer) {
-        try {
-            certificate.verify(issuer.getPublicKey());
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 }
