@@ -134,6 +134,64 @@ class CertificateBundlesTest {
                 .isInstanceOf(CertificateBundles.LimitExceeded.class).hasMessageContaining("more than 2 certificates");
     }
 
+    @Test
+    void aTarGzMadeByTarIsReadOneLevelDeepWithTheSameRefusals() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree/certs"));
+        Files.write(tree.resolve("root.der"), root.getEncoded());
+        Files.writeString(tree.resolve("leaf.pem"), Pem.encode(leaf));
+        Files.write(tree.resolve("inner.zip"), zip("a.pem", Pem.encode(leaf).getBytes(StandardCharsets.US_ASCII)));
+        Files.createSymbolicLink(tree.resolve("link.pem"), Path.of("leaf.pem"));
+        run("tar", "-czf", "up.tar.gz", "-C", "tree", "certs");
+        run("tar", "-cf", "up.tar", "-C", "tree", "certs");
+        for (String file : List.of("up.tar.gz", "up.tar")) {
+            var contents = CertificateBundles.read(file, Files.readAllBytes(dir.resolve(file)), null, LIMITS);
+            assertThat(contents.certificates()).as(file).extracting(CertificateBundles.Found::certificate).containsExactlyInAnyOrder(root, leaf);
+            assertThat(contents.rejected()).as(file).extracting(CertificateBundles.Rejected::reason)
+                    .containsExactlyInAnyOrder("nested archive: archives are read one level deep", "not a regular file (a link or device)");
+        }
+    }
+
+    @Test
+    void aTarEntryThatClimbsOutIsRejectedAndAGzippedPemIsRead() throws Exception {
+        Files.writeString(dir.resolve("evil.pem"), Pem.encode(leaf));
+        run("tar", "-czf", "evil.tar.gz", "-P", "--transform", "s,^,../../,", "evil.pem");
+        var evil = CertificateBundles.read("evil.tar.gz", Files.readAllBytes(dir.resolve("evil.tar.gz")), null, LIMITS);
+        assertThat(evil.certificates()).isEmpty();
+        assertThat(evil.rejected()).extracting(CertificateBundles.Rejected::reason).containsExactly("unsafe entry name");
+
+        run("gzip", "-k", "-f", "chain.pem");
+        var gzipped = CertificateBundles.read("chain.pem.gz", Files.readAllBytes(dir.resolve("chain.pem.gz")), null, LIMITS);
+        assertThat(gzipped.certificates()).extracting(CertificateBundles.Found::item).containsExactly("chain.pem#0", "chain.pem#1");
+    }
+
+    @Test
+    void aGzipBombIsRefusedByItsExpansionRatioLongBeforeTheByteBound() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(new byte[8 * 1024 * 1024]);
+        }
+        assertThatThrownBy(() -> CertificateBundles.read("bomb.pem.gz", out.toByteArray(), null, LIMITS))
+                .isInstanceOf(CertificateBundles.LimitExceeded.class).hasMessageContaining("times its size");
+    }
+
+    @Test
+    void keptKeysComeBackOnlyWhenAskedAndAKeyOfAnEncryptedPkcs12OpensWithThePassword() throws Exception {
+        run("openssl", "pkcs12", "-export", "-in", "chain.pem", "-inkey", "leaf.key", "-passout", "pass:s3cret", "-out", "kept.p12");
+        var kept = CertificateBundles.stream("kept.p12", Files.readAllBytes(dir.resolve("kept.p12")), "s3cret".toCharArray(), LIMITS, true, f -> { });
+        assertThat(kept.keptKeys()).singleElement().satisfies(k -> {
+            assertThat(k.key().getEncoded()).isEqualTo(leafKey.getPrivate().getEncoded());
+            assertThat(k.toString()).doesNotContain(java.util.HexFormat.of().formatHex(leafKey.getPrivate().getEncoded()));
+        });
+        run("openssl", "pkcs8", "-topk8", "-in", "leaf.key", "-passout", "pass:s3cret", "-out", "leaf.enc.key");
+        byte[] pem = (Files.readString(dir.resolve("chain.pem")) + Files.readString(dir.resolve("leaf.enc.key"))).getBytes(StandardCharsets.US_ASCII);
+        var encrypted = CertificateBundles.stream("b.pem", pem, "s3cret".toCharArray(), LIMITS, true, f -> { });
+        assertThat(encrypted.keptKeys()).extracting(k -> k.key().getEncoded()).containsExactly(leafKey.getPrivate().getEncoded());
+        var wrong = CertificateBundles.stream("b.pem", pem, "nope".toCharArray(), LIMITS, true, f -> { });
+        assertThat(wrong.keptKeys()).isEmpty();
+        assertThat(wrong.rejected()).extracting(CertificateBundles.Rejected::reason).containsExactly("wrong password for the private key");
+        assertThat(CertificateBundles.stream("b.pem", pem, null, LIMITS, false, f -> { }).keptKeys()).isEmpty();
+    }
+
     static byte[] zip(String name, byte[] data) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
