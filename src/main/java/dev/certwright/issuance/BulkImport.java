@@ -95,6 +95,12 @@ public class BulkImport {
             }
         });
         List<CertificateBundles.Rejected> rejected = new ArrayList<>(first.rejected());
+        if (first.certificates() == 0) {
+            // Nothing in the upload is a certificate: a client error (400), with what was wrong, and nothing recorded or audited.
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "the upload holds no certificate that could be read"
+                    + (rejected.isEmpty() ? "" : ": " + String.join("; ", rejected.stream().limit(5).map(r -> r.item() + ": " + r.reason()).toList())
+                            + (rejected.size() > 5 ? "; and " + (rejected.size() - 5) + " more" : "")));
+        }
         Adoption adoption = target == null ? null : pair(target, first.keptKeys(), leaves, rejected);
 
         Set<String> seen = new HashSet<>();

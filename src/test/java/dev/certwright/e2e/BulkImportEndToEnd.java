@@ -230,8 +230,9 @@ abstract class BulkImportEndToEnd {
         assertThat(missing.json().get("detail").asString()).contains("'file'");
 
         var garbage = post(admin, textMultipart("noise.bin", "just some text, no certificate", "hunter2"));
-        assertThat(garbage.status()).as(garbage.toString()).isEqualTo(200);
-        assertThat(garbage.json().get("rejected").get(0).get("item").asString()).isEqualTo("noise.bin");
+        assertThat(garbage.status()).as(garbage.toString()).isEqualTo(400);
+        assertThat(garbage.contentType()).startsWith("application/problem+json");
+        assertThat(garbage.json().get("detail").asString()).contains("noise.bin: not a certificate");
         assertThat(garbage.body()).doesNotContain("hunter2");
 
         var notMultipart = app.send("POST", "/api/v1/imports", admin, "application/json", "{}");
