@@ -8,6 +8,7 @@
 #   CsrFuzzTest#csr                  PKCS#10 CSRs, DER and PEM (x509/CsrView)
 #   OcspRequestFuzzTest#respond      OCSP requests (revocation/OcspResponder)
 #   CertificateImportFuzzTest#importPem  PEM and DER certificate imports (issuance/CertificateImports)
+#   CertificateBundlesFuzzTest#read  bulk-import uploads: bundles, keystores, archives (x509/CertificateBundles)
 #   JwsFuzzTest#verify               ACME flattened JWS bodies (acme/web/AcmeRequests, Nimbus JOSE)
 #   CaConfigLoaderFuzzTest#yaml      ca-config YAML (policy/CaConfigLoader)
 #
@@ -31,7 +32,7 @@ duration=${1:-10m}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(CsrFuzzTest#csr OcspRequestFuzzTest#respond CertificateImportFuzzTest#importPem JwsFuzzTest#verify CaConfigLoaderFuzzTest#yaml)
+  targets=(CsrFuzzTest#csr OcspRequestFuzzTest#respond CertificateImportFuzzTest#importPem CertificateBundlesFuzzTest#read JwsFuzzTest#verify CaConfigLoaderFuzzTest#yaml)
 fi
 keep_going=${FUZZ_KEEP_GOING:-20}
 xmx=${FUZZ_XMX:-1g}

@@ -21,6 +21,7 @@ class ApiRules {
                 .requestMatchers(HttpMethod.POST, "/api/v1/ca-config/reload").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.GET, "/api/v1/certificates", "/api/v1/certificates/*").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates", "/api/v1/certificates/import").hasRole(Roles.OPERATOR)
+                .requestMatchers(HttpMethod.POST, "/api/v1/imports").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/certificates/*/revoke", "/api/v1/certificates/*/unrevoke").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates/*/revoke").hasRole(Roles.OPERATOR)
                 // A service renews its own slot over mTLS; ManagedCertificateController checks which slot.

@@ -9,7 +9,7 @@ import dev.certwright.platform.Roles;
 
 /**
  * The role each dashboard page and action needs, enforced by the form-login chain whatever the page shows: VIEWER
- * reads, OPERATOR revokes, renews, deploys, runs jobs and creates managed certificates without targets, ADMIN
+ * reads, OPERATOR revokes, renews, deploys, runs jobs, imports certificates and creates managed certificates without targets, ADMIN
  * creates and edits the rest. Anything else is denied.
  */
 @Configuration(proxyBeanMethods = false)
@@ -22,6 +22,8 @@ class DashboardRules {
                 .requestMatchers("/certificates/*/revoke").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.POST, "/managed/*/renew", "/managed/*/deploy", "/jobs/*/*/run").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/audit").hasRole(Roles.OPERATOR)
+                // Bulk import (decision 74), as POST /api/v1/imports
+                .requestMatchers("/imports").hasRole(Roles.OPERATOR)
                 // An operator creates managed certificates as the API lets it; ManagedPages refuses targets and on-host keys
                 // to anyone but an admin.
                 .requestMatchers("/managed/new").hasRole(Roles.OPERATOR)

@@ -228,6 +228,21 @@ public class CertificateInventory {
         jdbc.sql("UPDATE certificate SET predecessor_id = :p WHERE id = :s").param("s", successorId).param("p", predecessorId).update();
     }
 
+    /**
+     * The DER of every certificate whose subject is {@code subjectDn} (RFC 2253, as {@link dev.certwright.x509.CertificateView}
+     * writes it): the candidates for an imported certificate's issuer (RFC 5280 §6.1), at most {@code limit}.
+     */
+    public List<byte[]> derBySubject(String subjectDn, int limit) {
+        return jdbc.sql("SELECT der FROM certificate WHERE subject = :subject AND der IS NOT NULL ORDER BY id LIMIT :limit")
+                .param("subject", subjectDn).param("limit", limit).query((rs, i) -> rs.getBytes("der")).list();
+    }
+
+    /** Makes an imported certificate an instance of the managed certificate {@code managedName} (decision 74). */
+    public void assignToSlot(long certificateId, String managedName) {
+        jdbc.sql("UPDATE certificate SET managed_name = :name, updated_at = :now WHERE id = :id")
+                .param("name", managedName).param("id", certificateId).param("now", Timestamps.of(clock.instant())).update();
+    }
+
     /** Stores a managed certificate's wrapped private key. */
     @Transactional
     public void storeKey(long certificateId, String kekId, byte[] wrappedKey) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
+import dev.certwright.x509.CertificateBundles;
 import dev.certwright.x509.ChainException;
 import dev.certwright.x509.X509Exception;
 import dev.certwright.platform.internal.Problems;
@@ -34,6 +35,8 @@ public record Refusal(CertwrightException.Kind kind, String problemType, String 
             case CertwrightException c -> new Refusal(c.kind(), c.problemType(), c.clientDetail(), c.retryAfter());
             // Certificates that parse but form no chain (a loop, a non-CA issuer, a bad signature, too long): RFC 9110 §15.5.21.
             case ChainException c -> new Refusal(CertwrightException.Kind.UNPROCESSABLE, "broken-chain", c.getMessage(), null);
+            // An upload over the bulk import's bounds (bytes after decompression, entries, certificates): RFC 9110 §15.5.14.
+            case CertificateBundles.LimitExceeded l -> new Refusal(CertwrightException.Kind.CONTENT_TOO_LARGE, "import-too-large", l.getMessage(), null);
             case X509Exception x -> new Refusal(CertwrightException.Kind.BAD_REQUEST, "malformed-certificate-data", x.getMessage(), null);
             default -> null;
         });

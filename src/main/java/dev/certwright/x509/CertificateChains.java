@@ -88,7 +88,8 @@ public final class CertificateChains {
         return c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
     }
 
-    private static boolean verifies(X509Certificate child, X509Certificate parent) {
+    /** Whether {@code parent}'s public key verifies {@code child}'s signature (RFC 5280 §6.1.3 (a)(1)). */
+    public static boolean verifies(X509Certificate child, X509Certificate parent) {
         try {
             child.verify(parent.getPublicKey());
             return true;

@@ -353,7 +353,90 @@ abstract class BadInputCorpus {
         cases.addAll(plainCases());
         cases.addAll(dashboardCases());
         cases.addAll(containerCases());
+        cases.addAll(importCases());
         return cases;
+    }
+
+    /**
+     * The bulk import (decision 74): uploads that hold no readable certificate, archives past their bounds, a wrong
+     * PKCS#12 password, a slot that does not exist, the form's own mistakes. Each is 400 or 413 and records nothing.
+     */
+    List<Case> importCases() {
+        String endpoint = "POST /api/v1/imports";
+        String boundary = "corpus-import-boundary";
+        java.util.function.BiFunction<String, byte[], Case> upload = (name, file) -> new Case(endpoint, name, Surface.API, "POST", "/api/v1/imports",
+                List.of("Authorization", "Bearer " + admin, "Content-Type", "multipart/form-data; boundary=" + boundary, "Accept", JSON),
+                () -> multipartFile(boundary, name, file, Map.of()));
+        List<Case> out = new ArrayList<>();
+        byte[] der = Base64.getMimeDecoder().decode(foreignPem.replaceAll("-----[A-Z ]+-----", ""));
+        out.add(upload.apply("truncated.der", java.util.Arrays.copyOf(der, der.length / 2)));
+        out.add(upload.apply("garbage.bin", bytes("no certificate in here")));
+        out.add(upload.apply("empty-pem.pem", bytes("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")));
+        out.add(upload.apply("only-a-csr.pem", bytes(csrPem)));
+        out.add(upload.apply("zip-in-zip.zip", zipOf("inner.zip", zipOf("a.pem", bytes(foreignPem)))));
+        out.add(upload.apply("traversal.zip", zipOf("../../etc/a.pem", bytes(foreignPem))));
+        out.add(upload.apply("zip-bomb.zip", zipOf("zeros.pem", new byte[32 * 1024 * 1024])));
+        out.add(upload.apply("gzip-bomb.pem.gz", gzipOf(new byte[32 * 1024 * 1024])));
+        out.add(upload.apply("cut.tar.gz", java.util.Arrays.copyOf(gzipOf(new byte[4096]), 20)));
+        out.add(upload.apply("wrong-password.p12", pkcs12Of(foreignPem)));
+        out.add(new Case(endpoint, "unknown slot", Surface.API, "POST", "/api/v1/imports",
+                List.of("Authorization", "Bearer " + admin, "Content-Type", "multipart/form-data; boundary=" + boundary, "Accept", JSON),
+                () -> multipartFile(boundary, "a.pem", bytes(foreignPem), Map.of("manage", "true", "slot", "no-such-slot"))));
+        out.add(new Case(endpoint, "slot without manage", Surface.API, "POST", "/api/v1/imports",
+                List.of("Authorization", "Bearer " + admin, "Content-Type", "multipart/form-data; boundary=" + boundary, "Accept", JSON),
+                () -> multipartFile(boundary, "a.pem", bytes(foreignPem), Map.of("slot", "corpus-managed"))));
+        out.add(new Case(endpoint, "no file part", Surface.API, "POST", "/api/v1/imports",
+                List.of("Authorization", "Bearer " + admin, "Content-Type", "multipart/form-data; boundary=" + boundary, "Accept", JSON),
+                () -> bytes("--" + boundary + "\r\nContent-Disposition: form-data; name=\"owner\"\r\n\r\nx\r\n--" + boundary + "--\r\n")));
+        return out;
+    }
+
+    static byte[] multipartFile(String boundary, String fileName, byte[] file, Map<String, String> fields) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(bytes("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+        body.writeBytes(file);
+        body.writeBytes(bytes("\r\n"));
+        fields.forEach((k, v) -> body.writeBytes(bytes("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n")));
+        body.writeBytes(bytes("--" + boundary + "--\r\n"));
+        return body.toByteArray();
+    }
+
+    static byte[] zipOf(String entry, byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(out)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(entry));
+            zip.write(content);
+            zip.closeEntry();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] gzipOf(byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(content);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A PKCS#12 holding only a certificate, under a password the request does not give (no key in it, none committed). */
+    static byte[] pkcs12Of(String certificatePem) {
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("c", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(bytes(certificatePem))));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            store.store(out, "the-right-password".toCharArray());
+            return out.toByteArray();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**

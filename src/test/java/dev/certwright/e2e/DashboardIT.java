@@ -206,6 +206,35 @@ class DashboardIT {
     }
 
     @Test
+    void anOperatorImportsABundleFromThePageAndReadsTheReport() throws Exception {
+        java.security.KeyPair rootKey = dev.certwright.x509.TestCertificates.ecKey();
+        java.security.KeyPair leafKey = dev.certwright.x509.TestCertificates.ecKey();
+        var root = dev.certwright.x509.TestCertificates.certificate("CN=Dashboard Import Root", rootKey.getPublic(), "CN=Dashboard Import Root",
+                rootKey.getPrivate(), true, null);
+        var leaf = dev.certwright.x509.TestCertificates.certificate("CN=dash-import.test", leafKey.getPublic(), "CN=Dashboard Import Root",
+                rootKey.getPrivate(), false, null);
+        Path bundle = work.resolve("dashboard-bundle.pem");
+        Files.writeString(bundle, dev.certwright.x509.Pem.encodeChain(List.of(leaf, root)) + "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n");
+        browser.signIn(base, "olga", OPERATOR_PASSWORD);
+        browser.driver.findElement(By.linkText("Import")).click();
+        browser.awaitUrl("/imports");
+        browser.driver.findElement(By.id("file")).sendKeys(bundle.toString());
+        browser.driver.findElement(By.id("owner")).sendKeys("team-import");
+        browser.driver.findElement(By.id("import-submit")).click();
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(30))
+                .until(d -> !d.findElements(By.id("import-report")).isEmpty());
+        browser.screenshot("import-report");
+        assertThat(text("#imported")).isEqualTo("2");
+        assertThat(text("#already-known")).isEqualTo("0");
+        assertThat(column("rejected", 0)).containsExactly("dashboard-bundle.pem#2");
+        assertThat(app.get("/api/v1/certificates/" + leaf.getSerialNumber().toString(16), admin).json().get("owner").asString()).isEqualTo("team-import");
+        assertThat(app.get("/api/v1/audit-log?action=certificates.bulk-imported", admin).body()).contains("olga");
+
+        browser.signIn(base, "victor", VIEWER_PASSWORD);
+        assertThat(browser.driver.findElements(By.linkText("Import"))).as("a viewer has no import").isEmpty();
+    }
+
+    @Test
     void aViewerHasNoRevokeActionAndAForgedPostIsRefused() throws Exception {
         browser.signIn(base, "victor", VIEWER_PASSWORD);
         openDetail("c1");

@@ -99,6 +99,7 @@ class RoleMatrixIT {
         ROUTES.put("GET /api/v1/certificates/{serial}", API_VIEWER);
         ROUTES.put("POST /api/v1/certificates", API_OPERATOR);
         ROUTES.put("POST /api/v1/certificates/import", API_OPERATOR);
+        ROUTES.put("POST /api/v1/imports", API_OPERATOR);
         ROUTES.put("POST /api/v1/certificates/{serial}/revoke", API_OPERATOR);
         ROUTES.put("POST /api/v1/certificates/{serial}/unrevoke", API_OPERATOR);
         ROUTES.put("GET /api/v1/managed-certificates/{name}", API_VIEWER);

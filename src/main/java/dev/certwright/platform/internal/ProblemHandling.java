@@ -57,6 +57,13 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 + JsonErrors.describe(ex), request);
     }
 
+    /** A multipart upload past {@code spring.servlet.multipart.max-file-size}, which follows certwright.import.max-upload-bytes. */
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(org.springframework.web.multipart.MaxUploadSizeExceededException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "import-too-large", "the upload is larger than the server accepts", request);
+    }
+
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {

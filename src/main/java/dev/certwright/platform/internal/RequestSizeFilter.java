@@ -19,23 +19,32 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Caps request bodies at {@code certwright.max-request-bytes}: a declared length above it is refused with 413 at
  * once, and a chunked body is cut off when it passes the limit. It runs second, after the OCSP endpoint, which keeps
- * its own, smaller limit ({@code certwright.ocsp.max-request-bytes}).
+ * its own, smaller limit ({@code certwright.ocsp.max-request-bytes}). The bulk import's two entries (the API's and the
+ * dashboard's form) carry {@code certwright.import.max-upload-bytes} instead, and a little for the other form fields.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class RequestSizeFilter extends OncePerRequestFilter {
 
-    private final int limit;
+    /** Where uploads of certificates go (api.ImportController, dashboard.ImportPages). */
+    static final java.util.Set<String> IMPORT_PATHS = java.util.Set.of("/api/v1/imports", "/imports");
+    /** Room for the multipart headers and the form fields beside the file. */
+    static final int FORM_FIELDS = 64 * 1024;
+
+    private final int defaultLimit;
+    private final int importLimit;
     private final ProblemResponses problems;
 
-    RequestSizeFilter(CertwrightProperties properties, ProblemResponses problems) {
-        this.limit = properties.maxRequestBytes();
+    RequestSizeFilter(CertwrightProperties properties, dev.certwright.platform.ImportProperties imports, ProblemResponses problems) {
+        this.defaultLimit = properties.maxRequestBytes();
+        this.importLimit = (int) imports.maxUploadBytes().toBytes() + FORM_FIELDS;
         this.problems = problems;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        int limit = "POST".equals(request.getMethod()) && IMPORT_PATHS.contains(request.getRequestURI()) ? importLimit : defaultLimit;
         if (request.getContentLengthLong() > limit) {
             problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "request-too-large", new RequestBodyTooLargeException(limit).getMessage());
             return;
