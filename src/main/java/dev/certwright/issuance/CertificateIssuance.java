@@ -91,6 +91,11 @@ public class CertificateIssuance {
     public IssuedCertificate issue(IssuanceRequest request) {
         ApprovedRequest approved = policy.check(request.profile(), request.commonName(), request.dnsNames(), request.ipAddresses(),
                 request.publicKey(), request.validity());
+        if (approved.profile().upstream() != null) {
+            // Decision 76: such a profile's certificates come from its upstream ACME CA, never from our issuers.
+            throw new IssuanceException(IssuanceException.Type.CA_REFUSED, "profile '" + approved.profile().name()
+                    + "' is issued by upstream '" + approved.profile().upstream() + "', not by an issuer of ours");
+        }
         Issuer issuer = ca.issuer(hierarchy.issuingFor(approved.profile().issuer()));
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = now.plus(approved.validity());
