@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # dashboard's browser tests; softhsm2 (SoftHSM2's PKCS#11 module and softhsm2-util) is the token the CA's PKCS#11 key
 # store is tested against, and opensc brings pkcs11-tool, which checks what that token holds (Pkcs11TokenTest).
 packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble openssh-server openssh-client haproxy chromium chromium-driver
-  softhsm2 opensc)
+  softhsm2 opensc bind9 bind9-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
