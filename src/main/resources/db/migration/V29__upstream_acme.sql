@@ -7,6 +7,8 @@ CREATE TABLE upstream_account (
     directory     VARCHAR(2048) NOT NULL,
     kek_id        VARCHAR(32)   NOT NULL,
     wrapped_key   BYTEA         NOT NULL,
+    -- the key's public half (SubjectPublicKeyInfo DER), the JWK the upstream knows the account by
+    public_key    BYTEA         NOT NULL,
     thumbprint    VARCHAR(64)   NOT NULL,
     account_url   VARCHAR(2048),
     created_at    TIMESTAMP WITH TIME ZONE NOT NULL
@@ -22,3 +24,8 @@ CREATE TABLE upstream_http_challenge (
 );
 -- The clean-up job deletes the expired ones.
 CREATE INDEX ix_upstream_http_challenge_expires ON upstream_http_challenge (expires_at);
+
+-- The renewal window an upstream suggested for a certificate it issued (ACME ARI, RFC 9773 §4.2), read when the
+-- certificate was obtained; renewal picks its due time inside it.
+ALTER TABLE certificate ADD COLUMN ari_window_start TIMESTAMP WITH TIME ZONE;
+ALTER TABLE certificate ADD COLUMN ari_window_end TIMESTAMP WITH TIME ZONE;
