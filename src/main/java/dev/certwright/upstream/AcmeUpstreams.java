@@ -24,6 +24,8 @@ import org.shredzone.acme4j.OrderBuilder;
 import org.shredzone.acme4j.RenewalInfo;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
@@ -41,6 +43,7 @@ import dev.certwright.issuance.UpstreamCertificates;
 import dev.certwright.keys.KeyWrapping;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.policy.UpstreamDefinition;
+import dev.certwright.upstream.internal.Dns01Updates;
 import dev.certwright.upstream.internal.UpstreamSessions;
 import dev.certwright.upstream.internal.UpstreamStore;
 import dev.certwright.x509.KeySpec;
@@ -49,9 +52,9 @@ import dev.certwright.x509.RevocationReason;
 /**
  * Certwright as an ACME client of the upstreams ca-config names (RFC 8555, with acme4j; decision 76). The account key
  * is made once per upstream (EC P-256), wrapped under the KEK and kept in {@code upstream_account} with its JWK
- * thumbprint (RFC 7638) and account URL; every node logs in with the same one. Orders are met by http-01: the key
+ * thumbprint (RFC 7638) and account URL; every node logs in with the same one. Orders are met by http-01 (the key
  * authorization is committed to {@code upstream_http_challenge} before the challenge is triggered, so whichever node
- * the upstream reaches answers it.
+ * the upstream reaches answers it) or by dns-01 (a TXT record added by RFC 2136 update with TSIG, removed afterwards).
  */
 @Service
 @EnableConfigurationProperties(UpstreamProperties.class)
@@ -68,9 +71,11 @@ public class AcmeUpstreams implements UpstreamCertificates {
     private final UpstreamProperties properties;
     private final Clock clock;
     private final SecureRandom random;
+    private final Dns01Updates dnsUpdates;
 
     AcmeUpstreams(IssuancePolicy policy, UpstreamSessions sessions, UpstreamStore store, KeyWrapping keyWrapping, AuditLog audit,
-            TransactionTemplate transactions, UpstreamProperties properties, Clock clock, SecureRandom random) {
+            TransactionTemplate transactions, UpstreamProperties properties, Clock clock, SecureRandom random, Dns01Updates dnsUpdates) {
+        this.dnsUpdates = dnsUpdates;
         this.policy = policy;
         this.sessions = sessions;
         this.store = store;
@@ -95,10 +100,8 @@ public class AcmeUpstreams implements UpstreamCertificates {
     @Override
     public Obtained obtain(String upstream, List<String> dnsNames, KeyPair keys, X509Certificate replaces, String actor) {
         UpstreamDefinition definition = definition(upstream);
-        if (definition.challenge() != UpstreamDefinition.Challenge.HTTP_01) {
-            throw failure(upstream, "challenge " + definition.challenge().id() + " is not supported yet; use http-01", null);
-        }
         List<String> tokens = new ArrayList<>();
+        List<String[]> records = new ArrayList<>();
         try {
             Login login = login(definition, actor);
             OrderBuilder builder = login.newOrder().domains(dnsNames);
@@ -114,16 +117,28 @@ public class AcmeUpstreams implements UpstreamCertificates {
                 if (authorization.getStatus() == Status.VALID) {
                     continue;
                 }
-                Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class).orElseThrow(() -> failure(upstream,
-                        "offers no http-01 challenge for " + authorization.getIdentifier().getDomain(), null));
-                // Committed before the upstream is told to look, so that any node answers it.
-                transactions.executeWithoutResult(tx -> store.putChallenge(challenge.getToken(), authorization.getIdentifier().getDomain(),
-                        challenge.getAuthorization(), clock.instant().plus(timeout).plus(Duration.ofMinutes(5))));
-                tokens.add(challenge.getToken());
+                String domain = authorization.getIdentifier().getDomain();
+                Challenge challenge;
+                if (definition.challenge() == UpstreamDefinition.Challenge.DNS_01) {
+                    Dns01Challenge dns = authorization.findChallenge(Dns01Challenge.class).orElseThrow(() -> failure(upstream,
+                            "offers no dns-01 challenge for " + domain, null));
+                    String recordName = dns.getRRName(authorization.getIdentifier());
+                    dnsUpdates.add(definition.dns(), recordName, dns.getDigest()); // RFC 2136 with TSIG
+                    records.add(new String[] {recordName, dns.getDigest()});
+                    challenge = dns;
+                } else {
+                    Http01Challenge http = authorization.findChallenge(Http01Challenge.class).orElseThrow(() -> failure(upstream,
+                            "offers no http-01 challenge for " + domain, null));
+                    // Committed before the upstream is told to look, so that any node answers it.
+                    transactions.executeWithoutResult(tx -> store.putChallenge(http.getToken(), domain, http.getAuthorization(),
+                            clock.instant().plus(timeout).plus(Duration.ofMinutes(5))));
+                    tokens.add(http.getToken());
+                    challenge = http;
+                }
                 challenge.trigger();
                 Status status = authorization.waitForCompletion(timeout);
                 if (status != Status.VALID) {
-                    throw failure(upstream, "did not validate " + authorization.getIdentifier().getDomain() + " by http-01"
+                    throw failure(upstream, "did not validate " + authorization.getIdentifier().getDomain() + " by " + definition.challenge().id()
                             + challenge.getError().map(p -> ": " + p.getDetail().orElse(p.getType().toString())).orElse(""), null);
                 }
             }
@@ -162,6 +177,13 @@ public class AcmeUpstreams implements UpstreamCertificates {
         } finally {
             for (String token : tokens) {
                 transactions.executeWithoutResult(tx -> store.removeChallenge(token));
+            }
+            for (String[] record : records) {
+                try {
+                    dnsUpdates.remove(definition.dns(), record[0], record[1]);
+                } catch (java.io.IOException | RuntimeException e) {
+                    log.warn("upstream {}: could not remove the dns-01 record {}: {}", upstream, record[0], e.getMessage());
+                }
             }
         }
     }
