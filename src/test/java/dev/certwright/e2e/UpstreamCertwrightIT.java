@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * Node A takes its {@code public} profile's certificates from node B's own ACME server (decision 76), which serves ARI
  * (RFC 9773): A's renewal is scheduled inside B's suggested window, a renewal sends {@code replaces} (B links the
  * successor to its predecessor), and a revocation at A revokes at B. B validates http-01 against A's plain-HTTP
- * listener.
+ * listener. A runs on PostgreSQL, B on H2.
  */
 class UpstreamCertwrightIT {
 
@@ -30,7 +30,9 @@ class UpstreamCertwrightIT {
     void followsTheUpstreamsAriWindowSendsReplacesAndRevokesUpstream(@TempDir Path dir) throws Exception {
         Path configFile = dir.resolve("a-ca-config.yml");
         Files.writeString(configFile, Files.readString(CertwrightProcess.PROJECT.resolve("ca-config/dev.yml"), StandardCharsets.UTF_8));
-        try (CertwrightProcess a = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("a"), TestDatabase.h2())
+        // A on PostgreSQL, B on H2: V29 and the upstream SQL run on both.
+        try (TestDatabase database = TestDatabase.postgres();
+                CertwrightProcess a = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("a"), database)
                 .arg("--certwright.ca-config=" + configFile).arg("--certwright.upstream.allowed-hosts=127.0.0.0/8,::1/128,localhost"));
                 CertwrightProcess b = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("b"), TestDatabase.h2())
                         .arg("--certwright.acme.http01-port=" + a.httpPort()))) {

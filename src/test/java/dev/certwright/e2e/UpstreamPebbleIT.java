@@ -71,6 +71,11 @@ class UpstreamPebbleIT {
                     .contains("upstream.certificate.obtained").contains("upstream.certificate.revoked");
             assertThat(audit.split("upstream.account.created", -1)).as("one account, made once").hasSize(2);
             assertThat(app.log()).doesNotContain("BEGIN PRIVATE KEY").doesNotContain("BEGIN EC PRIVATE KEY");
+
+            // The dashboard shows our account at pebble: its URL and thumbprint, never the key.
+            var page = dev.certwright.support.DashboardSession.signedIn(app, "admin", app.readSecret("admin-password")).get("/acme-accounts");
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.body()).contains("upstream-accounts").contains("pebble").contains("/my-account/").doesNotContain("PRIVATE");
         }
     }
 
