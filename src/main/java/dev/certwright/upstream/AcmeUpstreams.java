@@ -102,6 +102,7 @@ public class AcmeUpstreams implements UpstreamCertificates {
         UpstreamDefinition definition = definition(upstream);
         List<String> tokens = new ArrayList<>();
         List<String[]> records = new ArrayList<>();
+        transactions.executeWithoutResult(tx -> store.removeExpiredChallenges()); // what a node that stopped mid-order left
         try {
             Login login = login(definition, actor);
             OrderBuilder builder = login.newOrder().domains(dnsNames);
@@ -288,9 +289,9 @@ public class AcmeUpstreams implements UpstreamCertificates {
         }
     }
 
-    /** Binds the wrapped account key to its upstream (AES-GCM additional data). */
+    /** Binds the wrapped account key to its upstream (AES-GCM additional data), as the KEK rotation re-wraps it. */
     static String keyContext(String upstream) {
-        return "upstream-account:" + upstream;
+        return UpstreamStore.accountKeyContext(upstream);
     }
 
     /** One sentence naming the upstream; the particulars (never a key or token) go to the log. */

@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * A managed certificate on a profile that names an upstream ACME CA (decision 76) is obtained from Debian's pebble
  * with acme4j, pebble validating http-01 against Certwright's own plain-HTTP listener; it is renewed and revoked there,
- * and the inventory keeps pebble's chain with source UPSTREAM. Pebble 2.4.0 serves no renewalInfo, so no ARI here.
+ * and the inventory keeps pebble's chain with source UPSTREAM; a KEK rotation in between re-wraps the account key. Pebble 2.4.0 serves no renewalInfo, so no ARI here.
  */
 class UpstreamPebbleIT {
 
@@ -33,7 +33,7 @@ class UpstreamPebbleIT {
         Path pebbleDir = dir.resolve("pebble");
         String config = config(dir, "https://127.0.0.1:" + pebblePorts[0] + "/dir", Pebble.tlsCertificate(pebbleDir));
         try (CertwrightProcess app = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), TestDatabase.h2())
-                .arg(config).arg("--certwright.upstream.allowed-hosts=127.0.0.1/32"));
+                .arg(config).arg("--certwright.upstream.allowed-hosts=127.0.0.1/32").arg("--certwright.kek.rewrap-interval=PT1S"));
                 Pebble pebble = Pebble.start(pebbleDir, pebblePorts, app.httpPort(), null)) {
             String admin = app.adminToken();
             Response created = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "web", "profile", "public",
@@ -50,6 +50,17 @@ class UpstreamPebbleIT {
             // The http-01 answer is gone once the order is done; an unknown token is a problem document, not a 500.
             var missing = app.plain("GET", "/.well-known/acme-challenge/no-such-token", null, null);
             assertThat(missing.status()).isEqualTo(404);
+
+            // A KEK rotation re-wraps the account key too (decision 68); the renewal below logs in with it.
+            Response rotated = app.send("POST", "/api/v1/kek/rotate", admin, null, null);
+            assertThat(rotated.status()).as(rotated.toString()).isEqualTo(202);
+            String kek = rotated.json().get("currentKekId").asString();
+            Awaitility.await("the rotation to " + kek + " completed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        JsonNode status = app.get("/api/v1/kek", admin).json();
+                        return status.get("currentKekId").asString().equals(kek) && status.get("state").asString().equals("COMPLETED")
+                                && status.get("keysLeft").asLong() == 0;
+                    });
 
             Response renewed = app.send("POST", "/api/v1/managed-certificates/web/renew", admin, null, null);
             assertThat(renewed.status()).as(renewed.toString()).isEqualTo(200);

@@ -27,6 +27,11 @@ public class UpstreamStore {
             String accountUrl, Instant createdAt) {
     }
 
+    /** The additional data an upstream's account key is wrapped with (AES-GCM), by this module and by KEK rotation. */
+    public static String accountKeyContext(String upstream) {
+        return UpstreamAccountKeyStore.context(upstream);
+    }
+
     public Optional<AccountRow> account(String upstream) {
         return jdbc.sql("SELECT * FROM upstream_account WHERE upstream = :u").param("u", upstream)
                 .query((rs, row) -> new AccountRow(rs.getString("upstream"), rs.getString("directory"), rs.getString("kek_id"),
