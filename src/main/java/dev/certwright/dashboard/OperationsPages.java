@@ -34,8 +34,12 @@ class OperationsPages {
     private final AuditLog audit;
     private final org.springframework.transaction.support.TransactionTemplate transactions;
 
+    private final dev.certwright.upstream.AcmeUpstreams upstreams;
+
     OperationsPages(AcmeAccounts accounts, CertificateInventory inventory, ServiceTokens tokens, JobRuns jobs,
-            AuditLog audit, org.springframework.transaction.support.TransactionTemplate transactions) {
+            AuditLog audit, org.springframework.transaction.support.TransactionTemplate transactions,
+            dev.certwright.upstream.AcmeUpstreams upstreams) {
+        this.upstreams = upstreams;
         this.transactions = transactions;
         this.accounts = accounts;
         this.inventory = inventory;
@@ -52,6 +56,8 @@ class OperationsPages {
         model.addAttribute("total", total);
         model.addAttribute("page", safePage);
         model.addAttribute("lastPage", Math.max(0, (total - 1) / PAGE_SIZE));
+        // Our own accounts at upstream ACME CAs (decision 76): thumbprint and URL, never the key.
+        model.addAttribute("upstreamAccounts", upstreams.accounts());
         return "acme-accounts";
     }
 

@@ -220,6 +220,24 @@ public class CertificateInventory {
     public record IssuerUsage(long unexpired, Instant lastExpiry) {
     }
 
+    /** Records the renewal window the upstream suggested for this certificate (ACME ARI, RFC 9773 §4.2). */
+    @Transactional
+    public void setRenewalWindow(long id, Instant start, Instant end) {
+        jdbc.sql("UPDATE certificate SET ari_window_start = :s, ari_window_end = :e WHERE id = :id")
+                .param("s", Timestamps.of(start)).param("e", Timestamps.of(end)).param("id", id).update();
+    }
+
+    /** The upstream's suggested renewal window of a certificate, if it gave one. */
+    public Optional<RenewalWindow> renewalWindow(long id) {
+        return jdbc.sql("SELECT ari_window_start, ari_window_end FROM certificate WHERE id = :id AND ari_window_start IS NOT NULL")
+                .param("id", id).query((rs, row) -> new RenewalWindow(Timestamps.read(rs, "ari_window_start"),
+                        Timestamps.read(rs, "ari_window_end"))).optional();
+    }
+
+    /** An ARI suggested window (RFC 9773 §4.2): renew at a time chosen at random between start and end. */
+    public record RenewalWindow(Instant start, Instant end) {
+    }
+
     /** Links a successor to its predecessor, both ways. */
     @Transactional
     public void linkSuccessor(long predecessorId, long successorId) {

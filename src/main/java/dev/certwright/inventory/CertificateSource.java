@@ -11,5 +11,7 @@ public enum CertificateSource {
     /** Found on an endpoint. */
     DISCOVERED,
     /** One of Certwright's own issuer certificates. */
-    CA
+    CA,
+    /** Obtained from an upstream ACME CA named in ca-config {@code upstreams} (decision 76). */
+    UPSTREAM
 }

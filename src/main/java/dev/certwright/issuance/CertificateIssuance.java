@@ -69,9 +69,12 @@ public class CertificateIssuance {
     private final TransactionTemplate reservations;
     private final Clock clock;
     private final SecureRandom random;
+    private final org.springframework.beans.factory.ObjectProvider<UpstreamCertificates> upstreams;
 
     CertificateIssuance(IssuancePolicy policy, CertificateAuthority ca, CaHierarchy hierarchy, KeyWrapping keyWrapping, CertificateInventory inventory, ManagedCertificates managed,
-            ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions, Clock clock, SecureRandom random) {
+            ApplicationEventPublisher events, AuditLog audit, TransactionTemplate transactions, Clock clock, SecureRandom random,
+            org.springframework.beans.factory.ObjectProvider<UpstreamCertificates> upstreams) {
+        this.upstreams = upstreams;
         this.policy = policy;
         this.ca = ca;
         this.hierarchy = hierarchy;
@@ -91,6 +94,10 @@ public class CertificateIssuance {
     public IssuedCertificate issue(IssuanceRequest request) {
         ApprovedRequest approved = policy.check(request.profile(), request.commonName(), request.dnsNames(), request.ipAddresses(),
                 request.publicKey(), request.validity());
+        if (approved.profile().upstream() != null) {
+            // Decision 76: such a profile's certificates come from its upstream ACME CA, never from our issuers.
+            return obtainUpstream(approved, request);
+        }
         Issuer issuer = ca.issuer(hierarchy.issuingFor(approved.profile().issuer()));
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = now.plus(approved.validity());
@@ -137,6 +144,61 @@ public class CertificateIssuance {
                 request.tags() == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(request.tags())), request.managedName(),
                 request.predecessorId(), null, request.actor(), null, now, null);
         return new IssuedCertificate(certificateId, signed.certificate(), chain, record);
+    }
+
+    /**
+     * A certificate from the profile's upstream ACME CA (decision 76). The upstream chooses the serial, so there is no
+     * reservation: the obtained certificate, its key, the slot's pointer, the successor link, the ARI window, the audit
+     * entry and {@link CertificateIssued} are recorded in one transaction, as for our own certificates.
+     */
+    private IssuedCertificate obtainUpstream(ApprovedRequest approved, IssuanceRequest request) {
+        String upstream = approved.profile().upstream();
+        UpstreamCertificates client = upstreams.getIfAvailable();
+        if (client == null) {
+            throw new IssuanceException(IssuanceException.Type.UPSTREAM_CA, "upstream issuance is not running on this node");
+        }
+        if (request.privateKey() == null || !approved.ipAddresses().isEmpty() || approved.commonName() != null
+                && !approved.dnsNames().contains(approved.commonName())) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "profile '" + approved.profile().name() + "' is issued by upstream '"
+                    + upstream + "': only managed certificates with a key held here and DNS names only can be obtained there");
+        }
+        X509Certificate replaces = null;
+        if (request.predecessorId() != null) {
+            replaces = inventory.find(request.predecessorId()).filter(r -> r.source() == CertificateSource.UPSTREAM
+                    && UpstreamCertificates.issuerName(upstream).equals(r.issuerName())).map(r -> Pem.certificate(r.der())).orElse(null);
+        }
+        UpstreamCertificates.Obtained obtained = client.obtain(upstream, approved.dnsNames(),
+                new java.security.KeyPair(request.publicKey(), request.privateKey()), replaces, request.actor());
+        CertificateView view = CertificateView.of(obtained.certificate());
+        String issuerName = UpstreamCertificates.issuerName(upstream);
+        String chainPem = Pem.encodeChain(obtained.chain());
+        Long id = transactions.execute(tx -> {
+            long certificateId = inventory.reserve(new PendingCertificate(view.serial(), view.issuer(), issuerName, CertificateSource.UPSTREAM,
+                    approved.profile().name(), approved.commonName(), approved.dnsNames(), request.owner(), request.tags(), request.managedName(),
+                    request.predecessorId(), request.actor()));
+            inventory.markIssued(certificateId, view, chainPem);
+            KeyWrapping.Wrapped wrapped = keyWrapping.wrap(request.privateKey(), keyContext(certificateId));
+            inventory.storeKey(certificateId, wrapped.kekId(), wrapped.bytes());
+            if (obtained.windowStart() != null && obtained.windowEnd() != null) {
+                inventory.setRenewalWindow(certificateId, obtained.windowStart(), obtained.windowEnd());
+            }
+            if (request.managedName() != null) {
+                managed.setCurrent(request.managedName(), certificateId);
+            }
+            if (request.predecessorId() != null) {
+                inventory.linkSuccessor(request.predecessorId(), certificateId);
+            }
+            audit.append(request.actor(), "certificate.issued", "certificate", view.serial().hex(), "issuer=" + issuerName + " profile="
+                    + approved.profile().name() + " owner=" + request.owner() + " source=UPSTREAM"
+                    + (request.managedName() == null ? "" : " managed=" + request.managedName())
+                    + (request.predecessorId() == null ? "" : " predecessor=" + request.predecessorId()) + " notAfter=" + view.notAfter());
+            events.publishEvent(new CertificateIssued(certificateId, view.serial().hex(), issuerName, approved.profile().name(),
+                    request.owner(), CertificateSource.UPSTREAM.name(), request.managedName(), view.notAfter(), request.actor()));
+            return certificateId;
+        });
+        log.info("obtained serial {} from upstream {} for {} (profile {}, until {})", view.serial(), upstream, approved.dnsNames(),
+                approved.profile().name(), view.notAfter());
+        return new IssuedCertificate(id, obtained.certificate(), obtained.chain(), inventory.find(id).orElseThrow());
     }
 
     /** The profile name recorded on delegated OCSP responder certificates. */

@@ -42,8 +42,12 @@ public class CertificateRevocation {
     private final TransactionTemplate transactions;
     private final Clock clock;
 
+    private final org.springframework.beans.factory.ObjectProvider<UpstreamCertificates> upstreams;
+
     CertificateRevocation(CertificateInventory inventory, RevocationRecords records, ManagedCertificates managed, AuditLog audit,
-            ApplicationEventPublisher events, TransactionTemplate transactions, Clock clock) {
+            ApplicationEventPublisher events, TransactionTemplate transactions, Clock clock,
+            org.springframework.beans.factory.ObjectProvider<UpstreamCertificates> upstreams) {
+        this.upstreams = upstreams;
         this.inventory = inventory;
         this.records = records;
         this.managed = managed;
@@ -68,6 +72,9 @@ public class CertificateRevocation {
             throw new IssuanceException(IssuanceException.Type.CONFLICT, "certificate " + record.serial() + " is already revoked ("
                     + record.revocation().reason() + " at " + record.revocation().revokedAt() + ")");
         }
+        if (record.source() == CertificateSource.UPSTREAM) {
+            revokeUpstream(record, reason, actor);
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         transactions.executeWithoutResult(tx -> {
             if (onHold) {
@@ -82,6 +89,23 @@ public class CertificateRevocation {
         });
         log.info("revoked serial {} of {} ({}) by {}", record.serial(), record.issuerName(), reason, actor);
         return inventory.find(record.id()).orElseThrow();
+    }
+
+    /**
+     * A certificate from an upstream ACME CA is revoked there first (RFC 8555 §7.6): only its CRL and OCSP tell
+     * relying parties. The inventory records it only once the upstream has accepted. A hold cannot be released upstream,
+     * so none is placed.
+     */
+    private void revokeUpstream(CertificateRecord record, RevocationReason reason, String actor) {
+        if (reason == RevocationReason.certificateHold) {
+            throw new IssuanceException(IssuanceException.Type.BAD_REQUEST, "certificate " + record.serial()
+                    + " is from an upstream ACME CA, which cannot release a hold; revoke it for a final reason");
+        }
+        UpstreamCertificates client = upstreams.getIfAvailable();
+        if (client == null) {
+            throw new IssuanceException(IssuanceException.Type.UPSTREAM_CA, "upstream revocation is not running on this node");
+        }
+        client.revoke(record.issuerName().substring("upstream:".length()), dev.certwright.x509.Pem.certificate(record.der()), reason, actor);
     }
 
     /** Releases a certificateHold (RFC 5280 §5.3.1 removeFromCRL): the certificate is valid again. */

@@ -19,6 +19,8 @@ public class IssuanceException extends CertwrightException {
         CONFLICT(Kind.CONFLICT, "conflict"),
         /** A host this request depends on failed (on-host key mode: the target could not make the key). */
         UPSTREAM(Kind.UPSTREAM, "target-failed"),
+        /** The upstream ACME CA a profile names (decision 76) refused the request or could not be reached. */
+        UPSTREAM_CA(Kind.UPSTREAM, "upstream-ca-failed"),
         /**
          * The profile's issuer cannot sign yet: it awaits its certificate from an outside CA, or its parent does. The
          * detail says what to do.

@@ -11,9 +11,17 @@ import java.util.List;
  * @param renewBefore how long before expiry a managed certificate of this profile renews; null means a third of
  *     its validity
  * @param acme whether ACME clients may ask for this profile
+ * @param upstream the upstream ACME CA that issues this profile's certificates instead of an issuer of ours, or null
+ *     (then {@code issuer} is null)
  */
 public record Profile(String name, String issuer, List<String> extendedKeyUsages, Duration minValidity,
-        Duration maxValidity, Duration defaultValidity, Duration renewBefore, boolean acme) {
+        Duration maxValidity, Duration defaultValidity, Duration renewBefore, boolean acme, String upstream) {
+
+    /** A profile signed by one of our issuers. */
+    public Profile(String name, String issuer, List<String> extendedKeyUsages, Duration minValidity,
+            Duration maxValidity, Duration defaultValidity, Duration renewBefore, boolean acme) {
+        this(name, issuer, extendedKeyUsages, minValidity, maxValidity, defaultValidity, renewBefore, acme, null);
+    }
 
     /** The validity a request gets: the one asked for, else the default; refused outside [min, max]. */
     public Duration validityFor(Duration requested) {

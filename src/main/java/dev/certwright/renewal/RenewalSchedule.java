@@ -65,8 +65,20 @@ class RenewalSchedule {
         } catch (RuntimeException e) {
             profileRule = null; // the profile left the configuration: the renewal itself will fail and say so
         }
+        var window = inventory.renewalWindow(certificateId);
+        if (window.isPresent()) {
+            // RFC 9773 §4.2: the upstream's suggested window decides; a time chosen at random inside it.
+            managed.scheduleRenewal(slot.name(), inWindow(window.get().start(), window.get().end(), random));
+            return;
+        }
         managed.scheduleRenewal(slot.name(), dueAt(record.notBefore(), record.notAfter(), slot.renewBefore(), profileRule, properties.jitter(),
                 random));
+    }
+
+    /** A uniformly random instant in [start, end] (RFC 9773 §4.2); start itself when the window is empty or inverted. */
+    static Instant inWindow(Instant start, Instant end, java.util.random.RandomGenerator random) {
+        long span = Duration.between(start, end).toMillis();
+        return span <= 0 ? start : start.plusMillis(random.nextLong(span + 1));
     }
 
     /**

@@ -65,6 +65,8 @@ class RoleMatrixIT {
         ROUTES.put("GET /v3/api-docs", PUBLIC);
         ROUTES.put("GET /v3/api-docs.yaml", PUBLIC);
         // ACME: every request is authenticated by its JWS (RFC 8555 §6.2), not by the chains.
+        // Public by nature: an upstream ACME CA fetches our http-01 answers without credentials (RFC 8555 §8.3, decision 76).
+        ROUTES.put("GET /.well-known/acme-challenge/{token}", PUBLIC);
         ROUTES.put("GET /acme/directory", PUBLIC);
         ROUTES.put("HEAD /acme/new-nonce", PUBLIC);
         ROUTES.put("GET /acme/new-nonce", PUBLIC);

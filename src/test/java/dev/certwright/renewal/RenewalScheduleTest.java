@@ -62,4 +62,16 @@ class RenewalScheduleTest {
         assertThatThrownBy(() -> new RenewalProperties(Duration.ofMinutes(1), 5, Duration.ofMinutes(1), Duration.ofHours(1), 0.9, Duration.ofMinutes(10)))
                 .isInstanceOf(StartupException.class);
     }
+
+    @Test
+    void anAriWindowGivesATimeInsideIt() {
+        // RFC 9773 §4.2: a uniformly random time in the suggested window.
+        Instant start = Instant.parse("2027-01-01T00:00:00Z");
+        Instant end = start.plus(Duration.ofDays(2));
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(RenewalSchedule.inWindow(start, end, random)).isBetween(start, end);
+        }
+        assertThat(RenewalSchedule.inWindow(end, start, random)).as("an inverted window means its start").isEqualTo(end);
+    }
 }

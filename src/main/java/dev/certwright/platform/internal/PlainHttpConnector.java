@@ -22,12 +22,13 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The plain-HTTP listener on {@code certwright.http-port}. It serves only what relying parties fetch without TLS:
  * CA certificates, CRLs and OCSP (RFC 5280 §4.2.1.13 and RFC 6960 Appendix A expect http URLs), and the health
- * check. Everything else is answered 404 there, so that no token or key ever travels in clear.
+ * check, and the http-01 answers for upstream ACME CAs (RFC 8555 §8.3 fetches them over port 80). Everything else is answered 404 there, so that no token or key ever travels in clear.
  */
 @Component
 class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
-    static final List<String> PUBLIC_PREFIXES = List.of("/ca/", "/crl/", "/ocsp", "/actuator/health");
+    static final List<String> PUBLIC_PREFIXES = List.of("/ca/", "/crl/", "/ocsp", "/actuator/health",
+            "/.well-known/acme-challenge/");
 
     private final CertwrightProperties properties;
     private final int maxKeepAliveRequests;
@@ -75,7 +76,7 @@ class PlainHttpConnector implements WebServerFactoryCustomizer<TomcatServletWebS
                 String path = request.getRequestURI().substring(request.getContextPath().length());
                 if (PUBLIC_PREFIXES.stream().noneMatch(path::startsWith)) {
                     problems.write(request, response, HttpStatus.NOT_FOUND, "https-required",
-                            "this listener serves only CA certificates, CRLs and OCSP; use HTTPS for " + path);
+                            "this listener serves only CA certificates, CRLs, OCSP and ACME challenges; use HTTPS for " + path);
                     return;
                 }
             }

@@ -32,7 +32,8 @@ import dev.certwright.platform.Users;
  * <li>{@code /api/**} and {@code /actuator/**}: bearer tokens, or a service's own managed certificate over mTLS;
  * stateless; roles per endpoint come from each module's {@link ApiAuthorizationRules};</li>
  * <li>the public relying-party endpoints ({@code /ca}, {@code /crl}, {@code /ocsp}), the OpenAPI description, and ACME
- * ({@code /acme}), whose requests are authenticated by their JWS;</li>
+ * ({@code /acme}), whose requests are authenticated by their JWS, and the http-01 answers an upstream ACME CA fetches
+ * ({@code /.well-known/acme-challenge}, public by nature);</li>
  * <li>the dashboard: form login with CSRF protection, throttled against guessing ({@link SignInGuard}), sessions that
  * time out ({@code server.servlet.session.timeout}) and end at once when their user is disabled or given another role
  * ({@link SessionStandingFilter}), roles per page and action from the dashboard's {@link PageAuthorizationRules}.</li>
@@ -91,7 +92,10 @@ class SecurityConfiguration {
     @Order(2)
     SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
         // /acme/**: RFC 8555 authenticates every request itself (JWS signed by the account key), checked in acme.web.
-        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/acme/**")
+        // /.well-known/acme-challenge/**: public by nature, an upstream ACME CA fetches our http-01 answers without
+        // credentials (RFC 8555 §8.3); it returns only the key authorization the upstream itself sent (decision 76).
+        http.securityMatcher("/ca/**", "/crl/**", "/ocsp", "/ocsp/**", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/acme/**",
+                        "/.well-known/acme-challenge/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())

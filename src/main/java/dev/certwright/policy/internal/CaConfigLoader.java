@@ -26,6 +26,7 @@ import dev.certwright.policy.KeyStoreDefinition;
 import dev.certwright.policy.NamePolicy;
 import dev.certwright.policy.PolicyException;
 import dev.certwright.policy.Profile;
+import dev.certwright.policy.UpstreamDefinition;
 
 /**
  * Reads and validates a CA configuration file. Every error is one sentence naming the file and the key, such as
@@ -76,12 +77,96 @@ public final class CaConfigLoader {
 
     private CaConfiguration read(Object root) {
         Map<String, Object> top = map(root, "(top level)");
-        onlyKeys(top, "", Set.of("keyStore", "issuers", "profiles", "policy"));
+        onlyKeys(top, "", Set.of("keyStore", "issuers", "profiles", "policy", "upstreams"));
         KeyStoreDefinition keyStore = top.containsKey("keyStore") ? keyStore(map(top.get("keyStore"), "keyStore")) : KeyStoreDefinition.SOFTWARE;
         List<IssuerDefinition> issuers = issuers(map(required(top, "", "issuers"), "issuers"));
-        Map<String, Profile> profiles = profiles(map(required(top, "", "profiles"), "profiles"), issuers);
+        Map<String, UpstreamDefinition> upstreams = top.containsKey("upstreams") ? upstreams(map(top.get("upstreams"), "upstreams")) : Map.of();
+        Map<String, Profile> profiles = profiles(map(required(top, "", "profiles"), "profiles"), issuers, upstreams);
         NamePolicy policy = policy(map(required(top, "", "policy"), "policy"));
-        return new CaConfiguration(source, keyStore, issuers, profiles, policy);
+        return new CaConfiguration(source, keyStore, issuers, profiles, policy, upstreams);
+    }
+
+    /**
+     * {@code upstreams}: named ACME CAs (RFC 8555). The directory must be https (RFC 8555 §6.1), or http on a
+     * loopback address for tests; dns-01 needs a {@code dns} block, http-01 must not have one.
+     */
+    private Map<String, UpstreamDefinition> upstreams(Map<String, Object> section) {
+        Map<String, UpstreamDefinition> upstreams = new LinkedHashMap<>();
+        for (var entry : section.entrySet()) {
+            String key = "upstreams." + entry.getKey();
+            checkName(key, entry.getKey());
+            Map<String, Object> m = map(entry.getValue(), key);
+            onlyKeys(m, key, Set.of("directory", "trustBundle", "eab", "contact", "challenge", "dns"));
+            java.net.URI directory = directory(required(m, key, "directory"), key + ".directory");
+            Path trustBundle = m.containsKey("trustBundle") ? file(m.get("trustBundle"), key + ".trustBundle") : null;
+            UpstreamDefinition.ExternalAccountBinding eab = null;
+            if (m.containsKey("eab")) {
+                Map<String, Object> e = map(m.get("eab"), key + ".eab");
+                onlyKeys(e, key + ".eab", Set.of("kidEnv", "hmacEnv"));
+                eab = new UpstreamDefinition.ExternalAccountBinding(environmentName(required(e, key + ".eab", "kidEnv"), key + ".eab.kidEnv"),
+                        environmentName(required(e, key + ".eab", "hmacEnv"), key + ".eab.hmacEnv"));
+            }
+            Object contactValue = required(m, key, "contact");
+            List<String> contact = contactValue instanceof String one ? List.of(string(one, key + ".contact")) : stringList(contactValue, key + ".contact");
+            for (String c : contact) {
+                if (!c.matches("mailto:[^@\\s,]+@[^@\\s,]+")) {
+                    throw fail(key + ".contact", "has '" + c + "'; RFC 8555 §7.3 contacts are mailto: addresses such as mailto:ops@example.com");
+                }
+            }
+            String challengeName = string(required(m, key, "challenge"), key + ".challenge");
+            UpstreamDefinition.Challenge challenge = switch (challengeName) {
+                case "http-01" -> UpstreamDefinition.Challenge.HTTP_01;
+                case "dns-01" -> UpstreamDefinition.Challenge.DNS_01;
+                default -> throw fail(key + ".challenge", "must be http-01 or dns-01, not '" + challengeName + "'");
+            };
+            UpstreamDefinition.DnsUpdate dns = null;
+            if (challenge == UpstreamDefinition.Challenge.DNS_01) {
+                dns = dnsUpdate(map(required(m, key, "dns"), key + ".dns"), key + ".dns");
+            } else if (m.containsKey("dns")) {
+                throw fail(key + ".dns", "is only for challenge dns-01");
+            }
+            upstreams.put(entry.getKey(), new UpstreamDefinition(entry.getKey(), directory, trustBundle, eab, contact, challenge, dns));
+        }
+        return upstreams;
+    }
+
+    private java.net.URI directory(Object value, String key) {
+        String text = string(value, key);
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw fail(key, "is not a URL");
+        }
+        String host = uri.getHost();
+        boolean loopback = host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+        if (host == null || uri.getUserInfo() != null || !("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
+            throw fail(key, "must be an https URL of an ACME directory (http only on a loopback address), without user info");
+        }
+        return uri;
+    }
+
+    private static final Set<String> TSIG_ALGORITHMS = Set.of("hmac-sha256", "hmac-sha384", "hmac-sha512");
+
+    private UpstreamDefinition.DnsUpdate dnsUpdate(Map<String, Object> d, String key) {
+        onlyKeys(d, key, Set.of("server", "zone", "tsigKeyName", "tsigSecretEnv", "tsigAlgorithm"));
+        String server = string(required(d, key, "server"), key + ".server");
+        if (!server.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+            throw fail(key + ".server", "must be host or host:port of the primary name server");
+        }
+        String zone = string(required(d, key, "zone"), key + ".zone");
+        try {
+            NamePolicy.normaliseDnsName(zone.endsWith(".") ? zone.substring(0, zone.length() - 1) : zone);
+        } catch (PolicyException e) {
+            throw fail(key + ".zone", "is not a DNS name");
+        }
+        String keyName = string(required(d, key, "tsigKeyName"), key + ".tsigKeyName");
+        String secretEnv = environmentName(required(d, key, "tsigSecretEnv"), key + ".tsigSecretEnv");
+        String algorithm = d.containsKey("tsigAlgorithm") ? string(d.get("tsigAlgorithm"), key + ".tsigAlgorithm") : "hmac-sha256";
+        if (!TSIG_ALGORITHMS.contains(algorithm)) {
+            throw fail(key + ".tsigAlgorithm", "must be one of " + String.join(", ", new java.util.TreeSet<>(TSIG_ALGORITHMS)) + ", not '" + algorithm + "'");
+        }
+        return new UpstreamDefinition.DnsUpdate(server, zone, keyName, secretEnv, algorithm);
     }
 
     /**
@@ -228,7 +313,7 @@ public final class CaConfigLoader {
         return name;
     }
 
-    private Map<String, Profile> profiles(Map<String, Object> section, List<IssuerDefinition> issuers) {
+    private Map<String, Profile> profiles(Map<String, Object> section, List<IssuerDefinition> issuers, Map<String, UpstreamDefinition> upstreams) {
         if (section.isEmpty()) {
             throw fail("profiles", "must define at least one profile");
         }
@@ -237,9 +322,16 @@ public final class CaConfigLoader {
             String key = "profiles." + entry.getKey();
             checkName(key, entry.getKey());
             Map<String, Object> m = map(entry.getValue(), key);
-            onlyKeys(m, key, Set.of("issuer", "extendedKeyUsages", "minValidity", "maxValidity", "defaultValidity", "renewBefore", "acme"));
-            String issuer = m.containsKey("issuer") ? string(m.get("issuer"), key + ".issuer") : issuers.get(issuers.size() - 1).name();
-            if (issuers.stream().noneMatch(i -> i.name().equals(issuer))) {
+            onlyKeys(m, key, Set.of("issuer", "upstream", "extendedKeyUsages", "minValidity", "maxValidity", "defaultValidity", "renewBefore", "acme"));
+            String upstream = optionalString(m, key, "upstream");
+            if (upstream != null && m.containsKey("issuer")) {
+                throw fail(key + ".upstream", "cannot be set with issuer: a profile is signed by one of ours or by an upstream ACME CA");
+            }
+            if (upstream != null && !upstreams.containsKey(upstream)) {
+                throw fail(key + ".upstream", "names '" + upstream + "', which is not a configured upstream");
+            }
+            String issuer = upstream != null ? null : m.containsKey("issuer") ? string(m.get("issuer"), key + ".issuer") : issuers.get(issuers.size() - 1).name();
+            if (upstream == null && issuers.stream().noneMatch(i -> i.name().equals(issuer))) {
                 throw fail(key + ".issuer", "names '" + issuer + "', which is not a configured issuer");
             }
             List<String> ekus = stringList(required(m, key, "extendedKeyUsages"), key + ".extendedKeyUsages");
@@ -262,7 +354,10 @@ public final class CaConfigLoader {
                 throw fail(key + ".renewBefore", "must be shorter than maxValidity");
             }
             boolean acme = m.containsKey("acme") && bool(m.get("acme"), key + ".acme");
-            profiles.put(entry.getKey(), new Profile(entry.getKey(), issuer, List.copyOf(ekus), min, max, def, renewBefore, acme));
+            if (upstream != null && acme) {
+                throw fail(key + ".acme", "cannot be true on a profile issued by an upstream: our ACME server signs with our issuers only");
+            }
+            profiles.put(entry.getKey(), new Profile(entry.getKey(), issuer, List.copyOf(ekus), min, max, def, renewBefore, acme, upstream));
         }
         return profiles;
     }
