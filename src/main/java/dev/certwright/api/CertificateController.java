@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.certwright.discovery.CertificateEndpoints;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
@@ -42,9 +43,12 @@ class CertificateController {
     private final CertificateIssuance issuance;
     private final CertificateImports imports;
     private final CertificateInventory inventory;
+    private final CertificateEndpoints endpoints;
     private final Clock clock;
 
-    CertificateController(CertificateIssuance issuance, CertificateImports imports, CertificateInventory inventory, Clock clock) {
+    CertificateController(CertificateIssuance issuance, CertificateImports imports, CertificateInventory inventory, CertificateEndpoints endpoints,
+            Clock clock) {
+        this.endpoints = endpoints;
         this.issuance = issuance;
         this.imports = imports;
         this.inventory = inventory;
@@ -117,7 +121,8 @@ class CertificateController {
         }
         String predecessor = record.predecessorId() == null ? null : inventory.find(record.predecessorId()).map(r -> r.serial().hex()).orElse(null);
         String successor = record.successorId() == null ? null : inventory.find(record.successorId()).map(r -> r.serial().hex()).orElse(null);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CertificateResponse.full(record, clock.instant(), predecessor, successor));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CertificateResponse.full(record, clock.instant(), predecessor, successor)
+                .withEndpoints(endpoints.of(record.id())));
     }
 
     private CertificateRecord bySerial(String serial, String issuer) {
