@@ -119,7 +119,7 @@ class DiscoveryController {
     /** POST /api/v1/discovery/owners: the owner of the discovered certificates served at hosts matching a pattern. */
     record OwnerBody(@NotBlank @Pattern(regexp = "[A-Za-z0-9*._:\\[\\]-]{1,255}", message = "must be a host pattern of letters, digits, ._:-[] and *")
             String hostPattern, @NotBlank @Pattern(regexp = Validation.OWNER, message = "must be 1 to 255 printable characters") String owner,
-            boolean overwrite) {
+            Boolean overwrite) {
     }
 
     /** How many certificates got the owner. */
@@ -128,7 +128,7 @@ class DiscoveryController {
 
     @PostMapping(path = "/api/v1/discovery/owners", consumes = MediaType.APPLICATION_JSON_VALUE)
     OwnerResponse assignOwner(@Valid @RequestBody OwnerBody body, Authentication actor) {
-        return new OwnerResponse(body.hostPattern(), body.owner(), endpoints.assignOwner(body.hostPattern(), body.owner(), body.overwrite(),
+        return new OwnerResponse(body.hostPattern(), body.owner(), endpoints.assignOwner(body.hostPattern(), body.owner(), Boolean.TRUE.equals(body.overwrite()),
                 actor.getName()));
     }
 }

@@ -20,6 +20,7 @@ import jakarta.validation.constraints.NotNull;
  * @param runInterval how often the run job looks for queued runs and due scheduled scans
  * @param maxConcurrency the most handshakes one run may have in flight, whatever the scan asks
  * @param maxRatePerSecond the most handshakes one run may start per second, whatever the scan asks
+ * @param starttlsPorts more ports that speak STARTTLS, and in which protocol (beside 25 and 587 SMTP, 143 IMAP, 389 LDAP)
  */
 @Validated
 @ConfigurationProperties("certwright.discovery")
@@ -29,7 +30,8 @@ record DiscoveryProperties(
         @NotNull @DefaultValue("PT5S") Duration timeout,
         @NotNull @DefaultValue("PT5S") Duration runInterval,
         @Min(1) @Max(4096) @DefaultValue("256") int maxConcurrency,
-        @Min(1) @Max(100_000) @DefaultValue("1000") int maxRatePerSecond) {
+        @Min(1) @Max(100_000) @DefaultValue("1000") int maxRatePerSecond,
+        @NotNull @DefaultValue java.util.Map<Integer, EndpointProtocol> starttlsPorts) {
 
     DiscoveryProperties {
         // Bad configuration stops startup with one sentence naming the key.

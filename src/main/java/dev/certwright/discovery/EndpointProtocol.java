@@ -11,7 +11,7 @@ public enum EndpointProtocol {
     /** The LDAP StartTLS extended operation (RFC 4511 §4.14), on 389. */
     LDAP;
 
-    /** The protocol scanned on a port: STARTTLS on the ports that speak it in plaintext, TLS on any other. */
+    /** The protocol scanned on a port by default: STARTTLS on the ports that speak it in plaintext, TLS on any other. */
     static EndpointProtocol forPort(int port) {
         return switch (port) {
             case 25, 587 -> SMTP;
@@ -19,5 +19,11 @@ public enum EndpointProtocol {
             case 389 -> LDAP;
             default -> TLS;
         };
+    }
+
+    /** As {@link #forPort(int)}, with the STARTTLS ports {@code certwright.discovery.starttls-ports} adds (port to protocol). */
+    static EndpointProtocol forPort(int port, java.util.Map<Integer, EndpointProtocol> extra) {
+        EndpointProtocol configured = extra.get(port);
+        return configured != null ? configured : forPort(port);
     }
 }

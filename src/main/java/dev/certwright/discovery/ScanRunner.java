@@ -111,7 +111,7 @@ class ScanRunner {
         List<Work> work = new ArrayList<>();
         for (ScanTargets.Address address : addresses) {
             for (int port : spec.ports()) {
-                EndpointProtocol protocol = EndpointProtocol.forPort(port);
+                EndpointProtocol protocol = EndpointProtocol.forPort(port, properties.starttlsPorts());
                 work.add(new Work(address, port, null, protocol));
                 for (String serverName : spec.serverNames()) {
                     work.add(new Work(address, port, serverName, protocol));

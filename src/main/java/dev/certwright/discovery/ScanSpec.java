@@ -29,9 +29,10 @@ public record ScanSpec(String name, List<String> targets, List<Integer> ports, L
     static final int DEFAULT_RATE = 100;
 
     public ScanSpec {
-        targets = targets == null ? List.of() : List.copyOf(targets);
-        ports = ports == null ? List.of() : List.copyOf(ports);
-        serverNames = serverNames == null ? List.of() : List.copyOf(serverNames);
+        // Copies that keep a null element, so that validated() names it instead of the copy failing.
+        targets = targets == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(targets));
+        ports = ports == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(ports));
+        serverNames = serverNames == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(serverNames));
     }
 
     /** Refuses with INVALID what no scan can use, naming the field and the value; the limits are the node's. */

@@ -33,7 +33,10 @@ class ScanSpecTest {
                 spec(List.of("127.0.0.1"), List.of(443), List.of("bad_name!"), null, null),
                 spec(List.of("127.0.0.1"), List.of(443), null, Duration.ofSeconds(5), null),
                 spec(List.of("127.0.0.1"), List.of(443), null, null, 0),
-                spec(List.of("127.0.0.1"), List.of(443), null, null, 100_000));
+                spec(List.of("127.0.0.1"), List.of(443), null, null, 100_000),
+                spec(java.util.Arrays.asList((String) null), List.of(443), null, null, null),
+                spec(List.of("127.0.0.1"), java.util.Arrays.asList((Integer) null), null, null, null),
+                spec(List.of("127.0.0.1"), List.of(443), java.util.Arrays.asList((String) null), null, null));
     }
 
     @ParameterizedTest

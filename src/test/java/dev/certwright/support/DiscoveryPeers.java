@@ -103,7 +103,11 @@ public final class DiscoveryPeers {
         private final Thread acceptor;
 
         public StartTlsFront(Plaintext protocol, int tlsPort) throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), protocol, tlsPort);
+        }
+
+        private StartTlsFront(ServerSocket server, Plaintext protocol, int tlsPort) {
+            this.server = server;
             port = server.getLocalPort();
             acceptor = Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
