@@ -54,7 +54,7 @@ class ModularityTests {
             Map.entry("api", Set.of("x509", "platform", "policy", "ca", "audit", "inventory", "issuance", "renewal", "delivery", "deploy",
                     "notify", "acme", "backup", "discovery")),
             Map.entry("dashboard", Set.of("x509", "platform", "policy", "audit", "inventory", "issuance", "revocation", "renewal", "delivery",
-                    "deploy", "acme")));
+                    "deploy", "acme", "discovery")));
 
     @Test
     void everyModuleOfTheArchitectureIsDetected() {

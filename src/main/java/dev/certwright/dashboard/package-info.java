@@ -4,5 +4,5 @@
  */
 @org.springframework.modulith.ApplicationModule(displayName = "dashboard",
         allowedDependencies = {"x509", "platform", "policy", "audit", "inventory", "issuance", "revocation", "renewal", "delivery", "deploy",
-                "acme"})
+                "acme", "discovery"})
 package dev.certwright.dashboard;
