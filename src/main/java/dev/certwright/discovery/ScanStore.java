@@ -157,12 +157,6 @@ class ScanStore {
                 .param("now", Timestamps.of(now)).param("id", runId).update();
     }
 
-    /** Runs RUNNING since before the cutoff: their node stopped. They are failed, so that the scan can run again. */
-    int failAbandoned(Instant cutoff, Instant now) {
-        return jdbc.sql("UPDATE discovery_run SET state = 'FAILED', finished_at = :now, errors = 'the node running it stopped' "
-                + "WHERE state = 'RUNNING' AND started_at < :cutoff").param("now", Timestamps.of(now)).param("cutoff", Timestamps.of(cutoff)).update();
-    }
-
     private static Scan scan(ResultSet rs, int row) throws SQLException {
         String schedule = rs.getString("schedule");
         ScanSpec spec = new ScanSpec(rs.getString("name"), lines(rs.getString("targets")),

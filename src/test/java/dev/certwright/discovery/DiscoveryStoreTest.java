@@ -64,6 +64,19 @@ class DiscoveryStoreTest {
     }
 
     @Test
+    void theLargestScanTheApiTakesIsStored() {
+        String label = "a".repeat(63);
+        List<String> targets = java.util.stream.IntStream.range(0, ScanSpec.MAX_TARGETS)
+                .mapToObj(i -> (label + "." + label + "." + label + "." + label).substring(0, 250) + String.format("%04d", i)).toList();
+        List<Integer> ports = java.util.stream.IntStream.rangeClosed(64_512, 65_535).boxed().toList();
+        List<String> names = java.util.stream.IntStream.range(0, ScanSpec.MAX_SERVER_NAMES)
+                .mapToObj(i -> (label + "." + label + "." + label + "." + label).substring(0, 250) + String.format("%03d", i)).toList();
+        ScanSpec spec = new ScanSpec("large", targets, ports, names, null, 1, 1);
+        store.insert(spec, "admin", clock.instant());
+        assertThat(store.find("large").orElseThrow().spec()).isEqualTo(spec);
+    }
+
+    @Test
     void aServedChainIsRecordedOnceAsDiscoveredAndAKnownCertificateGetsAnEndpoint() throws Exception {
         KeyPair rootKey = TestCertificates.ecKey();
         KeyPair leafKey = TestCertificates.ecKey();
