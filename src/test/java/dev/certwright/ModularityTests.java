@@ -51,10 +51,11 @@ class ModularityTests {
             Map.entry("deploy", Set.of("x509", "keys", "inventory", "issuance", "platform", "audit")),
             Map.entry("notify", Set.of("x509", "inventory", "issuance", "renewal", "deploy", "platform", "audit")),
             Map.entry("acme", Set.of("x509", "policy", "keys", "issuance", "inventory", "platform", "audit")),
+            Map.entry("discovery", Set.of("x509", "platform", "inventory", "audit")),
             Map.entry("api", Set.of("x509", "platform", "policy", "ca", "audit", "inventory", "issuance", "renewal", "delivery", "deploy",
-                    "notify", "acme", "backup")),
+                    "notify", "acme", "backup", "discovery")),
             Map.entry("dashboard", Set.of("x509", "platform", "policy", "audit", "inventory", "issuance", "revocation", "renewal", "delivery",
-                    "deploy", "acme", "upstream")));
+                    "deploy", "acme", "upstream", "discovery")));
 
     @Test
     void everyModuleOfTheArchitectureIsDetected() {

@@ -53,6 +53,15 @@ class ApiRules {
                 .requestMatchers(HttpMethod.GET, "/api/v1/managed-certificates/*/deployments").hasRole(Roles.VIEWER);
     }
 
+    /** Network discovery: {@link DiscoveryController}. Scans reach into the network, so only an admin defines or runs them. */
+    @Bean
+    ApiAuthorizationRules discoveryApiRules() {
+        return rules -> rules
+                .requestMatchers("/api/v1/discovery/scans", "/api/v1/discovery/scans/*", "/api/v1/discovery/scans/*/run",
+                        "/api/v1/discovery/scans/*/runs", "/api/v1/discovery/scans/*/runs/*").hasRole(Roles.ADMIN)
+                .requestMatchers(HttpMethod.POST, "/api/v1/discovery/owners").hasRole(Roles.OPERATOR);
+    }
+
     /** A service's bundle pull: {@link BundleController}, which also checks the token's scope. */
     @Bean
     ApiAuthorizationRules bundleApiRules() {

@@ -17,6 +17,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.certwright.discovery.CertificateEndpoints;
+import dev.certwright.discovery.DiscoveryException;
+import dev.certwright.discovery.Finding;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
@@ -42,9 +45,12 @@ class CertificateController {
     private final CertificateIssuance issuance;
     private final CertificateImports imports;
     private final CertificateInventory inventory;
+    private final CertificateEndpoints endpoints;
     private final Clock clock;
 
-    CertificateController(CertificateIssuance issuance, CertificateImports imports, CertificateInventory inventory, Clock clock) {
+    CertificateController(CertificateIssuance issuance, CertificateImports imports, CertificateInventory inventory, CertificateEndpoints endpoints,
+            Clock clock) {
+        this.endpoints = endpoints;
         this.issuance = issuance;
         this.imports = imports;
         this.inventory = inventory;
@@ -92,8 +98,12 @@ class CertificateController {
     PageResponse search(@RequestParam(required = false) String owner, @RequestParam(required = false) String tag,
             @RequestParam(required = false) String q, @RequestParam(required = false) String status,
             @RequestParam(required = false) String expiringWithin, @RequestParam(required = false) String issuer,
-            @RequestParam(required = false) String source, @RequestParam(defaultValue = "-createdAt") String sort,
-            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+            @RequestParam(required = false) String source, @RequestParam(required = false) String finding,
+            @RequestParam(defaultValue = "-createdAt") String sort, @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "50") int size) {
+        if (finding != null) {
+            return withFinding(finding, size);
+        }
         ResultPage<CertificateRecord> result = inventory.search(CertificateSearch.query(owner, tag, q, status, expiringWithin, issuer, source, sort,
                 page, size));
         Instant now = clock.instant();
@@ -117,7 +127,22 @@ class CertificateController {
         }
         String predecessor = record.predecessorId() == null ? null : inventory.find(record.predecessorId()).map(r -> r.serial().hex()).orElse(null);
         String successor = record.successorId() == null ? null : inventory.find(record.successorId()).map(r -> r.serial().hex()).orElse(null);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CertificateResponse.full(record, clock.instant(), predecessor, successor));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CertificateResponse.full(record, clock.instant(), predecessor, successor)
+                .withEndpoints(endpoints.of(record.id())));
+    }
+
+    /** The certificates discovery found with a finding at an endpoint (decision 75), most recently seen first: one page. */
+    private PageResponse withFinding(String code, int size) {
+        Finding finding = Finding.ofCode(code);
+        if (finding == null) {
+            throw new DiscoveryException(DiscoveryException.Type.INVALID, "finding must be one of " + java.util.Arrays.stream(Finding.values())
+                    .map(Finding::code).toList());
+        }
+        int limit = Math.max(1, Math.min(size, 500));
+        Instant now = clock.instant();
+        List<CertificateResponse> items = endpoints.withFinding(finding, limit).stream().map(inventory::find).flatMap(java.util.Optional::stream)
+                .map(r -> CertificateResponse.summary(r, now)).toList();
+        return new PageResponse(items, items.size(), items.size() < limit, 0, limit);
     }
 
     private CertificateRecord bySerial(String serial, String issuer) {

@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.certwright.discovery.Endpoint;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.x509.Pem;
 
@@ -14,7 +15,24 @@ record CertificateResponse(String serial, String issuer, String issuerDn, String
         String subject, List<String> sans, String keyAlgorithm, Integer keySize, Instant notBefore, Instant notAfter,
         String fingerprintSha256, String owner, List<String> tags, String managedCertificate, String predecessorSerial,
         String successorSerial, String failureReason, Instant createdAt, Instant revokedAt, String revocationReason, String revokedBy, String certificatePem,
-        String chainPem) {
+        String chainPem, List<EndpointResponse> endpoints) {
+
+    /** Where a certificate was seen by network discovery (decision 75). */
+    record EndpointResponse(String host, String address, int port, String serverName, String protocol, boolean leaf, List<String> findings,
+            Instant firstSeen, Instant lastSeen) {
+
+        static EndpointResponse of(Endpoint e) {
+            return new EndpointResponse(e.host(), e.address(), e.port(), e.serverName(), e.protocol().name().toLowerCase(java.util.Locale.ROOT),
+                    e.leaf(), e.findings(), e.firstSeen(), e.lastSeen());
+        }
+    }
+
+    /** This response with the endpoints where the certificate was seen. */
+    CertificateResponse withEndpoints(List<Endpoint> seen) {
+        return new CertificateResponse(serial, issuer, issuerDn, status, source, profile, subject, sans, keyAlgorithm, keySize, notBefore, notAfter,
+                fingerprintSha256, owner, tags, managedCertificate, predecessorSerial, successorSerial, failureReason, createdAt, revokedAt,
+                revocationReason, revokedBy, certificatePem, chainPem, seen.stream().map(EndpointResponse::of).toList());
+    }
 
     static CertificateResponse summary(CertificateRecord r, Instant now) {
         return of(r, now, null, null, false);
@@ -31,6 +49,6 @@ record CertificateResponse(String serial, String issuer, String issuerDn, String
                 r.failureReason(), r.createdAt(), r.revocation() == null ? null : r.revocation().revokedAt(),
                 r.revocation() == null ? null : r.revocation().reason(), r.revocation() == null ? null : r.revocation().revokedBy(),
                 full && r.der() != null ? Pem.encode(Pem.CERTIFICATE, r.der()) : null,
-                full ? (r.chainPem() == null ? "" : r.chainPem()) : null);
+                full ? (r.chainPem() == null ? "" : r.chainPem()) : null, null);
     }
 }

@@ -4,5 +4,5 @@
  */
 @org.springframework.modulith.ApplicationModule(displayName = "api",
         allowedDependencies = {"x509", "platform", "policy", "ca", "audit", "inventory", "issuance", "renewal", "delivery", "deploy", "notify",
-                "acme", "backup"})
+                "acme", "backup", "discovery"})
 package dev.certwright.api;

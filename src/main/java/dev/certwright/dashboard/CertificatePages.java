@@ -22,6 +22,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.certwright.acme.AcmeAccounts;
 import dev.certwright.deploy.DeploymentQueries;
+import dev.certwright.discovery.CertificateEndpoints;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
@@ -48,10 +49,12 @@ class CertificatePages {
     private final RevocationHealth health;
     private final DeploymentQueries deployments;
     private final AcmeAccounts acme;
+    private final CertificateEndpoints endpoints;
     private final Clock clock;
 
     CertificatePages(CertificateInventory inventory, CertificateRevocation revocation, RevocationHealth health, DeploymentQueries deployments,
-            AcmeAccounts acme, Clock clock) {
+            AcmeAccounts acme, CertificateEndpoints endpoints, Clock clock) {
+        this.endpoints = endpoints;
         this.inventory = inventory;
         this.revocation = revocation;
         this.health = health;
@@ -98,6 +101,7 @@ class CertificatePages {
         model.addAttribute("predecessor", record.predecessorId() == null ? null : inventory.find(record.predecessorId()).orElse(null));
         model.addAttribute("successor", record.successorId() == null ? null : inventory.find(record.successorId()).orElse(null));
         model.addAttribute("deployments", deployments.forCertificate(id));
+        model.addAttribute("endpoints", endpoints.of(id));
         model.addAttribute("acmeAccount", acme.accountOf(id).orElse(null));
         boolean ours = record.issuerName() != null && record.source() != CertificateSource.IMPORTED && record.source() != CertificateSource.CA;
         model.addAttribute("ocsp", ours && record.der() != null ? health.ask(record.issuerName(), record.serial().value()) : null);

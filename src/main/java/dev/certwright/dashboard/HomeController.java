@@ -11,6 +11,8 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
 import dev.certwright.deploy.DeploymentQueries;
+import dev.certwright.discovery.CertificateEndpoints;
+import dev.certwright.inventory.CertificateSource;
 import dev.certwright.inventory.InventoryStatistics;
 import dev.certwright.platform.JobRuns;
 import dev.certwright.revocation.RevocationHealth;
@@ -31,9 +33,11 @@ class HomeController {
     private final JobRuns jobs;
     private final Clock clock;
     private final ViewHelpers view;
+    private final CertificateEndpoints endpoints;
 
     HomeController(InventoryStatistics statistics, DeploymentQueries deployments, RevocationHealth revocation, JobRuns jobs, Clock clock,
-            ViewHelpers view) {
+            ViewHelpers view, CertificateEndpoints endpoints) {
+        this.endpoints = endpoints;
         this.view = view;
         this.statistics = statistics;
         this.deployments = deployments;
@@ -76,6 +80,11 @@ class HomeController {
         model.addAttribute("issuers", revocation.issuers());
         model.addAttribute("presign", revocation.presigned(now));
         model.addAttribute("jobs", jobs.list());
+        java.util.Map<CertificateSource, Long> sources = statistics.countsBySource();
+        model.addAttribute("issuedCount", sources.get(CertificateSource.ISSUED) + sources.get(CertificateSource.ACME));
+        model.addAttribute("discoveredCount", sources.get(CertificateSource.DISCOVERED));
+        model.addAttribute("importedCount", sources.get(CertificateSource.IMPORTED));
+        model.addAttribute("findings", endpoints.findingCounts());
         return "overview";
     }
 }

@@ -4,5 +4,5 @@
  */
 @org.springframework.modulith.ApplicationModule(displayName = "dashboard",
         allowedDependencies = {"x509", "platform", "policy", "audit", "inventory", "issuance", "revocation", "renewal", "delivery", "deploy",
-                "acme", "upstream"})
+                "acme", "upstream", "discovery"})
 package dev.certwright.dashboard;

@@ -43,6 +43,8 @@ public class ExpiringCertificates {
     private static final String DUE = "c.status = 'ISSUED' AND c.successor_id IS NULL AND c.not_after > :now AND c.not_after <= :horizon "
             // Certwright's own OCSP responder certificates renew themselves on a schedule of their own.
             + "AND (c.purpose IS NULL OR c.purpose <> 'OCSP_RESPONDER') "
+            // A discovered certificate has nobody to tell until an operator sets its owner (decision 75).
+            + "AND c.owner IS NOT NULL "
             // A managed certificate whose renewal is scheduled before it expires will get its successor.
             + "AND NOT EXISTS (SELECT 1 FROM managed_certificate m WHERE m.current_certificate_id = c.id "
             + "AND m.renew_flagged_at IS NULL AND m.renew_at IS NOT NULL AND m.renew_at < c.not_after) ";

@@ -137,6 +137,16 @@ class RoleMatrixIT {
         ROUTES.put("DELETE /api/v1/acme/eab-keys/{kid}", API_ADMIN);
         ROUTES.put("GET /api/v1/kek", API_ADMIN);
         ROUTES.put("POST /api/v1/kek/rotate", API_ADMIN);
+        // Network discovery (decision 75): scans reach into the network, so ADMIN only; owners of what they found: OPERATOR.
+        ROUTES.put("GET /api/v1/discovery/scans", API_ADMIN);
+        ROUTES.put("POST /api/v1/discovery/scans", API_ADMIN);
+        ROUTES.put("GET /api/v1/discovery/scans/{name}", API_ADMIN);
+        ROUTES.put("PUT /api/v1/discovery/scans/{name}", API_ADMIN);
+        ROUTES.put("DELETE /api/v1/discovery/scans/{name}", API_ADMIN);
+        ROUTES.put("POST /api/v1/discovery/scans/{name}/run", API_ADMIN);
+        ROUTES.put("GET /api/v1/discovery/scans/{name}/runs", API_ADMIN);
+        ROUTES.put("GET /api/v1/discovery/scans/{name}/runs/{id}", API_ADMIN);
+        ROUTES.put("POST /api/v1/discovery/owners", API_OPERATOR);
         // The dashboard. Sign-in and sign-out are served by Spring Security's filters.
         ROUTES.put("GET /login", PUBLIC);
         ROUTES.put("POST /login", "signin-failed signin-failed signin-failed signin-failed signin-failed");

@@ -116,6 +116,14 @@ class ExpiryScanTest {
     }
 
     @Test
+    void aDiscoveredCertificateWithoutAnOwnerIsNeverDue() {
+        long discovered = certificate(T0.plus(Duration.ofDays(2)), LONG_AGO);
+        jdbc.sql("UPDATE certificate SET source = 'DISCOVERED', owner = NULL WHERE id = :id").param("id", discovered).update();
+        long subscriber = certificate(T0.plus(Duration.ofDays(2)), LONG_AGO);
+        assertThat(ids(scanAndRecord(500))).containsExactly(subscriber);
+    }
+
+    @Test
     void aFullPassWalksInStepsAndHandsOutEachCertificateOnce() {
         List<Long> expected = new ArrayList<>();
         for (int i = 0; i < 350; i++) {

@@ -1,0 +1,108 @@
+package dev.certwright.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.certwright.inventory.CertificateInventory;
+import dev.certwright.inventory.CertificateSource;
+import dev.certwright.support.MigratedH2;
+import dev.certwright.x509.CertificateView;
+import dev.certwright.x509.TestCertificates;
+
+/** The V28 tables through ScanStore and CertificateEndpoints, on H2 here and on PostgreSQL in the subclass. */
+class DiscoveryStoreTest {
+
+    JdbcClient jdbc;
+    ScanStore store;
+    CertificateInventory inventory;
+    CertificateEndpoints endpoints;
+    final Clock clock = Clock.systemUTC();
+
+    DataSource database() {
+        return MigratedH2.create("discovery-store");
+    }
+
+    @BeforeEach
+    void setUp() {
+        jdbc = JdbcClient.create(database());
+        store = new ScanStore(jdbc);
+        inventory = new CertificateInventory(jdbc, clock);
+        endpoints = new CertificateEndpoints(jdbc, inventory, null, clock);
+    }
+
+    @Test
+    void aScanRoundTripsAndItsRunsAreClaimedOnceAndCountProgress() {
+        ScanSpec spec = new ScanSpec("lab", List.of("127.0.0.1", "127.0.1.0/30"), List.of(443, 25), List.of("a.test"), Duration.ofMinutes(5), 4, 10);
+        long id = store.insert(spec, "admin", clock.instant());
+        assertThat(store.find("lab").orElseThrow().spec()).isEqualTo(spec);
+        long run = store.queueRun(id, "admin", clock.instant());
+        assertThat(store.claimQueued("node-a", clock.instant())).contains(run);
+        assertThat(store.claimQueued("node-b", clock.instant())).isEmpty();
+        store.total(run, 10);
+        store.progress(run, 5, 4, 1, 2, List.of("127.0.0.1:25: refused"));
+        store.finish(run, ScanRun.State.COMPLETED, null, clock.instant());
+        ScanRun read = store.run(run).orElseThrow();
+        assertThat(read).extracting(ScanRun::state, ScanRun::endpointsTotal, ScanRun::endpointsDone, ScanRun::handshakes, ScanRun::failures,
+                ScanRun::certificatesNew).containsExactly(ScanRun.State.COMPLETED, 10, 5, 4, 1, 2);
+        assertThat(read.errors()).containsExactly("127.0.0.1:25: refused");
+        assertThat(store.claimDue(clock.instant().plus(Duration.ofMinutes(6)))).hasSize(1);
+        assertThat(store.claimDue(clock.instant().plus(Duration.ofMinutes(6)))).isEmpty();
+    }
+
+    @Test
+    void theLargestScanTheApiTakesIsStored() {
+        String label = "a".repeat(63);
+        List<String> targets = java.util.stream.IntStream.range(0, ScanSpec.MAX_TARGETS)
+                .mapToObj(i -> (label + "." + label + "." + label + "." + label).substring(0, 250) + String.format("%04d", i)).toList();
+        List<Integer> ports = java.util.stream.IntStream.rangeClosed(64_512, 65_535).boxed().toList();
+        List<String> names = java.util.stream.IntStream.range(0, ScanSpec.MAX_SERVER_NAMES)
+                .mapToObj(i -> (label + "." + label + "." + label + "." + label).substring(0, 250) + String.format("%03d", i)).toList();
+        ScanSpec spec = new ScanSpec("large", targets, ports, names, null, 1, 1);
+        store.insert(spec, "admin", clock.instant());
+        assertThat(store.find("large").orElseThrow().spec()).isEqualTo(spec);
+    }
+
+    @Test
+    void aServedChainIsRecordedOnceAsDiscoveredAndAKnownCertificateGetsAnEndpoint() throws Exception {
+        KeyPair rootKey = TestCertificates.ecKey();
+        KeyPair leafKey = TestCertificates.ecKey();
+        X509Certificate root = TestCertificates.certificate("CN=Root", rootKey.getPublic(), "CN=Root", rootKey.getPrivate(), true, null);
+        X509Certificate leaf = TestCertificates.certificate("CN=leaf", leafKey.getPublic(), "CN=Root", rootKey.getPrivate(), false, null);
+        long known = inventory.record(CertificateView.of(root), null, CertificateSource.IMPORTED, null, "team-pki", List.of(), "admin");
+        ScanTargets.Address at = new ScanTargets.Address("web.test", InetAddress.getByName("127.0.0.1"));
+        CertificateEndpoints.Recorded first = endpoints.record(at, 443, "a.test", EndpointProtocol.TLS, List.of(leaf, root),
+                Set.of(Finding.NAME_MISMATCH), "lab");
+        assertThat(first.created()).isEqualTo(1);
+        assertThat(first.certificateIds().get(1)).isEqualTo(known);
+        assertThat(endpoints.record(at, 443, "a.test", EndpointProtocol.TLS, List.of(leaf, root), Set.of(), "lab").created()).isZero();
+        var discovered = inventory.find(first.certificateIds().getFirst()).orElseThrow();
+        assertThat(discovered.source()).isEqualTo(CertificateSource.DISCOVERED);
+        assertThat(discovered.owner()).isNull();
+        List<Endpoint> seen = endpoints.of(discovered.id());
+        assertThat(seen).singleElement().satisfies(e -> {
+            assertThat(e.host()).isEqualTo("web.test");
+            assertThat(e.serverName()).isEqualTo("a.test");
+            assertThat(e.findings()).isEmpty(); // recomputed at the second sighting
+            assertThat(e.firstSeen()).isBeforeOrEqualTo(e.lastSeen());
+        });
+        assertThat(endpoints.of(known)).singleElement().satisfies(e -> assertThat(e.leaf()).isFalse());
+        endpoints.record(at, 8443, null, EndpointProtocol.TLS, List.of(leaf), Set.of(Finding.INCOMPLETE_CHAIN), "lab");
+        assertThat(endpoints.findingCounts().get(Finding.INCOMPLETE_CHAIN)).isEqualTo(1);
+        assertThat(endpoints.withFinding(Finding.INCOMPLETE_CHAIN, 10)).containsExactly(discovered.id());
+        assertThat(Instant.now()).isAfter(discovered.createdAt().minusSeconds(1));
+    }
+}
