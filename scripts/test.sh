@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 # pebble brings pebble-challtestsrv, the DNS server ACME tests resolve names through; sshd (openssh-server), nginx and
 # haproxy are the deployer's targets, ssh-keygen (openssh-client) makes their host keys; Chromium and its driver run the
 # dashboard's browser tests; softhsm2 (SoftHSM2's PKCS#11 module and softhsm2-util) is the token the CA's PKCS#11 key
-# store is tested against, and opensc brings pkcs11-tool, which checks what that token holds (Pkcs11TokenTest).
+# store is tested against, and opensc brings pkcs11-tool, which checks what that token holds (Pkcs11TokenTest); nmap
+# (with its ssl-cert script) is what scripts/bench/discovery.sh measures network discovery against, and time its memory.
 packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble openssh-server openssh-client haproxy chromium chromium-driver
-  softhsm2 opensc)
+  softhsm2 opensc nmap time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
