@@ -11,9 +11,11 @@ cd "$(dirname "$0")/.."
 # UpstreamPebbleIT; sshd (openssh-server), nginx and
 # haproxy are the deployer's targets, ssh-keygen (openssh-client) makes their host keys; Chromium and its driver run the
 # dashboard's browser tests; softhsm2 (SoftHSM2's PKCS#11 module and softhsm2-util) is the token the CA's PKCS#11 key
-# store is tested against, and opensc brings pkcs11-tool, which checks what that token holds (Pkcs11TokenTest).
+# store is tested against, and opensc brings pkcs11-tool, which checks what that token holds (Pkcs11TokenTest); nmap
+# (with its ssl-cert script) is what scripts/bench/discovery.sh measures network discovery against, and time its memory;
+# bind9 (named) and bind9-utils (nsupdate, tsig-keygen) are the DNS server of the upstream dns-01 tests (UpstreamDns01IT).
 packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble openssh-server openssh-client haproxy chromium chromium-driver
-  softhsm2 opensc bind9 bind9-utils)
+  softhsm2 opensc bind9 bind9-utils nmap time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
