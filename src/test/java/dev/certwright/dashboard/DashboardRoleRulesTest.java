@@ -60,7 +60,7 @@ import dev.certwright.x509.SerialNumber;
         "dev\\.certwright\\.dashboard\\.DashboardRules", "dev\\.certwright\\.dashboard\\.ViewHelpers"}),
         // Only the dashboard's web layer and the security chain: other modules' advice and filters stay out of the slice.
         excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = {
-                "dev\\.certwright\\.(acme|revocation|delivery|api|deploy|notify|renewal|tls|issuance|inventory|audit|ca|policy)\\..*",
+                "dev\\.certwright\\.(acme|revocation|delivery|api|deploy|notify|renewal|tls|issuance|inventory|audit|ca|policy|discovery|upstream)\\..*",
                 "dev\\.certwright\\.platform\\.internal\\.(RequestSizeFilter|PlainHttpConnector.*|AotBuildChecks)"}))
 @org.springframework.context.annotation.Import(DashboardRoleRulesTest.SignInSettings.class)
 class DashboardRoleRulesTest {
@@ -93,6 +93,8 @@ class DashboardRoleRulesTest {
     JdbcClient jdbc;
     @MockitoBean
     TransactionTemplate transactions;
+    @MockitoBean
+    dev.certwright.discovery.CertificateEndpoints endpoints;
 
     static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     static final CertificateRecord RECORD = new CertificateRecord(7, new SerialNumber(BigInteger.valueOf(0x1234)), "CN=Issuing", "dev-issuing",

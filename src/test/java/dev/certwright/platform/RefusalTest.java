@@ -53,6 +53,7 @@ class RefusalTest {
                 row(new IssuanceException(IssuanceException.Type.ISSUER_NOT_READY, "m"), 409, "issuer-not-ready", "m"),
                 row(new IssuanceException(IssuanceException.Type.CONFLICT, "m"), 409, "conflict", "m"),
                 row(new IssuanceException(IssuanceException.Type.UPSTREAM, "m"), 502, "target-failed", "m"),
+                row(new IssuanceException(IssuanceException.Type.UPSTREAM_CA, "m"), 502, "upstream-ca-failed", "m"),
                 row(new IssuanceException(IssuanceException.Type.FORBIDDEN, "m"), 403, "forbidden", "m"),
                 row(new IssuanceException(IssuanceException.Type.KEK_ROTATION_RUNNING, "m"), 409, "kek-rotation-running", "m"),
                 row(new DeployException(DeployException.Type.BAD_REQUEST, "m"), 400, "invalid-request", "m"),
