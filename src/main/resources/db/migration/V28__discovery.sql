@@ -35,7 +35,10 @@ CREATE TABLE discovery_run (
     errors           VARCHAR(8192) NOT NULL DEFAULT '',
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     started_at       TIMESTAMP WITH TIME ZONE,
-    finished_at      TIMESTAMP WITH TIME ZONE
+    finished_at      TIMESTAMP WITH TIME ZONE,
+    -- Moved on by the running node at each batch of progress (at least every few seconds): a RUNNING run whose heartbeat
+    -- is older than certwright.discovery.stale-after belongs to a node that died, and is queued again.
+    heartbeat_at     TIMESTAMP WITH TIME ZONE
 );
 -- The run job claims queued runs oldest first; a scan's page lists its runs newest first.
 CREATE INDEX ix_discovery_run_state ON discovery_run (state, id);

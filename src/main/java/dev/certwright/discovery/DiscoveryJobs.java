@@ -46,8 +46,10 @@ class DiscoveryRunJob implements Job {
     private final ScanStore store;
     private final ScanRunner runner;
     private final Clock clock;
+    private final DiscoveryProperties properties;
 
-    DiscoveryRunJob(DiscoveryScans scans, ScanStore store, ScanRunner runner, Clock clock) {
+    DiscoveryRunJob(DiscoveryScans scans, ScanStore store, ScanRunner runner, Clock clock, DiscoveryProperties properties) {
+        this.properties = properties;
         this.scans = scans;
         this.store = store;
         this.runner = runner;
@@ -56,6 +58,11 @@ class DiscoveryRunJob implements Job {
 
     @Override
     public void execute(JobExecutionContext context) {
+        // A node killed while running a run left it RUNNING: once its heartbeat is stale it is queued again (decision 75).
+        java.time.Instant now = clock.instant();
+        for (Long run : store.requeueStale(now.minus(properties.staleAfter()), now)) {
+            org.slf4j.LoggerFactory.getLogger(DiscoveryRunJob.class).warn("discovery run {} was left running by a node that stopped; queued again", run);
+        }
         scans.queueDue(clock.instant());
         for (Optional<Long> run = store.claimQueued(NODE, clock.instant()); run.isPresent(); run = store.claimQueued(NODE, clock.instant())) {
             try {

@@ -37,6 +37,8 @@ class ScanRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ScanRunner.class);
     private static final int BATCH = 64;
+    /** The longest a running run's heartbeat stays still while handshakes end (see {@link ScanStore#requeueStale}). */
+    static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(10);
 
     private final ScanStore store;
     private final CertificateEndpoints endpoints;
@@ -71,7 +73,7 @@ class ScanRunner {
             log.warn("discovery run {} of scan {} refused: {}", runId, spec.name(), e.getMessage());
             return;
         }
-        store.total(runId, work.size());
+        store.total(runId, work.size(), clock.instant());
         Set<X500Principal> anchors = anchors();
         Progress progress = new Progress(runId);
         Semaphore slots = new Semaphore(spec.concurrency());
@@ -161,6 +163,7 @@ class ScanRunner {
         private int pendingFailures;
         private int pendingCreated;
         private final List<String> pendingErrors = new ArrayList<>();
+        private long lastFlush = System.nanoTime();
 
         Progress(long runId) {
             this.runId = runId;
@@ -177,7 +180,9 @@ class ScanRunner {
             if (error != null && pendingErrors.size() < ScanStore.MAX_ERRORS) {
                 pendingErrors.add(error);
             }
-            if (done.incrementAndGet() % BATCH == 0) {
+            // Each batch, and at least every HEARTBEAT: a handshake ends within the timeout, so while the run goes the
+            // heartbeat moves (decision 75: a run whose node died is queued again).
+            if (done.incrementAndGet() % BATCH == 0 || System.nanoTime() - lastFlush > HEARTBEAT.toNanos()) {
                 flush();
             }
         }
@@ -186,7 +191,8 @@ class ScanRunner {
             if (pendingDone == 0) {
                 return;
             }
-            store.progress(runId, pendingDone, pendingHandshakes, pendingFailures, pendingCreated, List.copyOf(pendingErrors));
+            store.progress(runId, pendingDone, pendingHandshakes, pendingFailures, pendingCreated, List.copyOf(pendingErrors), clock.instant());
+            lastFlush = System.nanoTime();
             pendingDone = 0;
             pendingHandshakes = 0;
             pendingFailures = 0;

@@ -98,12 +98,36 @@ class ScanStore {
     /** The oldest queued run, claimed for this node (a compare-and-set on its state), or empty. */
     Optional<Long> claimQueued(String node, Instant now) {
         for (Long id : jdbc.sql("SELECT id FROM discovery_run WHERE state = 'QUEUED' ORDER BY id LIMIT 10").query(Long.class).list()) {
-            if (jdbc.sql("UPDATE discovery_run SET state = 'RUNNING', claimed_by = :node, started_at = :now WHERE id = :id AND state = 'QUEUED'")
+            if (jdbc.sql("UPDATE discovery_run SET state = 'RUNNING', claimed_by = :node, started_at = :now, heartbeat_at = :now WHERE id = :id AND state = 'QUEUED'")
                     .param("node", node).param("now", Timestamps.of(now)).param("id", id).update() == 1) {
                 return Optional.of(id);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Queues again every RUNNING run whose heartbeat is older than {@code staleBefore}: its node was killed or lost the
+     * database, and nothing else would ever finish it. Its counts start again (a run records what it sees; a second
+     * pass records nothing twice) and its errors say why. Returns the runs queued again.
+     */
+    List<Long> requeueStale(Instant staleBefore, Instant now) {
+        List<Long> stale = jdbc.sql("SELECT id FROM discovery_run WHERE state = 'RUNNING' AND (heartbeat_at IS NULL OR heartbeat_at < :before) ORDER BY id")
+                .param("before", Timestamps.of(staleBefore)).query(Long.class).list();
+        List<Long> queued = new java.util.ArrayList<>();
+        for (Long id : stale) {
+            String node = jdbc.sql("SELECT claimed_by FROM discovery_run WHERE id = :id").param("id", id).query(String.class).optional().orElse("?");
+            // A compare-and-set on the state and the old heartbeat: a node that is alive after all, or another node's
+            // sweep, keeps it.
+            if (jdbc.sql("UPDATE discovery_run SET state = 'QUEUED', claimed_by = NULL, started_at = NULL, heartbeat_at = NULL, endpoints_done = 0, "
+                            + "handshakes = 0, failures = 0, certificates_new = 0, errors = :errors WHERE id = :id AND state = 'RUNNING' "
+                            + "AND (heartbeat_at IS NULL OR heartbeat_at < :before)")
+                    .param("errors", "queued again at " + now + ": " + node + " stopped running it (no heartbeat since before " + staleBefore + ")")
+                    .param("id", id).param("before", Timestamps.of(staleBefore)).update() == 1) {
+                queued.add(id);
+            }
+        }
+        return queued;
     }
 
     Optional<ScanRun> run(long id) {
@@ -125,15 +149,16 @@ class ScanStore {
                 .param("limit", limit).query(ScanStore::run).list();
     }
 
-    void total(long runId, int total) {
-        jdbc.sql("UPDATE discovery_run SET endpoints_total = :total WHERE id = :id").param("total", total).param("id", runId).update();
+    void total(long runId, int total, Instant now) {
+        jdbc.sql("UPDATE discovery_run SET endpoints_total = :total, heartbeat_at = :now WHERE id = :id").param("total", total)
+                .param("now", Timestamps.of(now)).param("id", runId).update();
     }
 
     /** Adds a batch of progress to the run's counts, and its errors while fewer than {@link #MAX_ERRORS} are kept. */
-    void progress(long runId, int done, int handshakes, int failures, int certificatesNew, List<String> errors) {
+    void progress(long runId, int done, int handshakes, int failures, int certificatesNew, List<String> errors, Instant now) {
         jdbc.sql("UPDATE discovery_run SET endpoints_done = endpoints_done + :done, handshakes = handshakes + :handshakes, "
-                        + "failures = failures + :failures, certificates_new = certificates_new + :created WHERE id = :id")
-                .param("done", done).param("handshakes", handshakes).param("failures", failures).param("created", certificatesNew)
+                        + "failures = failures + :failures, certificates_new = certificates_new + :created, heartbeat_at = :now WHERE id = :id")
+                .param("now", Timestamps.of(now)).param("done", done).param("handshakes", handshakes).param("failures", failures).param("created", certificatesNew)
                 .param("id", runId).update();
         if (!errors.isEmpty()) {
             String kept = jdbc.sql("SELECT errors FROM discovery_run WHERE id = :id").param("id", runId).query(String.class).single();
@@ -151,7 +176,7 @@ class ScanStore {
 
     void finish(long runId, ScanRun.State state, String error, Instant now) {
         if (error != null) {
-            progress(runId, 0, 0, 0, 0, List.of(error));
+            progress(runId, 0, 0, 0, 0, List.of(error), now);
         }
         jdbc.sql("UPDATE discovery_run SET state = :state, finished_at = :now WHERE id = :id").param("state", state.name())
                 .param("now", Timestamps.of(now)).param("id", runId).update();

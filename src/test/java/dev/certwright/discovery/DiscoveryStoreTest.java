@@ -52,8 +52,8 @@ class DiscoveryStoreTest {
         long run = store.queueRun(id, "admin", clock.instant());
         assertThat(store.claimQueued("node-a", clock.instant())).contains(run);
         assertThat(store.claimQueued("node-b", clock.instant())).isEmpty();
-        store.total(run, 10);
-        store.progress(run, 5, 4, 1, 2, List.of("127.0.0.1:25: refused"));
+        store.total(run, 10, clock.instant());
+        store.progress(run, 5, 4, 1, 2, List.of("127.0.0.1:25: refused"), clock.instant());
         store.finish(run, ScanRun.State.COMPLETED, null, clock.instant());
         ScanRun read = store.run(run).orElseThrow();
         assertThat(read).extracting(ScanRun::state, ScanRun::endpointsTotal, ScanRun::endpointsDone, ScanRun::handshakes, ScanRun::failures,
@@ -61,6 +61,32 @@ class DiscoveryStoreTest {
         assertThat(read.errors()).containsExactly("127.0.0.1:25: refused");
         assertThat(store.claimDue(clock.instant().plus(Duration.ofMinutes(6)))).hasSize(1);
         assertThat(store.claimDue(clock.instant().plus(Duration.ofMinutes(6)))).isEmpty();
+    }
+
+    @Test
+    void aRunLeftRunningByADeadNodeIsQueuedAgainOnceItsHeartbeatIsStaleAndALiveOneIsKept() {
+        long id = store.insert(new ScanSpec("lab", List.of("127.0.0.1"), List.of(443), List.of(), null, 1, 1), "admin", clock.instant());
+        Instant claimed = Instant.parse("2026-12-07T12:00:00Z");
+        long dead = store.queueRun(id, "admin", claimed);
+        long alive = store.queueRun(id, "admin", claimed);
+        assertThat(store.claimQueued("node-killed", claimed)).contains(dead);
+        assertThat(store.claimQueued("node-alive", claimed)).contains(alive);
+        store.total(dead, 10, claimed);
+        store.progress(dead, 3, 3, 0, 1, List.of(), claimed.plusSeconds(5));
+        // The live node's heartbeat moves on; the killed node's stays at claimed + 5 s.
+        store.progress(alive, 1, 1, 0, 0, List.of(), claimed.plusSeconds(70));
+
+        assertThat(store.requeueStale(claimed.plusSeconds(5), claimed.plusSeconds(65))).as("a heartbeat at the limit is not stale").isEmpty();
+        assertThat(store.requeueStale(claimed.plusSeconds(10), claimed.plusSeconds(70))).containsExactly(dead);
+        assertThat(store.requeueStale(claimed.plusSeconds(10), claimed.plusSeconds(70))).as("once").isEmpty();
+
+        ScanRun again = store.run(dead).orElseThrow();
+        assertThat(again.state()).isEqualTo(ScanRun.State.QUEUED);
+        assertThat(again).extracting(ScanRun::endpointsDone, ScanRun::handshakes, ScanRun::certificatesNew).containsExactly(0, 0, 0);
+        assertThat(again.errors()).singleElement().asString().contains("node-killed").contains("queued again");
+        assertThat(store.run(alive).orElseThrow().state()).isEqualTo(ScanRun.State.RUNNING);
+        assertThat(store.claimQueued("node-restarted", claimed.plusSeconds(71))).contains(dead);
+        assertThat(store.run(dead).orElseThrow().state()).isEqualTo(ScanRun.State.RUNNING);
     }
 
     @Test

@@ -247,6 +247,55 @@ class DiscoveryIT {
         assertThat(audit).contains("discovery.scan-created", "discovery.scan-updated", "discovery.scan-deleted");
     }
 
+    /**
+     * kill -9 in the middle of a run: the run is left RUNNING by a node that no longer exists. After the restart its
+     * heartbeat goes stale, it is queued again and the new node runs it to the end. The endpoint accepts TCP and never
+     * answers (each handshake waits out the timeout) until the restart, then refuses, so the second pass ends quickly.
+     */
+    @Test
+    void aRunCutShortByKillMinus9IsQueuedAgainAndFinishedAfterTheRestart() throws Exception {
+        Path data = work.resolve("crash-data");
+        TestDatabase crashDatabase = TestDatabase.h2();
+        java.net.ServerSocket silent = new java.net.ServerSocket(0, 100, java.net.InetAddress.getLoopbackAddress());
+        List<String> names = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "n" + i + ".test").toList();
+        CertwrightProcess.Options options = new CertwrightProcess.Options(data, crashDatabase).env("CERTWRIGHT_ADMIN_PASSWORD", ADMIN_PASSWORD)
+                .arg("--certwright.discovery.allowed-networks=127.0.0.0/8").arg("--certwright.discovery.run-interval=PT1S")
+                .arg("--certwright.discovery.timeout=PT2S").arg("--certwright.discovery.stale-after=PT15S");
+        CertwrightProcess first = CertwrightProcess.start(options);
+        CertwrightProcess second = null;
+        try {
+            String token = first.adminToken();
+            assertThat(first.postJson("/api/v1/discovery/scans", token, Map.of("name", "slow", "targets", List.of("127.0.0.1"),
+                    "ports", List.of(silent.getLocalPort()), "serverNames", names, "concurrency", 1, "ratePerSecond", 1)).status()).isEqualTo(201);
+            String location = first.send("POST", "/api/v1/discovery/scans/slow/run", token, "application/json", "").headers().get("location").getFirst();
+            Awaitility.await("the run started").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> first.get(location, token).json().get("state").asString().equals("RUNNING")
+                            && first.get(location, token).json().get("endpointsTotal").asInt() == 31);
+            first.kill();
+            silent.close(); // from now on the port refuses: the second pass is quick
+
+            second = CertwrightProcess.start(options);
+            CertwrightProcess restarted = second;
+            String again = restarted.adminToken();
+            JsonNode[] last = new JsonNode[1];
+            // stale-after (15 s) after the last heartbeat, then one run-interval, then 31 refused connections.
+            Awaitility.await("the run queued again and finished").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                last[0] = restarted.get(location, again).json();
+                return last[0].get("state").asString().equals("COMPLETED");
+            });
+            assertThat(last[0].get("endpointsDone").asInt()).as(last[0].toString()).isEqualTo(31);
+            assertThat(last[0].get("failures").asInt()).as("every connection refused after the restart").isEqualTo(31);
+            assertThat(last[0].get("errors").get(0).asString()).contains("queued again").contains("no heartbeat");
+        } finally {
+            silent.close();
+            first.kill();
+            if (second != null) {
+                second.close();
+            }
+            crashDatabase.close();
+        }
+    }
+
     @Test
     void anOperatorSetsTheOwnerOfWhatAHostPatternServes() {
         assertThat(app.postJson("/api/v1/discovery/scans", admin, Map.of("name", "owners", "targets", List.of("localhost"),
