@@ -27,7 +27,7 @@ import dev.certwright.support.TestDatabase;
  * The http-01 answer of an upstream order (decision 76) is pushed over SFTP, through a real OpenSSH sshd with the host
  * key pinned, into the {@code webroot} of the deployment target of the slot being ordered; pebble validates against a
  * plain-HTTP nginx serving that webroot, never against Certwright's own listener (pebble's http-01 port is nginx's).
- * Once the certificate is obtained the answer is gone from the webroot. Missing peers skip, or fail under CI=true.
+ * Once the certificate is obtained the answer is gone from the webroot, and so it is after an order that fails. Missing peers skip, or fail under CI=true.
  */
 class UpstreamWebrootIT {
 
@@ -94,6 +94,16 @@ class UpstreamWebrootIT {
                 assertThat(left).as("the answer is removed once the order is done").isEmpty();
             }
             assertThat(app.log()).contains("http-01 answer for web.test written to web1").doesNotContain("BEGIN PRIVATE KEY");
+
+            // A failed order takes its answer away too: nginx answers 404 for bad.test, so pebble refuses it.
+            Response broken = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "broken", "profile", "public",
+                    "dnsNames", List.of("bad.test"), "owner", "team-web", "targets", List.of("web1")));
+            assertThat(broken.status()).as(broken.toString()).isEqualTo(502);
+            assertThat(broken.contentType()).contains("application/problem+json");
+            assertThat(app.log()).contains("http-01 answer for bad.test written to web1");
+            try (Stream<Path> left = Files.list(challenges)) {
+                assertThat(left).as("the answer is removed when the order fails").isEmpty();
+            }
         }
     }
 
@@ -144,6 +154,11 @@ class UpstreamWebrootIT {
                             root %3$s;
                             location /.well-known/acme-challenge/ { default_type text/plain; }
                             location / { return 404; }
+                        }
+                        server {
+                            listen 127.0.0.1:%2$d;
+                            server_name bad.test;
+                            return 404;
                         }
                     }
                     """.formatted(dir, port, webroot));
