@@ -31,3 +31,7 @@ CREATE INDEX ix_upstream_http_challenge_expires ON upstream_http_challenge (expi
 -- certificate was obtained; renewal picks its due time inside it.
 ALTER TABLE certificate ADD COLUMN ari_window_start TIMESTAMP WITH TIME ZONE;
 ALTER TABLE certificate ADD COLUMN ari_window_end TIMESTAMP WITH TIME ZONE;
+
+-- A deployment target's optional webroot: the directory its web server serves /.well-known/acme-challenge/ from,
+-- where an upstream http-01 answer for a name the target serves is pushed over SFTP (and removed afterwards).
+ALTER TABLE deploy_target ADD COLUMN webroot VARCHAR(1024);

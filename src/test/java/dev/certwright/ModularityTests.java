@@ -45,10 +45,10 @@ class ModularityTests {
             Map.entry("issuance", Set.of("x509", "policy", "ca", "keys", "inventory", "platform", "audit", "backup")),
             Map.entry("revocation", Set.of("x509", "ca", "inventory", "issuance", "platform", "backup")),
             Map.entry("tls", Set.of("issuance", "inventory", "platform", "x509")),
-            Map.entry("upstream", Set.of("x509", "policy", "keys", "issuance", "platform", "audit")),
             Map.entry("renewal", Set.of("x509", "policy", "inventory", "issuance", "platform", "audit")),
             Map.entry("delivery", Set.of("x509", "inventory", "issuance", "platform", "audit")),
             Map.entry("deploy", Set.of("x509", "keys", "inventory", "issuance", "platform", "audit")),
+            Map.entry("upstream", Set.of("x509", "policy", "keys", "issuance", "deploy", "platform", "audit")), // after deploy: WebrootChallenges
             Map.entry("notify", Set.of("x509", "inventory", "issuance", "renewal", "deploy", "platform", "audit")),
             Map.entry("acme", Set.of("x509", "policy", "keys", "issuance", "inventory", "platform", "audit")),
             Map.entry("discovery", Set.of("x509", "platform", "inventory", "audit")),

@@ -50,17 +50,17 @@ class DeployController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record TargetBody(String name, String kind, String host, Integer port, String user, String hostKeySha256, DeployTarget.Paths paths,
             Integer fileUid, Integer fileGid, String fileMode, String keyMode, String reloadCommand, DeployTarget.Probe probe,
-            List<TargetProbe> lastProbes, List<String> managedCertificates) {
+            String webroot, List<TargetProbe> lastProbes, List<String> managedCertificates) {
 
         DeployTarget toTarget(String nameFromPath) {
             return new DeployTarget(nameFromPath != null ? nameFromPath : name, kind, host, port == null ? 22 : port, user, hostKeySha256,
-                    paths, fileUid, fileGid, octal("fileMode", fileMode, 0644), octal("keyMode", keyMode, 0600), reloadCommand, probe);
+                    paths, fileUid, fileGid, octal("fileMode", fileMode, 0644), octal("keyMode", keyMode, 0600), reloadCommand, probe, webroot);
         }
 
         static TargetBody of(DeployTarget t, List<TargetProbe> probes, List<String> managed) {
             return new TargetBody(t.name(), t.kind(), t.host(), t.port(), t.user(), "SHA256:" + t.pinnedFingerprint(), t.paths(), t.fileUid(),
-                    t.fileGid(), String.format("%04o", t.fileMode()), String.format("%04o", t.keyMode()), t.reloadCommand(), t.probe(), probes,
-                    managed);
+                    t.fileGid(), String.format("%04o", t.fileMode()), String.format("%04o", t.keyMode()), t.reloadCommand(), t.probe(), t.webroot(),
+                    probes, managed);
         }
 
         private static int octal(String field, String text, int fallback) {

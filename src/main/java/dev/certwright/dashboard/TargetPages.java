@@ -65,11 +65,11 @@ class TargetPages {
             @RequestParam(defaultValue = "") String combinedPemPath, @RequestParam(defaultValue = "0644") String fileMode,
             @RequestParam(defaultValue = "0600") String keyMode, @RequestParam(defaultValue = "") String reloadCommand,
             @RequestParam String probeHost, @RequestParam int probePort, @RequestParam(defaultValue = "") String probeServerName,
-            Authentication actor, RedirectAttributes redirect) {
+            @RequestParam(defaultValue = "") String webroot, Authentication actor, RedirectAttributes redirect) {
         DeployTarget target = new DeployTarget(name != null ? name : newName, kind, host.trim(), port, user.trim(), hostKeySha256.trim(),
                 new DeployTarget.Paths(blank(certificatePath), blank(chainPath), blank(fullchainPath), blank(keyPath), blank(combinedPemPath)),
                 null, null, octal(fileMode), octal(keyMode), blank(reloadCommand),
-                new DeployTarget.Probe(probeHost.trim(), probePort, blank(probeServerName)));
+                new DeployTarget.Probe(probeHost.trim(), probePort, blank(probeServerName)), blank(webroot));
         if (name == null) {
             targets.create(target, actor.getName());
         } else {

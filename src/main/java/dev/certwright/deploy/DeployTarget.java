@@ -16,9 +16,23 @@ import java.util.regex.Pattern;
  *        {@code SHA256:} prefix
  * @param fileUid owner uid of the written files, or null for the SSH user's
  * @param fileMode mode of certificate files (default 0644); {@code keyMode} of files holding the key (default 0600)
+ * @param webroot optional: the directory the target's web server serves for {@code /.well-known/acme-challenge/},
+ *        where upstream http-01 answers are pushed over SFTP (decision 76); absolute, validated like the paths
  */
 public record DeployTarget(String name, String kind, String host, int port, String user, String hostKeySha256, Paths paths,
-        Integer fileUid, Integer fileGid, int fileMode, int keyMode, String reloadCommand, Probe probe) {
+        Integer fileUid, Integer fileGid, int fileMode, int keyMode, String reloadCommand, Probe probe, String webroot) {
+
+    /** A target without a webroot. */
+    public DeployTarget(String name, String kind, String host, int port, String user, String hostKeySha256, Paths paths,
+            Integer fileUid, Integer fileGid, int fileMode, int keyMode, String reloadCommand, Probe probe) {
+        this(name, kind, host, port, user, hostKeySha256, paths, fileUid, fileGid, fileMode, keyMode, reloadCommand, probe, null);
+    }
+
+    /** This target with another webroot. */
+    public DeployTarget withWebroot(String value) {
+        return new DeployTarget(name, kind, host, port, user, hostKeySha256, paths, fileUid, fileGid, fileMode, keyMode, reloadCommand, probe,
+                value);
+    }
 
     public static final List<String> KINDS = List.of("files", "nginx", "haproxy");
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -112,6 +126,12 @@ public record DeployTarget(String name, String kind, String host, int port, Stri
             out.add("probe must give the host and port of the TLS endpoint that serves the certificate");
         } else if (probe.serverName() != null && !probe.serverName().matches("[A-Za-z0-9.-]{1,253}")) {
             out.add("probe.serverName must be a DNS name (the SNI the probe sends)");
+        }
+        if (webroot != null) {
+            String problem = pathProblem(webroot);
+            if (problem != null) {
+                out.add("webroot " + problem.replace("file path", "directory path"));
+            }
         }
         return out;
     }

@@ -91,6 +91,7 @@ public class DeployTargetService {
 
     private static String describe(DeployTarget t) {
         return "kind=" + t.kind() + " host=" + t.user() + "@" + t.host() + ":" + t.port() + " hostKey=SHA256:" + t.pinnedFingerprint()
-                + " paths=" + t.paths().byRole().values() + " probe=" + t.probe().host() + ":" + t.probe().port();
+                + " paths=" + t.paths().byRole().values() + " probe=" + t.probe().host() + ":" + t.probe().port()
+                + (t.webroot() == null ? "" : " webroot=" + t.webroot());
     }
 }

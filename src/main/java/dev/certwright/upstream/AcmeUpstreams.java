@@ -38,6 +38,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.certwright.audit.AuditLog;
+import dev.certwright.deploy.DeployTarget;
+import dev.certwright.deploy.WebrootChallenges;
 import dev.certwright.issuance.IssuanceException;
 import dev.certwright.issuance.UpstreamCertificates;
 import dev.certwright.keys.KeyWrapping;
@@ -54,7 +56,8 @@ import dev.certwright.x509.RevocationReason;
  * is made once per upstream (EC P-256), wrapped under the KEK and kept in {@code upstream_account} with its JWK
  * thumbprint (RFC 7638) and account URL; every node logs in with the same one. Orders are met by http-01 (the key
  * authorization is committed to {@code upstream_http_challenge} before the challenge is triggered, so whichever node
- * the upstream reaches answers it) or by dns-01 (a TXT record added by RFC 2136 update with TSIG, removed afterwards).
+ * the upstream reaches answers it, and pushed over SFTP to the {@code webroot} of the deployment targets that serve the
+ * name) or by dns-01 (a TXT record added by RFC 2136 update with TSIG, removed afterwards).
  */
 @Service
 @EnableConfigurationProperties(UpstreamProperties.class)
@@ -72,10 +75,13 @@ public class AcmeUpstreams implements UpstreamCertificates {
     private final Clock clock;
     private final SecureRandom random;
     private final Dns01Updates dnsUpdates;
+    private final WebrootChallenges webroots;
 
     AcmeUpstreams(IssuancePolicy policy, UpstreamSessions sessions, UpstreamStore store, KeyWrapping keyWrapping, AuditLog audit,
-            TransactionTemplate transactions, UpstreamProperties properties, Clock clock, SecureRandom random, Dns01Updates dnsUpdates) {
+            TransactionTemplate transactions, UpstreamProperties properties, Clock clock, SecureRandom random, Dns01Updates dnsUpdates,
+            WebrootChallenges webroots) {
         this.dnsUpdates = dnsUpdates;
+        this.webroots = webroots;
         this.policy = policy;
         this.sessions = sessions;
         this.store = store;
@@ -101,6 +107,7 @@ public class AcmeUpstreams implements UpstreamCertificates {
     public Obtained obtain(String upstream, List<String> dnsNames, KeyPair keys, X509Certificate replaces, String actor) {
         UpstreamDefinition definition = definition(upstream);
         List<String> tokens = new ArrayList<>();
+        java.util.Map<String, List<DeployTarget>> pushed = new java.util.LinkedHashMap<>();
         List<String[]> records = new ArrayList<>();
         transactions.executeWithoutResult(tx -> store.removeExpiredChallenges()); // what a node that stopped mid-order left
         try {
@@ -134,6 +141,8 @@ public class AcmeUpstreams implements UpstreamCertificates {
                     transactions.executeWithoutResult(tx -> store.putChallenge(http.getToken(), domain, http.getAuthorization(),
                             clock.instant().plus(timeout).plus(Duration.ofMinutes(5))));
                     tokens.add(http.getToken());
+                    // Also in the webroot of the targets that serve the name, for an upstream that reaches them.
+                    pushed.put(http.getToken(), webroots.publish(domain, http.getToken(), http.getAuthorization()));
                     challenge = http;
                 }
                 challenge.trigger();
@@ -179,6 +188,7 @@ public class AcmeUpstreams implements UpstreamCertificates {
             for (String token : tokens) {
                 transactions.executeWithoutResult(tx -> store.removeChallenge(token));
             }
+            pushed.forEach((token, written) -> webroots.remove(written, token));
             for (String[] record : records) {
                 try {
                     dnsUpdates.remove(definition.dns(), record[0], record[1]);

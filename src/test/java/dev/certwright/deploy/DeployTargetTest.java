@@ -34,6 +34,20 @@ class DeployTargetTest {
         assertThat(nginx(path, "/etc/nginx/tls/web.key").problems()).anySatisfy(p -> assertThat(p).startsWith("paths.fullchainPath"));
     }
 
+    @ParameterizedTest(name = "webroot {0} is refused")
+    @ValueSource(strings = {"var/www", "/var/www/../etc", "/var/./www", "/var/www/", "/var/w\nww", "/var/www\u007f", ""})
+    void aWebrootIsValidatedLikeThePaths(String webroot) {
+        assertThat(nginx("/etc/nginx/tls/web.pem", "/etc/nginx/tls/web.key").withWebroot(webroot).problems())
+                .anySatisfy(p -> assertThat(p).startsWith("webroot must"));
+    }
+
+    @Test
+    void aWebrootIsOptionalAndAnAbsoluteDirectoryIsAccepted() {
+        DeployTarget target = nginx("/etc/nginx/tls/web.pem", "/etc/nginx/tls/web.key");
+        assertThat(target.webroot()).isNull();
+        assertThat(target.withWebroot("/var/www/html").problems()).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0} needs {1}")
     @CsvSource({"nginx, paths.fullchainPath and paths.keyPath", "haproxy, paths.combinedPemPath"})
     void eachKindNeedsItsFiles(String kind, String needs) {

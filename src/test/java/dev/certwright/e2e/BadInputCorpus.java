@@ -652,7 +652,8 @@ abstract class BadInputCorpus {
                 .bad("paths", Map.of("certificatePath", "relative/cert.pem"), Map.of("certificatePath", "/tmp/../etc/shadow"),
                         Map.of("certificatePath", "/tmp/a\u0000b"))
                 .bad("fileMode", "999", "abc", "07777")
-                .bad("fileUid", -5));
+                .bad("fileUid", -5)
+                .bad("webroot", "relative/www", "/var/www/../etc", "/var/w\nww", "/var/www/", "", Map.of("path", "/var/www")));
         endpoints.add(new JsonEndpoint("PUT", "/api/v1/deploy/targets/no-such-target", target, List.of("kind", "host"))
                 .bad("port", 70000));
         endpoints.add(new JsonEndpoint("PUT", "/api/v1/managed-certificates/corpus-managed/targets", ordered("targets",

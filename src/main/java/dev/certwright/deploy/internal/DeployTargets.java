@@ -30,8 +30,8 @@ public class DeployTargets {
         try {
             bind(jdbc.sql("INSERT INTO deploy_target (name, kind, host, port, username, host_key_sha256, certificate_path, chain_path, "
                     + "fullchain_path, key_path, combined_pem_path, file_uid, file_gid, file_mode, key_mode, reload_command, probe_host, "
-                    + "probe_port, probe_server_name, created_at, updated_at) VALUES (:name, :kind, :host, :port, :user, :fp, :cert, :chain, "
-                    + ":fullchain, :key, :combined, :uid, :gid, :mode, :keyMode, :reload, :probeHost, :probePort, :probeName, :now, :now)"), t)
+                    + "probe_port, probe_server_name, webroot, created_at, updated_at) VALUES (:name, :kind, :host, :port, :user, :fp, :cert, :chain, "
+                    + ":fullchain, :key, :combined, :uid, :gid, :mode, :keyMode, :reload, :probeHost, :probePort, :probeName, :webroot, :now, :now)"), t)
                     .update();
             return true;
         } catch (DuplicateKeyException e) {
@@ -44,7 +44,7 @@ public class DeployTargets {
         return bind(jdbc.sql("UPDATE deploy_target SET kind = :kind, host = :host, port = :port, username = :user, host_key_sha256 = :fp, "
                 + "certificate_path = :cert, chain_path = :chain, fullchain_path = :fullchain, key_path = :key, combined_pem_path = :combined, "
                 + "file_uid = :uid, file_gid = :gid, file_mode = :mode, key_mode = :keyMode, reload_command = :reload, probe_host = :probeHost, "
-                + "probe_port = :probePort, probe_server_name = :probeName, updated_at = :now WHERE name = :name"), t).update() > 0;
+                + "probe_port = :probePort, probe_server_name = :probeName, webroot = :webroot, updated_at = :now WHERE name = :name"), t).update() > 0;
     }
 
     public boolean delete(String name) {
@@ -76,7 +76,7 @@ public class DeployTargets {
                 .param("fullchain", p.fullchainPath()).param("key", p.keyPath()).param("combined", p.combinedPemPath())
                 .param("uid", t.fileUid()).param("gid", t.fileGid()).param("mode", t.fileMode()).param("keyMode", t.keyMode())
                 .param("reload", t.reloadCommand()).param("probeHost", t.probe().host()).param("probePort", t.probe().port())
-                .param("probeName", t.probe().serverName()).param("now", Timestamps.of(clock.instant()));
+                .param("probeName", t.probe().serverName()).param("webroot", t.webroot()).param("now", Timestamps.of(clock.instant()));
     }
 
     private static DeployTarget read(ResultSet rs, int row) throws SQLException {
@@ -85,6 +85,6 @@ public class DeployTargets {
                         rs.getString("fullchain_path"), rs.getString("key_path"), rs.getString("combined_pem_path")),
                 (Integer) rs.getObject("file_uid", Integer.class), (Integer) rs.getObject("file_gid", Integer.class), rs.getInt("file_mode"),
                 rs.getInt("key_mode"), rs.getString("reload_command"),
-                new DeployTarget.Probe(rs.getString("probe_host"), rs.getInt("probe_port"), rs.getString("probe_server_name")));
+                new DeployTarget.Probe(rs.getString("probe_host"), rs.getInt("probe_port"), rs.getString("probe_server_name")), rs.getString("webroot"));
     }
 }
