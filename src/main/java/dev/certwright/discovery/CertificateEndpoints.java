@@ -122,10 +122,10 @@ public class CertificateEndpoints {
     @Transactional
     public int assignOwner(String hostPattern, String owner, boolean overwrite, String actor) {
         String like = hostPattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('*', '%');
-        int changed = jdbc.sql("UPDATE certificate SET owner = :owner, updated_at = :now WHERE source = 'DISCOVERED' "
-                        + (overwrite ? "" : "AND owner IS NULL ")
-                        + "AND id IN (SELECT certificate_id FROM certificate_endpoint WHERE host LIKE :like ESCAPE '\\')")
-                .param("owner", owner).param("now", Timestamps.of(clock.instant())).param("like", like).update();
+        // The endpoints are this module's table, the certificates the inventory's (decision 55).
+        List<Long> served = jdbc.sql("SELECT DISTINCT certificate_id FROM certificate_endpoint WHERE host LIKE :like ESCAPE '\\'")
+                .param("like", like).query(Long.class).list();
+        int changed = inventory.assignOwner(served, dev.certwright.inventory.CertificateSource.DISCOVERED, owner, overwrite);
         audit.append(actor, "discovery.owner-assigned", "endpoint-pattern", hostPattern, "owner=" + owner + " certificates=" + changed);
         return changed;
     }

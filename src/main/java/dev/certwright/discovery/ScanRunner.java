@@ -23,7 +23,7 @@ import javax.security.auth.x500.X500Principal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import dev.certwright.inventory.CertificateInventory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -43,14 +43,14 @@ class ScanRunner {
     private final ScanStore store;
     private final CertificateEndpoints endpoints;
     private final DiscoveryProperties properties;
-    private final JdbcClient jdbc;
+    private final CertificateInventory inventory;
     private final Clock clock;
 
-    ScanRunner(ScanStore store, CertificateEndpoints endpoints, DiscoveryProperties properties, JdbcClient jdbc, Clock clock) {
+    ScanRunner(ScanStore store, CertificateEndpoints endpoints, DiscoveryProperties properties, CertificateInventory inventory, Clock clock) {
         this.store = store;
         this.endpoints = endpoints;
         this.properties = properties;
-        this.jdbc = jdbc;
+        this.inventory = inventory;
         this.clock = clock;
     }
 
@@ -148,8 +148,7 @@ class ScanRunner {
         } catch (GeneralSecurityException e) {
             log.warn("the JDK's trust anchors cannot be read; every chain will read as from an unknown issuer: {}", e.getMessage());
         }
-        jdbc.sql("SELECT subject FROM certificate WHERE source = 'CA' AND subject IS NOT NULL").query(String.class).list()
-                .forEach(s -> subjects.add(new X500Principal(s)));
+        inventory.caSubjects().forEach(s -> subjects.add(new X500Principal(s)));
         return subjects;
     }
 

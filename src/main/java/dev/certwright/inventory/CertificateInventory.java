@@ -255,6 +255,27 @@ public class CertificateInventory {
                 .param("subject", subjectDn).param("limit", limit).query((rs, i) -> rs.getBytes("der")).list();
     }
 
+    /** The subjects (RFC 2253) of the CA certificates the inventory holds: our issuers, every generation. */
+    public List<String> caSubjects() {
+        return jdbc.sql("SELECT subject FROM certificate WHERE source = 'CA' AND subject IS NOT NULL").query(String.class).list();
+    }
+
+    /**
+     * Sets the owner of those of {@code ids} that came from {@code source}, and whose owner is unset unless
+     * {@code overwrite}; returns how many changed. Once a certificate has an owner the notice scan tells it of expiry.
+     */
+    public int assignOwner(java.util.Collection<Long> ids, CertificateSource source, String owner, boolean overwrite) {
+        int changed = 0;
+        List<Long> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += 500) { // bounded IN lists
+            changed += jdbc.sql("UPDATE certificate SET owner = :owner, updated_at = :now WHERE source = :source "
+                            + (overwrite ? "" : "AND owner IS NULL ") + "AND id IN (:ids)")
+                    .param("owner", owner).param("now", Timestamps.of(clock.instant())).param("source", source.name())
+                    .param("ids", all.subList(from, Math.min(all.size(), from + 500))).update();
+        }
+        return changed;
+    }
+
     /** Makes an imported certificate an instance of the managed certificate {@code managedName} (decision 74). */
     public void assignToSlot(long certificateId, String managedName) {
         jdbc.sql("UPDATE certificate SET managed_name = :name, updated_at = :now WHERE id = :id")

@@ -131,4 +131,22 @@ class DiscoveryStoreTest {
         assertThat(endpoints.withFinding(Finding.INCOMPLETE_CHAIN, 10)).containsExactly(discovered.id());
         assertThat(Instant.now()).isAfter(discovered.createdAt().minusSeconds(1));
     }
+
+    @Test
+    void aBulkOwnerReachesDiscoveredCertificatesOnlyAndKeepsASetOwnerUnlessToldToOverwrite() throws Exception {
+        KeyPair rootKey = TestCertificates.ecKey();
+        X509Certificate root = TestCertificates.certificate("CN=Root", rootKey.getPublic(), "CN=Root", rootKey.getPrivate(), true, null);
+        X509Certificate leaf = TestCertificates.certificate("CN=leaf", TestCertificates.ecKey().getPublic(), "CN=Root", rootKey.getPrivate(), false, null);
+        long imported = inventory.record(CertificateView.of(root), null, CertificateSource.IMPORTED, null, "team-pki", List.of(), "admin");
+        long discovered = endpoints.record(new ScanTargets.Address("web.test", InetAddress.getByName("127.0.0.1")), 443, null, EndpointProtocol.TLS,
+                List.of(leaf, root), Set.of(), "lab").certificateIds().getFirst();
+
+        assertThat(inventory.assignOwner(List.of(imported, discovered), CertificateSource.DISCOVERED, "team-web", false)).isEqualTo(1);
+        assertThat(inventory.find(discovered).orElseThrow().owner()).isEqualTo("team-web");
+        assertThat(inventory.find(imported).orElseThrow().owner()).as("an imported certificate keeps its owner").isEqualTo("team-pki");
+        assertThat(inventory.assignOwner(List.of(discovered), CertificateSource.DISCOVERED, "team-edge", false)).isZero();
+        assertThat(inventory.assignOwner(List.of(discovered), CertificateSource.DISCOVERED, "team-edge", true)).isEqualTo(1);
+        assertThat(inventory.find(discovered).orElseThrow().owner()).isEqualTo("team-edge");
+        assertThat(inventory.assignOwner(List.of(), CertificateSource.DISCOVERED, "team-edge", true)).isZero();
+    }
 }
