@@ -31,6 +31,8 @@ class DashboardRules {
                 .requestMatchers("/managed/*/targets", "/targets/new", "/targets/*/edit").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.POST, "/service-tokens", "/service-tokens/*/revoke").hasRole(Roles.ADMIN)
                 .requestMatchers("/users", "/users/**").hasRole(Roles.ADMIN)
+                // Discovery (decision 75): ADMIN, as the scans API is
+                .requestMatchers("/discovery", "/discovery/*/run").hasRole(Roles.ADMIN)
                 // VIEWER: the pages
                 .requestMatchers(HttpMethod.GET, "/", "/certificates", "/certificates.csv", "/certificates/*", "/certificates/*/pem",
                         "/managed", "/managed/*", "/targets", "/targets/*", "/issuers", "/acme-accounts", "/acme-accounts/*", "/service-tokens", "/service-tokens/*", "/jobs")

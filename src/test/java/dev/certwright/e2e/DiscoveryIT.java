@@ -187,6 +187,14 @@ class DiscoveryIT {
         assertThat(link.find()).isTrue();
         String page = session.get("/certificates/" + link.group(1)).body();
         assertThat(page).contains("Seen on the network");
+        // The Discovery page: the scan, its run with its counts, the findings; "Run now" queues another run.
+        String discovery = session.get("/discovery").body();
+        assertThat(discovery).contains("id=\"scan-loopback\"", "id=\"run-row-" + done.get("id").asInt() + "\"", "9 / 9",
+                "id=\"discovery-finding-self-signed\"");
+        Response queued = session.postForm("/discovery/loopback/run", Map.of());
+        assertThat(queued.status()).as(queued.body()).isIn(302, 303);
+        assertThat(session.get("/discovery").body()).contains("is queued");
+        assertThat(session.postForm("/discovery/nonesuch/run", Map.of()).status()).isEqualTo(404);
         // The default server answers without SNI, and for names it does not know: there the name does not match.
         JsonNode haproxy = certificate("CN=haproxy.test");
         List<String> findings = new ArrayList<>();

@@ -165,6 +165,8 @@ class RoleMatrixIT {
         ROUTES.put("GET /managed/{name}", PAGE_VIEWER);
         ROUTES.put("GET /managed/new", PAGE_OPERATOR);
         ROUTES.put("POST /managed/new", PAGE_OPERATOR);
+        ROUTES.put("GET /discovery", PAGE_ADMIN);
+        ROUTES.put("POST /discovery/{name}/run", PAGE_ADMIN);
         ROUTES.put("GET /imports", PAGE_OPERATOR);
         ROUTES.put("POST /imports", PAGE_OPERATOR);
         ROUTES.put("POST /managed/{name}/renew", PAGE_OPERATOR);
