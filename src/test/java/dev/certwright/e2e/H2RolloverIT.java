@@ -160,8 +160,12 @@ class H2RolloverIT extends RolloverEndToEnd {
         assertThat(names(app.get("/api/v1/issuers", admin).json()).stream().filter(n -> n.startsWith("crash-issuing"))).hasSize(2);
         assertThat(audit("ca.issuer.rolled-over", "crash-issuing-g2")).hasSize(1);
         // The keystore copy in the data directory holds the new key's entry.
-        String entries = openssl.run("pkcs12", "-in", app.dataDir().resolve("ca/ca-keystore.p12").toString(), "-nokeys", "-info",
-                "-passin", "file:" + app.dataDir().resolve("ca/passphrase")).assertSuccess().output();
+        // The entries to a file: openssl writes them to stdout and its -info lines to stderr, and the two interleaved in
+        // one stream split a name ("crash-i" … "ssuing-g2", seen in CI).
+        Path listing = openssl.work().resolve("crash-keystore-entries.txt");
+        openssl.run("pkcs12", "-in", app.dataDir().resolve("ca/ca-keystore.p12").toString(), "-nokeys", "-info",
+                "-passin", "file:" + app.dataDir().resolve("ca/passphrase"), "-out", listing.toString()).assertSuccess();
+        String entries = java.nio.file.Files.readString(listing);
         assertThat(entries).contains("crash-issuing-g2");
 
         // The switch still happens, and the successor's key signs.
