@@ -15,12 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Enumerated;
@@ -34,9 +30,11 @@ import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERTaggedObject;
 
+import dev.certwright.x509.AnyServerTrust;
+
 /**
  * One TLS handshake that makes no trust decision: it asks what an endpoint serves, not whether a client should trust
- * it, so the trust manager accepts every chain and only keeps it ({@link ChainCapture}). It is used for discovery and
+ * it, so the trust manager accepts every chain and only keeps it ({@link AnyServerTrust}). It is used for discovery and
  * nothing else: no data is sent over the TLS connection, which is closed after the handshake.
  */
 final class TlsHandshake {
@@ -71,11 +69,8 @@ final class TlsHandshake {
             }
             int left = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             plain.setSoTimeout(left);
-            ChainCapture capture = new ChainCapture();
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {capture}, null);
             String peerHost = serverName != null ? serverName : address.getHostAddress();
-            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, peerHost, port, false)) {
+            try (SSLSocket socket = (SSLSocket) AnyServerTrust.socketFactory().createSocket(plain, peerHost, port, false)) {
                 SSLParameters parameters = socket.getSSLParameters();
                 // RFC 6066 §3: SNI carries a host name; without one the server chooses its default certificate.
                 parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
@@ -206,41 +201,5 @@ final class TlsHandshake {
         }
         String clean = line.replaceAll("\\p{Cntrl}", "?");
         return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
-    }
-
-    /** Accepts whatever chain the server presents, and keeps nothing but the answer; it is never a client's trust. */
-    static final class ChainCapture extends X509ExtendedTrustManager {
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("discovery is a client");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("discovery is a client");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("discovery is a client");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

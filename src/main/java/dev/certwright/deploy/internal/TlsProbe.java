@@ -6,22 +6,18 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.springframework.stereotype.Component;
 
 import dev.certwright.deploy.DeployTarget;
+import dev.certwright.x509.AnyServerTrust;
 
 /**
  * What an endpoint serves: a TLS handshake with the probe's SNI name, and the SHA-256 fingerprint of the leaf it
@@ -37,9 +33,7 @@ class TlsProbe {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(probe.host(), probe.port()), millis);
             plain.setSoTimeout(millis);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new AnyServer()}, null);
-            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, probe.host(), probe.port(), true)) {
+            try (SSLSocket socket = (SSLSocket) AnyServerTrust.socketFactory().createSocket(plain, probe.host(), probe.port(), true)) {
                 SSLParameters parameters = socket.getSSLParameters();
                 if (probe.serverName() != null && !probe.serverName().isBlank()) {
                     parameters.setServerNames(List.of(new SNIHostName(probe.serverName()))); // RFC 6066 §3
@@ -51,42 +45,6 @@ class TlsProbe {
             }
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS probe of " + probe.host() + ":" + probe.port() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Accepts whatever the server presents; the caller compares fingerprints. */
-    private static final class AnyServer extends X509ExtendedTrustManager {
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("the probe is a client");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("the probe is a client");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("the probe is a client");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
