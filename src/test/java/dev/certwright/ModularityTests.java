@@ -51,7 +51,7 @@ class ModularityTests {
             Map.entry("upstream", Set.of("x509", "policy", "keys", "issuance", "deploy", "platform", "audit")), // after deploy: WebrootChallenges
             Map.entry("notify", Set.of("x509", "inventory", "issuance", "renewal", "deploy", "platform", "audit")),
             Map.entry("acme", Set.of("x509", "policy", "keys", "issuance", "inventory", "platform", "audit")),
-            Map.entry("discovery", Set.of("x509", "platform", "inventory", "audit")),
+            Map.entry("discovery", Set.of("x509", "platform", "inventory", "audit", "deploy")),
             Map.entry("api", Set.of("x509", "platform", "policy", "ca", "audit", "inventory", "issuance", "renewal", "delivery", "deploy",
                     "notify", "acme", "backup", "discovery")),
             Map.entry("dashboard", Set.of("x509", "platform", "policy", "audit", "inventory", "issuance", "revocation", "renewal", "delivery",

@@ -34,7 +34,12 @@ public enum Finding {
     /** The leaf does not name the SNI server name asked for (RFC 6125 §6.4). */
     NAME_MISMATCH,
     /** The served chain does not lead from the leaf to a trust anchor: an intermediate is missing or out of order. */
-    INCOMPLETE_CHAIN;
+    INCOMPLETE_CHAIN,
+    /**
+     * The endpoint is a Certwright deploy target's probe endpoint and serves a leaf that is not the current certificate
+     * of any slot deploying there: a deployment failed or is pending, or someone put another certificate in place.
+     */
+    DRIFT;
 
     static final Duration EXPIRING_WITHIN = Duration.ofDays(30);
 

@@ -23,6 +23,7 @@ import javax.security.auth.x500.X500Principal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.certwright.deploy.DeploymentQueries;
 import dev.certwright.inventory.CertificateInventory;
 import org.springframework.stereotype.Component;
 
@@ -44,13 +45,16 @@ class ScanRunner {
     private final CertificateEndpoints endpoints;
     private final DiscoveryProperties properties;
     private final CertificateInventory inventory;
+    private final DeploymentQueries deployments;
     private final Clock clock;
 
-    ScanRunner(ScanStore store, CertificateEndpoints endpoints, DiscoveryProperties properties, CertificateInventory inventory, Clock clock) {
+    ScanRunner(ScanStore store, CertificateEndpoints endpoints, DiscoveryProperties properties, CertificateInventory inventory,
+            DeploymentQueries deployments, Clock clock) {
         this.store = store;
         this.endpoints = endpoints;
         this.properties = properties;
         this.inventory = inventory;
+        this.deployments = deployments;
         this.clock = clock;
     }
 
@@ -75,6 +79,7 @@ class ScanRunner {
         }
         store.total(runId, work.size(), clock.instant());
         Set<X500Principal> anchors = anchors();
+        DriftWatch drift = DriftWatch.of(deployments.expectedLeaves());
         Progress progress = new Progress(runId);
         Semaphore slots = new Semaphore(spec.concurrency());
         long interval = TimeUnit.SECONDS.toNanos(1) / spec.ratePerSecond();
@@ -90,7 +95,7 @@ class ScanRunner {
                 Work item = work.get(i);
                 threads.submit(() -> {
                     try {
-                        shake(item, anchors, spec.name(), progress);
+                        shake(item, anchors, drift, spec.name(), progress);
                     } finally {
                         slots.release();
                     }
@@ -123,11 +128,14 @@ class ScanRunner {
         return work;
     }
 
-    private void shake(Work item, Set<X500Principal> anchors, String scan, Progress progress) {
+    private void shake(Work item, Set<X500Principal> anchors, DriftWatch drift, String scan, Progress progress) {
         try {
             TlsHandshake.Served served = TlsHandshake.handshake(item.address().address(), item.port(), item.serverName(), item.protocol(),
                     properties.timeout());
             Set<Finding> findings = Finding.of(served.chain(), item.serverName(), anchors, clock.instant());
+            if (drift.drifted(item.address(), item.port(), item.serverName(), served.chain().getFirst())) {
+                findings.add(Finding.DRIFT);
+            }
             CertificateEndpoints.Recorded recorded = endpoints.record(item.address(), item.port(), item.serverName(), item.protocol(),
                     served.chain(), findings, scan);
             progress.add(true, recorded.created(), null);

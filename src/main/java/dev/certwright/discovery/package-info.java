@@ -5,5 +5,5 @@
  * there yet, with the endpoints where it was seen and what is wrong with it (findings). Only the networks
  * {@code certwright.discovery.allowed-networks} names may be scanned, checked after DNS resolution.
  */
-@org.springframework.modulith.ApplicationModule(displayName = "discovery", allowedDependencies = {"x509", "platform", "inventory", "audit"})
+@org.springframework.modulith.ApplicationModule(displayName = "discovery", allowedDependencies = {"x509", "platform", "inventory", "audit", "deploy"})
 package dev.certwright.discovery;

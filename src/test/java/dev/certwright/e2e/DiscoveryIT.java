@@ -305,6 +305,69 @@ class DiscoveryIT {
     }
 
     @Test
+    void aDeployTargetsProbeEndpointServingAnythingButItsSlotsCurrentCertificateIsDrift() throws Exception {
+        // A slot whose current certificate an s_server serves (from the bundle its service pulls), and a second target
+        // of the same slot, nginx's beta.test, which serves a certificate of its own: drift there only.
+        Response slot = app.postJson("/api/v1/managed-certificates", admin, Map.of("name", "drift-web", "profile", "tls-server",
+                "dnsNames", List.of("drift.test"), "owner", "team-drift"));
+        assertThat(slot.status()).as(slot.body()).isEqualTo(201);
+        String firstSerial = slot.json().get("serial").asString();
+        String service = app.postJson("/api/v1/service-tokens", admin, Map.of("name", "drift-host", "managedCertificates", List.of("drift-web")))
+                .json().get("token").asString();
+        Path peers = work.resolve("peers");
+        String bundle = app.get("/api/v1/managed-certificates/drift-web/bundle", service).body();
+        Files.writeString(peers.resolve("drift.crt"), bundle);
+        Files.writeString(peers.resolve("drift.key"), bundle);
+        try (OpensslServer current = OpensslServer.start(peers, "drift", null, null)) {
+            for (var target : List.of(Map.entry("drift-web1", Map.of("host", "127.0.0.1", "port", current.port)),
+                    Map.entry("drift-lb", Map.of("host", "127.0.0.1", "port", nginxPort, "serverName", "beta.test")))) {
+                Response created = app.postJson("/api/v1/deploy/targets", admin, Map.of("name", target.getKey(), "kind", "files", "host", "127.0.0.1",
+                        "port", 1, "user", "deploy", "hostKeySha256", "SHA256:" + "A".repeat(43),
+                        "paths", Map.of("certificatePath", "/srv/tls/cert.pem", "keyPath", "/srv/tls/key.pem"), "probe", target.getValue()));
+                assertThat(created.status()).as(created.body()).isEqualTo(201);
+            }
+            assertThat(app.send("PUT", "/api/v1/managed-certificates/drift-web/targets", admin, "application/json",
+                    Json.write(Map.of("targets", List.of("drift-web1", "drift-lb")))).status()).isEqualTo(200);
+            assertThat(app.postJson("/api/v1/discovery/scans", admin, Map.of("name", "drift", "targets", List.of("127.0.0.1"),
+                    "ports", List.of(current.port, nginxPort), "serverNames", List.of("beta.test"))).status()).isEqualTo(201);
+            String location = app.send("POST", "/api/v1/discovery/scans/drift/run", admin, "application/json", "").headers().get("location").getFirst();
+            assertThat(awaitRun(location).get("state").asString()).isEqualTo("COMPLETED");
+
+            assertThat(findingsAt(app.get("/api/v1/certificates/" + firstSerial, admin).json(), current.port, null))
+                    .as("the slot's current certificate, where its target serves it").doesNotContain("drift");
+            assertThat(findingsAt(certificate("CN=beta.test"), nginxPort, "beta.test")).contains("drift");
+            assertThat(findingsAt(certificate("CN=alpha.test"), nginxPort, null)).as("not what the deployer probes (no SNI)").doesNotContain("drift");
+            assertThat(serials(app.get("/api/v1/certificates?finding=drift&size=100", admin).json())).contains(certificate("CN=beta.test")
+                    .get("serial").asString()).doesNotContain(firstSerial);
+
+            // Renewed, and not deployed: what the target still serves is no longer the slot's current certificate.
+            Response renewed = app.send("POST", "/api/v1/managed-certificates/drift-web/renew", admin, null, null);
+            assertThat(renewed.status()).as(renewed.body()).isEqualTo(200);
+            location = app.send("POST", "/api/v1/discovery/scans/drift/run", admin, "application/json", "").headers().get("location").getFirst();
+            assertThat(awaitRun(location).get("state").asString()).isEqualTo("COMPLETED");
+            assertThat(findingsAt(app.get("/api/v1/certificates/" + firstSerial, admin).json(), current.port, null)).contains("drift");
+            assertThat(serials(app.get("/api/v1/certificates?finding=drift&size=100", admin).json())).contains(firstSerial);
+        }
+    }
+
+    /** The findings recorded where a certificate was seen at this loopback port and SNI name. */
+    static String findingsAt(JsonNode certificate, int port, String serverName) {
+        for (JsonNode e : certificate.get("endpoints")) {
+            String sni = e.get("serverName") == null || e.get("serverName").isNull() ? null : e.get("serverName").asString();
+            if (e.get("port").asInt() == port && java.util.Objects.equals(sni, serverName)) {
+                return e.get("findings").toString();
+            }
+        }
+        throw new AssertionError("no endpoint at port " + port + " SNI " + serverName + ": " + certificate.get("endpoints"));
+    }
+
+    static List<String> serials(JsonNode page) {
+        List<String> out = new ArrayList<>();
+        page.get("items").forEach(item -> out.add(item.get("serial").asString()));
+        return out;
+    }
+
+    @Test
     void anOperatorSetsTheOwnerOfWhatAHostPatternServes() {
         assertThat(app.postJson("/api/v1/discovery/scans", admin, Map.of("name", "owners", "targets", List.of("localhost"),
                 "ports", List.of(sServer.port))).status()).isEqualTo(201);
