@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -36,10 +37,13 @@ public class CertificateInventory {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    public CertificateInventory(JdbcClient jdbc, Clock clock) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public CertificateInventory(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.events = events;
     }
 
     /**
@@ -272,6 +276,9 @@ public class CertificateInventory {
                             + (overwrite ? "" : "AND owner IS NULL ") + "AND id IN (:ids)")
                     .param("owner", owner).param("now", Timestamps.of(clock.instant())).param("source", source.name())
                     .param("ids", all.subList(from, Math.min(all.size(), from + 500))).update();
+        }
+        if (changed > 0) {
+            events.publishEvent(new OwnersAssigned(owner, changed)); // in this transaction: the notice scan looks again
         }
         return changed;
     }

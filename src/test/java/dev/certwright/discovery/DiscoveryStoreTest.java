@@ -40,7 +40,7 @@ class DiscoveryStoreTest {
     void setUp() {
         jdbc = JdbcClient.create(database());
         store = new ScanStore(jdbc);
-        inventory = new CertificateInventory(jdbc, clock);
+        inventory = new CertificateInventory(jdbc, clock, event -> { });
         endpoints = new CertificateEndpoints(jdbc, inventory, null, clock);
     }
 

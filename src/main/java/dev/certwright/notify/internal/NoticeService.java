@@ -18,6 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.certwright.deploy.DeploymentFinished;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.issuance.CertificateHoldReleased;
+import dev.certwright.inventory.OwnersAssigned;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificates;
 import dev.certwright.platform.JobBudgets;
@@ -99,6 +100,15 @@ class NoticeService {
     /** A certificate back from hold is ISSUED again with its old dates: the next scans look over every window again. */
     @EventListener
     void onHoldReleased(CertificateHoldReleased released) {
+        scan.recheckAll();
+    }
+
+    /**
+     * Discovered certificates got an owner (decision 75): ones already inside a window were passed over while they had
+     * nobody to tell, and are noticed by the next scans rather than the next day's full pass.
+     */
+    @EventListener
+    void onOwnersAssigned(OwnersAssigned assigned) {
         scan.recheckAll();
     }
 

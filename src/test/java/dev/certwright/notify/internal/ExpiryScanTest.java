@@ -124,6 +124,28 @@ class ExpiryScanTest {
     }
 
     @Test
+    void aDiscoveredCertificateGivenAnOwnerInBulkIsDueAtTheNextScanNotTheNextDay() {
+        long discovered = certificate(T0.plus(Duration.ofDays(2)), LONG_AGO);
+        jdbc.sql("UPDATE certificate SET source = 'DISCOVERED', owner = NULL WHERE id = :id").param("id", discovered).update();
+        assertThat(scanAndRecord(500)).isEmpty();
+        // Past the created side's reach, so that only a full pass would see it again.
+        clock.set(T0.plus(ExpiryScan.MARGIN).plus(Duration.ofMinutes(5)));
+        assertThat(scanAndRecord(500)).isEmpty();
+        List<Object> published = new ArrayList<>();
+        var inventory = new dev.certwright.inventory.CertificateInventory(jdbc, clock, published::add);
+        assertThat(inventory.assignOwner(List.of(discovered), dev.certwright.inventory.CertificateSource.DISCOVERED, "team-edge", false)).isEqualTo(1);
+        assertThat(scanAndRecord(500)).as("without the event: not before the daily pass").isEmpty();
+        assertThat(published).singleElement().isEqualTo(new dev.certwright.inventory.OwnersAssigned("team-edge", 1));
+        // What the notice service does when it hears it (NoticeService#onOwnersAssigned).
+        new NoticeService(null, scan, null, null, null, null, null, null, null, clock, null).onOwnersAssigned(
+                (dev.certwright.inventory.OwnersAssigned) published.getFirst());
+        assertThat(ids(scanAndRecord(500))).containsExactly(discovered);
+        assertThat(inventory.assignOwner(List.of(discovered), dev.certwright.inventory.CertificateSource.DISCOVERED, "team-other", false))
+                .as("a set owner is kept").isZero();
+        assertThat(published).as("nothing changed, nothing published").hasSize(1);
+    }
+
+    @Test
     void aFullPassWalksInStepsAndHandsOutEachCertificateOnce() {
         List<Long> expected = new ArrayList<>();
         for (int i = 0; i < 350; i++) {
