@@ -48,7 +48,7 @@ class ModularityTests {
             Map.entry("renewal", Set.of("x509", "policy", "inventory", "issuance", "platform", "audit")),
             Map.entry("delivery", Set.of("x509", "inventory", "issuance", "platform", "audit")),
             Map.entry("deploy", Set.of("x509", "keys", "inventory", "issuance", "platform", "audit")),
-            Map.entry("upstream", Set.of("x509", "policy", "keys", "issuance", "deploy", "platform", "audit")), // after deploy: WebrootChallenges
+            Map.entry("upstream", Set.of("x509", "policy", "keys", "issuance", "deploy", "inventory", "platform", "audit")), // after deploy: WebrootChallenges
             Map.entry("notify", Set.of("x509", "inventory", "issuance", "renewal", "deploy", "platform", "audit")),
             Map.entry("acme", Set.of("x509", "policy", "keys", "issuance", "inventory", "platform", "audit")),
             Map.entry("discovery", Set.of("x509", "platform", "inventory", "audit", "deploy")),

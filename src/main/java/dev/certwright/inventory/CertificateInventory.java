@@ -240,6 +240,36 @@ public class CertificateInventory {
 
     /** An ARI suggested window (RFC 9773 §4.2): renew at a time chosen at random between start and end. */
     public record RenewalWindow(Instant start, Instant end) {
+
+        /** A uniformly random instant in [start, end] (RFC 9773 §4.2); start itself when the window is empty or inverted. */
+        public Instant pick(java.util.random.RandomGenerator random) {
+            long span = java.time.Duration.between(start, end).toMillis();
+            return span <= 0 ? start : start.plusMillis(random.nextLong(span + 1));
+        }
+    }
+
+    /** A slot's current instance that an upstream gave an ARI window (decision 76): what the ARI poll asks about again. */
+    public record WindowedInstance(long certificateId, String managedName, String profile, byte[] der, RenewalWindow window) {
+    }
+
+    /** Current ISSUED instances of slots with an ARI window, by id after {@code afterId}, at most {@code limit}. */
+    public List<WindowedInstance> currentWithRenewalWindow(long afterId, int limit) {
+        return jdbc.sql("SELECT c.id, m.name, m.profile, c.der, c.ari_window_start, c.ari_window_end FROM managed_certificate m "
+                        + "JOIN certificate c ON c.id = m.current_certificate_id WHERE c.ari_window_start IS NOT NULL AND c.status = 'ISSUED' "
+                        + "AND c.id > :after ORDER BY c.id LIMIT :limit")
+                .param("after", afterId).param("limit", limit)
+                .query((rs, row) -> new WindowedInstance(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4),
+                        new RenewalWindow(Timestamps.read(rs, 5), Timestamps.read(rs, 6)))).list();
+    }
+
+    /**
+     * Stores the new window an upstream now suggests for a certificate, and publishes {@link RenewalWindowChanged} in
+     * this transaction, so that renewal moves the slot's due time into it.
+     */
+    @Transactional
+    public void changeRenewalWindow(long id, String managedName, RenewalWindow window) {
+        setRenewalWindow(id, window.start(), window.end());
+        events.publishEvent(new RenewalWindowChanged(managedName, id, window));
     }
 
     /** Links a successor to its predecessor, both ways. */

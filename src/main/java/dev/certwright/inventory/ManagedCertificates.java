@@ -146,6 +146,19 @@ public class ManagedCertificates {
     }
 
     /**
+     * Moves the due time of a slot whose current instance is still {@code certificateId} and whose renew_at is still
+     * {@code seen}, unless its renewal failed or was flagged (those keep their retry time and flag). Returns whether it
+     * moved.
+     */
+    @Transactional
+    public boolean moveRenewal(String name, long certificateId, Instant seen, Instant renewAt) {
+        return jdbc.sql("UPDATE managed_certificate SET renew_at = :at WHERE name = :name AND current_certificate_id = :id AND renew_at = :seen "
+                        + "AND renew_attempts = 0 AND renew_flagged_at IS NULL")
+                .param("at", Timestamps.of(renewAt)).param("name", name).param("id", certificateId).param("seen", Timestamps.of(seen))
+                .update() == 1;
+    }
+
+    /**
      * Claims a due slot for one renewal: moves its renew_at from the value seen to the end of a lease. Only one node's
      * claim succeeds; if that node dies, the lease runs out and the slot is due again.
      */

@@ -11,6 +11,7 @@ import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.ManagedCertificate;
 import dev.certwright.inventory.ManagedCertificates;
+import dev.certwright.inventory.RenewalWindowChanged;
 import dev.certwright.issuance.CertificateIssued;
 import dev.certwright.policy.IssuancePolicy;
 import dev.certwright.renewal.internal.RenewalProperties;
@@ -28,14 +29,16 @@ class RenewalSchedule {
     private final IssuancePolicy policy;
     private final RenewalProperties properties;
     private final SecureRandom random;
+    private final java.time.Clock clock;
 
     RenewalSchedule(ManagedCertificates managed, CertificateInventory inventory, IssuancePolicy policy, RenewalProperties properties,
-            SecureRandom random) {
+            SecureRandom random, java.time.Clock clock) {
         this.managed = managed;
         this.inventory = inventory;
         this.policy = policy;
         this.properties = properties;
         this.random = random;
+        this.clock = clock;
     }
 
     @EventListener
@@ -68,17 +71,26 @@ class RenewalSchedule {
         var window = inventory.renewalWindow(certificateId);
         if (window.isPresent()) {
             // RFC 9773 §4.2: the upstream's suggested window decides; a time chosen at random inside it.
-            managed.scheduleRenewal(slot.name(), inWindow(window.get().start(), window.get().end(), random));
+            managed.scheduleRenewal(slot.name(), window.get().pick(random));
             return;
         }
         managed.scheduleRenewal(slot.name(), dueAt(record.notBefore(), record.notAfter(), slot.renewBefore(), profileRule, properties.jitter(),
                 random));
     }
 
-    /** A uniformly random instant in [start, end] (RFC 9773 §4.2); start itself when the window is empty or inverted. */
-    static Instant inWindow(Instant start, Instant end, java.util.random.RandomGenerator random) {
-        long span = Duration.between(start, end).toMillis();
-        return span <= 0 ? start : start.plusMillis(random.nextLong(span + 1));
+    /**
+     * The upstream moved the window of the slot's current instance (RFC 9773 §4.3): the due time moves to a random time
+     * inside the new one. Not when the slot is due already or may be claimed (a renew_at within one lease from now is
+     * either, and a renewal is then on its way), nor when its renewal failed or was flagged.
+     */
+    @EventListener
+    void onWindowChanged(RenewalWindowChanged changed) {
+        var state = managed.renewalState(changed.managedName()).orElse(null);
+        Instant now = clock.instant();
+        if (state == null || state.renewAt() == null || !state.renewAt().isAfter(now.plus(properties.lease()))) {
+            return;
+        }
+        managed.moveRenewal(changed.managedName(), changed.certificateId(), state.renewAt(), changed.window().pick(random));
     }
 
     /**

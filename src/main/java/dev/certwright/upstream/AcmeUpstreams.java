@@ -217,6 +217,34 @@ public class AcmeUpstreams implements UpstreamCertificates {
         }
     }
 
+    /**
+     * The window an upstream suggests now for a certificate it issued (RFC 9773 §4.2), and its Retry-After.
+     *
+     * @return empty when the upstream does not offer ARI
+     */
+    public java.util.Optional<SuggestedWindow> renewalInfo(String upstream, X509Certificate certificate) {
+        UpstreamDefinition definition = definition(upstream);
+        try {
+            Login login = login(definition, "system");
+            if (login.getSession().resourceUrlOptional(Resource.RENEWAL_INFO).isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            RenewalInfo info = login.bindRenewalInfo(certificate);
+            java.util.Optional<java.time.Instant> retryAfter = info.fetch();
+            return java.util.Optional.of(new SuggestedWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd(),
+                    retryAfter.orElse(null), info.getExplanation().map(Object::toString).orElse(null)));
+        } catch (AcmeException | RuntimeException e) {
+            if (e instanceof IssuanceException issuance) {
+                throw issuance;
+            }
+            throw failure(upstream, "did not answer renewalInfo for serial " + certificate.getSerialNumber().toString(16), e);
+        }
+    }
+
+    /** An ARI answer: the suggested window, when to ask again (null: not said) and the explanation URL (or null). */
+    public record SuggestedWindow(java.time.Instant start, java.time.Instant end, java.time.Instant retryAfter, String explanation) {
+    }
+
     /** Logs in with the upstream's account, making the key and registering the account the first time. */
     private Login login(UpstreamDefinition definition, String actor) throws AcmeException {
         String name = definition.name();

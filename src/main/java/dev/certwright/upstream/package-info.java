@@ -4,9 +4,10 @@
  * on the plain-HTTP listener (the key authorizations in the database, so any node answers) and in the webroot of the
  * deployment targets that serve the name (deploy's {@code WebrootChallenges}, over SFTP), or by dns-01 (RFC 2136
  * update with TSIG); revocation upstream; the
- * ARI window (RFC 9773) handed to issuance with the certificate. It implements issuance's {@code UpstreamCertificates}
+ * ARI window (RFC 9773) handed to issuance with the certificate, and polled again (Quartz {@code upstream-ari}) so that a
+ * window the upstream moves moves the slot's renewal. It implements issuance's {@code UpstreamCertificates}
  * port and never calls back into issuance's use cases.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "upstream",
-        allowedDependencies = {"x509", "policy", "keys", "issuance", "deploy", "platform", "audit"})
+        allowedDependencies = {"x509", "policy", "keys", "issuance", "deploy", "inventory", "platform", "audit"})
 package dev.certwright.upstream;

@@ -66,6 +66,7 @@ public final class CertwrightProcess implements AutoCloseable {
         final List<String> arguments = new ArrayList<>();
         boolean waitUntilReady = true;
         Duration startupLimit = STARTUP;
+        int httpPort;
 
         public Options(Path dataDir, TestDatabase database) {
             this.dataDir = dataDir;
@@ -79,6 +80,12 @@ public final class CertwrightProcess implements AutoCloseable {
 
         public Options arg(String argument) {
             arguments.add(argument);
+            return this;
+        }
+
+        /** The plain-HTTP listener's port, when another node must know it before this one starts (else a free one). */
+        public Options httpPort(int port) {
+            httpPort = port;
             return this;
         }
 
@@ -102,7 +109,7 @@ public final class CertwrightProcess implements AutoCloseable {
         try {
             Files.createDirectories(options.dataDir);
             int https = freePort();
-            int http = freePort();
+            int http = options.httpPort != 0 ? options.httpPort : freePort();
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.add("-Xmx512m");

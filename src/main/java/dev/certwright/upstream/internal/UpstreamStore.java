@@ -10,7 +10,10 @@ import org.springframework.stereotype.Repository;
 
 import dev.certwright.platform.Timestamps;
 
-/** The upstream module's tables (V29): one account per upstream, and the http-01 key authorizations being answered. */
+/**
+ * The upstream module's tables (V29, V30): one account per upstream, the http-01 key authorizations being answered, and
+ * when to poll each certificate's ARI renewalInfo next.
+ */
 @Repository
 public class UpstreamStore {
 
@@ -74,5 +77,33 @@ public class UpstreamStore {
 
     public int removeExpiredChallenges() {
         return jdbc.sql("DELETE FROM upstream_http_challenge WHERE expires_at <= :now").param("now", Timestamps.of(clock.instant())).update();
+    }
+
+    /** The next poll time of each of these certificates that has been polled (V30). */
+    public java.util.Map<Long, Instant> nextPolls(java.util.Collection<Long> certificateIds) {
+        java.util.Map<Long, Instant> out = new java.util.HashMap<>();
+        if (certificateIds.isEmpty()) {
+            return out;
+        }
+        jdbc.sql("SELECT certificate_id, next_poll_at FROM upstream_renewal_poll WHERE certificate_id IN (:ids)").param("ids", certificateIds)
+                .query((rs, row) -> out.put(rs.getLong(1), Timestamps.read(rs, 2))).list();
+        return out;
+    }
+
+    /** Records a poll of a certificate's renewalInfo and when to poll next. */
+    public void polled(long certificateId, Instant next) {
+        Instant now = clock.instant();
+        int updated = jdbc.sql("UPDATE upstream_renewal_poll SET next_poll_at = :next, polled_at = :now WHERE certificate_id = :id")
+                .param("next", Timestamps.of(next)).param("now", Timestamps.of(now)).param("id", certificateId).update();
+        if (updated == 0) {
+            jdbc.sql("INSERT INTO upstream_renewal_poll (certificate_id, next_poll_at, polled_at) VALUES (:id, :next, :now) ON CONFLICT DO NOTHING")
+                    .param("next", Timestamps.of(next)).param("now", Timestamps.of(now)).param("id", certificateId).update();
+        }
+    }
+
+    /** Removes the rows of certificates no longer polled: a day past their next poll. */
+    public int removeStalePolls() {
+        return jdbc.sql("DELETE FROM upstream_renewal_poll WHERE next_poll_at < :cutoff")
+                .param("cutoff", Timestamps.of(clock.instant().minus(java.time.Duration.ofDays(1)))).update();
     }
 }

@@ -15,9 +15,13 @@ import dev.certwright.upstream.UpstreamProperties;
 /** The outbound rule for upstream directories (decision 50) and the dns-01 server address forms. */
 class UpstreamRulesTest {
 
-    private final UpstreamSessions strict = new UpstreamSessions(new UpstreamProperties(List.of(), Duration.ofSeconds(5), Duration.ofMinutes(1)));
-    private final UpstreamSessions loopbackAllowed = new UpstreamSessions(new UpstreamProperties(List.of("127.0.0.0/8"), Duration.ofSeconds(5),
-            Duration.ofMinutes(1)));
+    private final UpstreamSessions strict = new UpstreamSessions(properties(List.of()));
+    private final UpstreamSessions loopbackAllowed = new UpstreamSessions(properties(List.of("127.0.0.0/8")));
+
+    static UpstreamProperties properties(List<String> allowedHosts) {
+        return new UpstreamProperties(allowedHosts, Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(1),
+                Duration.ofDays(1));
+    }
 
     @ParameterizedTest(name = "{0}: strict refuses={1}, with 127.0.0.0/8 allowed refuses={2}")
     @CsvSource({
