@@ -12,12 +12,11 @@ import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.certwright.audit.AuditLog;
 import dev.certwright.inventory.CertificateInventory;
-import dev.certwright.inventory.CertificateRecord;
 import dev.certwright.inventory.CertificateSource;
-import dev.certwright.inventory.InventoryException;
 import dev.certwright.platform.Timestamps;
 import dev.certwright.x509.CertificateView;
 import dev.certwright.x509.Pem;
@@ -36,12 +35,14 @@ public class CertificateEndpoints {
     private final CertificateInventory inventory;
     private final AuditLog audit;
     private final Clock clock;
+    private final TransactionOperations transactions;
 
-    CertificateEndpoints(JdbcClient jdbc, CertificateInventory inventory, AuditLog audit, Clock clock) {
+    CertificateEndpoints(JdbcClient jdbc, CertificateInventory inventory, AuditLog audit, Clock clock, TransactionOperations transactions) {
         this.jdbc = jdbc;
         this.inventory = inventory;
         this.audit = audit;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     /** The endpoints of one certificate, most recently seen first. */
@@ -74,9 +75,18 @@ public class CertificateEndpoints {
     record Recorded(List<Long> certificateIds, int created) {
     }
 
-    /** Records one served chain at one endpoint, in one transaction: its certificates and where they were seen. */
-    @Transactional
+    /**
+     * Records one served chain at one endpoint, in one transaction: its certificates and where they were seen. Two
+     * handshakes of a run often meet the same new certificate at once (a server's default certificate, with and without
+     * SNI): the inventory's insert-if-absent waits for the other and records nothing, and the lookup after it finds the
+     * other's row, with no unique-key error to abort the transaction (PostgreSQL).
+     */
     Recorded record(ScanTargets.Address at, int port, String serverName, EndpointProtocol protocol, List<X509Certificate> chain,
+            Set<Finding> findings, String scan) {
+        return transactions.execute(tx -> recordOnce(at, port, serverName, protocol, chain, findings, scan));
+    }
+
+    private Recorded recordOnce(ScanTargets.Address at, int port, String serverName, EndpointProtocol protocol, List<X509Certificate> chain,
             Set<Finding> findings, String scan) {
         Instant now = clock.instant();
         List<Long> ids = new ArrayList<>();
@@ -88,13 +98,14 @@ public class CertificateEndpoints {
             if (known.isPresent()) {
                 id = known.get().id();
             } else {
-                try {
-                    String rest = chain.subList(i + 1, chain.size()).stream().map(c -> Pem.encode(Pem.CERTIFICATE, der(c))).collect(Collectors.joining());
-                    id = inventory.record(view, rest.isEmpty() ? null : rest, CertificateSource.DISCOVERED, null, null, List.of(), "discovery:" + scan);
+                String rest = chain.subList(i + 1, chain.size()).stream().map(c -> Pem.encode(Pem.CERTIFICATE, der(c))).collect(Collectors.joining());
+                var inserted = inventory.recordIfAbsent(view, rest.isEmpty() ? null : rest, CertificateSource.DISCOVERED, null, null, List.of(),
+                        "discovery:" + scan);
+                if (inserted.isPresent()) {
+                    id = inserted.get();
                     created++;
-                } catch (InventoryException e) {
-                    // Another run recorded it meanwhile (issuer and serial are unique).
-                    id = inventory.findByIssuerAndSerial(view.issuer(), view.serial()).map(CertificateRecord::id).orElseThrow(() -> e);
+                } else { // another handshake recorded it meanwhile
+                    id = inventory.findByIssuerAndSerial(view.issuer(), view.serial()).orElseThrow().id();
                 }
             }
             ids.add(id);

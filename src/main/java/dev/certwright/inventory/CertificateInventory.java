@@ -167,30 +167,50 @@ public class CertificateInventory {
     @Transactional
     public long record(CertificateView view, String chainPem, CertificateSource source, String issuerName, String owner,
             List<String> tags, String requestedBy) {
-        Instant now = clock.instant();
-        GeneratedKeyHolder keys = new GeneratedKeyHolder();
         try {
-            jdbc.sql("INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, subject, common_name, sans, key_algorithm, "
-                            + "key_size, not_before, not_after, fingerprint_sha256, der, chain_pem, owner, requested_by, created_at, updated_at) "
-                            + "VALUES (:serial, :issuerDn, :issuerName, 'ISSUED', :source, :subject, NULL, :sans, :alg, :size, :nb, :na, :fp, "
-                            + ":der, :chain, :owner, :requestedBy, :now, :now)")
-                    .param("serial", view.serial().hex())
-                    .param("issuerDn", view.issuer())
-                    .param("issuerName", issuerName)
-                    .param("source", source.name())
-                    .params(certificateFields(view, chainPem))
-                    .param("owner", owner)
-                    .param("requestedBy", requestedBy)
-                    .param("now", Timestamps.of(now))
-                    .update(keys, "id");
+            return insert(view, chainPem, source, issuerName, owner, tags, requestedBy, false).orElseThrow();
         } catch (DuplicateKeyException e) {
             throw new InventoryException(InventoryException.Type.DUPLICATE, "a certificate with serial " + view.serial()
                     + " from issuer '" + view.issuer() + "' is already in the inventory");
         }
+    }
+
+    /**
+     * Records a certificate unless one with its issuer and serial is there already, without a unique-key error: on
+     * PostgreSQL such an error aborts the caller's transaction, so a caller that meets a certificate another transaction
+     * may have recorded (discovery's handshakes, an issuer's certificate that was imported or discovered first) uses
+     * this. Returns the new row's id, or empty when it was there.
+     */
+    @Transactional
+    public Optional<Long> recordIfAbsent(CertificateView view, String chainPem, CertificateSource source, String issuerName, String owner,
+            List<String> tags, String requestedBy) {
+        return insert(view, chainPem, source, issuerName, owner, tags, requestedBy, true);
+    }
+
+    private Optional<Long> insert(CertificateView view, String chainPem, CertificateSource source, String issuerName, String owner,
+            List<String> tags, String requestedBy, boolean ifAbsent) {
+        Instant now = clock.instant();
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        int inserted = jdbc.sql("INSERT INTO certificate (serial, issuer_dn, issuer_name, status, source, subject, common_name, sans, key_algorithm, "
+                        + "key_size, not_before, not_after, fingerprint_sha256, der, chain_pem, owner, requested_by, created_at, updated_at) "
+                        + "VALUES (:serial, :issuerDn, :issuerName, 'ISSUED', :source, :subject, NULL, :sans, :alg, :size, :nb, :na, :fp, "
+                        + ":der, :chain, :owner, :requestedBy, :now, :now)" + (ifAbsent ? " ON CONFLICT DO NOTHING" : ""))
+                .param("serial", view.serial().hex())
+                .param("issuerDn", view.issuer())
+                .param("issuerName", issuerName)
+                .param("source", source.name())
+                .params(certificateFields(view, chainPem))
+                .param("owner", owner)
+                .param("requestedBy", requestedBy)
+                .param("now", Timestamps.of(now))
+                .update(keys, "id");
+        if (inserted == 0) {
+            return Optional.empty();
+        }
         long id = keys.getKey().longValue();
         insertNames(id, view.sans());
         insertTags(id, tags);
-        return id;
+        return Optional.of(id);
     }
 
     /**

@@ -203,9 +203,12 @@ public class BulkImport {
                     }
                     continue;
                 }
-                long id = inventory.record(view, Pem.encodeChain(chain(certificate, bySubject, inventoryIssuers)), CertificateSource.IMPORTED, null,
-                        owner, tags, actor);
-                counts[0]++;
+                // Absent a moment ago; a discovery run or another upload may record it meanwhile, which must not abort
+                // this batch's transaction (PostgreSQL): then it is already known.
+                Optional<Long> inserted = inventory.recordIfAbsent(view, Pem.encodeChain(chain(certificate, bySubject, inventoryIssuers)),
+                        CertificateSource.IMPORTED, null, owner, tags, actor);
+                long id = inserted.orElseGet(() -> inventory.findByIssuerAndSerial(view.issuer(), view.serial()).orElseThrow().id());
+                counts[inserted.isPresent() ? 0 : 1]++;
                 if (adopted) {
                     adopt(adoption, id, actor);
                 }

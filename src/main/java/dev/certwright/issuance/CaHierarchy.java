@@ -36,7 +36,6 @@ import dev.certwright.ca.IssuerGeneration;
 import dev.certwright.ca.KeyLocation;
 import dev.certwright.inventory.CertificateInventory;
 import dev.certwright.inventory.CertificateSource;
-import dev.certwright.inventory.InventoryException;
 import dev.certwright.issuance.internal.IssuerFiles;
 import dev.certwright.issuance.internal.IssuerRecords;
 import dev.certwright.issuance.internal.IssuerRecords.Row;
@@ -1092,15 +1091,10 @@ public class CaHierarchy {
     }
 
     private void recordInInventory(String name, X509Certificate certificate, List<X509Certificate> parents, String signer, String actor) {
-        try {
-            inventory.record(CertificateView.of(certificate), Pem.encodeChain(parents), CertificateSource.CA,
-                    signer != null ? signer : parents.isEmpty() ? name : null, "certwright", List.of("ca"), actor);
-        } catch (InventoryException e) {
-            if (e.type() != InventoryException.Type.DUPLICATE) {
-                throw e;
-            }
-            // An imported CA certificate that was already in the inventory: it stays as it is.
-        }
+        // A CA certificate already in the inventory (imported, or discovered in a served chain) stays as it is; inside
+        // the installing transaction, without the unique-key error that would abort it on PostgreSQL.
+        inventory.recordIfAbsent(CertificateView.of(certificate), Pem.encodeChain(parents), CertificateSource.CA,
+                signer != null ? signer : parents.isEmpty() ? name : null, "certwright", List.of("ca"), actor);
     }
 
     private void writeBackup() {

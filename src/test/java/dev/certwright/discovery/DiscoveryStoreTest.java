@@ -36,12 +36,15 @@ class DiscoveryStoreTest {
         return MigratedH2.create("discovery-store");
     }
 
+    DataSource dataSource;
+
     @BeforeEach
     void setUp() {
-        jdbc = JdbcClient.create(database());
+        dataSource = database();
+        jdbc = JdbcClient.create(dataSource);
         store = new ScanStore(jdbc);
         inventory = new CertificateInventory(jdbc, clock, event -> { });
-        endpoints = new CertificateEndpoints(jdbc, inventory, null, clock);
+        endpoints = new CertificateEndpoints(jdbc, inventory, null, clock, org.springframework.transaction.support.TransactionOperations.withoutTransaction());
     }
 
     @Test
@@ -148,5 +151,29 @@ class DiscoveryStoreTest {
         assertThat(inventory.assignOwner(List.of(discovered), CertificateSource.DISCOVERED, "team-edge", true)).isEqualTo(1);
         assertThat(inventory.find(discovered).orElseThrow().owner()).isEqualTo("team-edge");
         assertThat(inventory.assignOwner(List.of(), CertificateSource.DISCOVERED, "team-edge", true)).isZero();
+    }
+
+    @Test
+    void aCertificateAnotherHandshakeRecordedMeanwhileIsFoundWithoutAbortingTheTransaction() throws Exception {
+        KeyPair key = TestCertificates.ecKey();
+        X509Certificate leaf = TestCertificates.certificate("CN=default", key.getPublic(), "CN=default", key.getPrivate(), false, null);
+        long theirs = inventory.record(CertificateView.of(leaf), null, CertificateSource.DISCOVERED, null, null, List.of(), "discovery:lab");
+        // This handshake looked before the other one committed: its first lookup finds nothing, so its insert meets
+        // the unique key, which on PostgreSQL aborts the transaction (a lookup in it then fails with 25P02).
+        java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+        CertificateInventory late = new CertificateInventory(jdbc, clock, event -> { }) {
+            @Override
+            public java.util.Optional<dev.certwright.inventory.CertificateRecord> findByIssuerAndSerial(String issuer,
+                    dev.certwright.x509.SerialNumber serial) {
+                return raced.getAndSet(true) ? super.findByIssuerAndSerial(issuer, serial) : java.util.Optional.empty();
+            }
+        };
+        CertificateEndpoints racing = new CertificateEndpoints(jdbc, late, null, clock,
+                new org.springframework.transaction.support.TransactionTemplate(new org.springframework.jdbc.support.JdbcTransactionManager(dataSource)));
+        CertificateEndpoints.Recorded recorded = racing.record(new ScanTargets.Address("10.0.0.1", InetAddress.getByName("10.0.0.1")), 443, "a.test",
+                EndpointProtocol.TLS, List.of(leaf), Set.of(), "lab");
+        assertThat(recorded.certificateIds()).containsExactly(theirs);
+        assertThat(recorded.created()).isZero();
+        assertThat(endpoints.of(theirs)).singleElement().satisfies(e -> assertThat(e.serverName()).isEqualTo("a.test"));
     }
 }

@@ -370,7 +370,16 @@ class CaHierarchyIT {
             openssl.run("x509", "-req", "-in", "issuing.csr", "-CA", "root.pem", "-CAkey", "root.key", "-set_serial", "21", "-days", "1825",
                     "-copy_extensions", "copy", "-out", "issuing.pem").assertSuccess();
             String chain = Files.readString(work.resolve("issuing.pem")) + Files.readString(work.resolve("root.pem"));
-            assertThat(first.send("PUT", "/api/v1/issuers/corp-issuing/certificate", admin, PEM_CHAIN, chain).status()).isEqualTo(200);
+            // Someone imported the signed certificate before it was installed (or discovery saw it served): installing
+            // finds it in the inventory, which on PostgreSQL must not abort the installing transaction.
+            String boundary = "ca-hierarchy-it";
+            Response imported = first.send("POST", "/api/v1/imports", admin, "multipart/form-data; boundary=" + boundary, "--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"issuing.pem\"\r\nContent-Type: application/x-pem-file\r\n\r\n"
+                    + Files.readString(work.resolve("issuing.pem")) + "\r\n--" + boundary + "--\r\n");
+            assertThat(imported.status()).as(imported.body()).isEqualTo(200);
+            assertThat(imported.json().get("imported").asInt()).isEqualTo(1);
+            Response installed = first.send("PUT", "/api/v1/issuers/corp-issuing/certificate", admin, PEM_CHAIN, chain);
+            assertThat(installed.status()).as(installed.body()).isEqualTo(200);
             // The other node signs with the installed issuer and the one made below it, without a restart.
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> second.postJson("/api/v1/certificates", secondAdmin,
                     Map.of("csr", openssl.csr("/CN=b.test", "subjectAltName=DNS:b.test"), "profile", "tls-server", "owner", "team-b")).status() == 201);
