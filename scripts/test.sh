@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 # dashboard's browser tests; softhsm2 (SoftHSM2's PKCS#11 module and softhsm2-util) is the token the CA's PKCS#11 key
 # store is tested against, and opensc brings pkcs11-tool, which checks what that token holds (Pkcs11TokenTest); nmap
 # (with its ssl-cert script) is what scripts/bench/discovery.sh measures network discovery against, and time its memory;
-# bind9 (named) and bind9-utils (nsupdate, tsig-keygen) are the DNS server of the upstream dns-01 tests (UpstreamDns01IT).
+# bind9 (named) and bind9-utils (nsupdate, tsig-keygen) are the DNS server of the upstream dns-01 tests (UpstreamDns01IT);
+# postfix, dovecot-imapd and slapd are the real STARTTLS servers (SMTP, IMAP, LDAP) discovery scans, run by StartTlsServers
+# inside a network namespace that iproute2 (ip netns, veth) makes (NetNamespace).
 packages=(openssl postgresql nginx wrk golang-cfssl curl certbot lego pebble openssh-server openssh-client haproxy chromium chromium-driver
-  softhsm2 opensc bind9 bind9-utils nmap time)
+  softhsm2 opensc bind9 bind9-utils nmap time postfix dovecot-imapd slapd iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +30,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
   fi
+  # postfix and slapd ask debconf questions: no system mail configuration, no system LDAP database (the tests bring their own).
+  printf '%s\n' 'postfix postfix/main_mailer_type select No configuration' 'slapd slapd/no_configuration boolean true' | debconf-set-selections
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
   if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi

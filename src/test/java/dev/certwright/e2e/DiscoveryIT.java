@@ -57,20 +57,8 @@ class DiscoveryIT {
         nginxPort = CertwrightProcess.freePort();
         startNginx(peers);
         haproxyPort = CertwrightProcess.freePort();
-        Files.writeString(peers.resolve("haproxy.pem"), Files.readString(peers.resolve("haproxy.crt")) + Files.readString(peers.resolve("haproxy.key")));
-        Files.writeString(peers.resolve("haproxy.cfg"), """
-                global
-                    maxconn 64
-                defaults
-                    mode http
-                    timeout connect 5s
-                    timeout client 30s
-                    timeout server 30s
-                frontend tls
-                    bind 127.0.0.1:%2$d ssl crt %1$s/haproxy.pem
-                    http-request return status 200 content-type text/plain string ok
-                """.formatted(peers, haproxyPort));
-        Commands.run(peers, "/usr/sbin/haproxy", "-W", "-D", "-f", peers.resolve("haproxy.cfg").toString(), "-p", peers.resolve("haproxy.pid").toString())
+        Path haproxyConfig = DiscoveryPeers.haproxyBySni(peers, "127.0.0.1", haproxyPort, List.of("haproxy"));
+        Commands.run(peers, "/usr/sbin/haproxy", "-W", "-D", "-f", haproxyConfig.toString(), "-p", peers.resolve("haproxy.pid").toString())
                 .assertSuccess();
         Ports.awaitListening(haproxyPort, Duration.ofSeconds(20), null, null);
         sServer = OpensslServer.start(peers, "plain", null, null);
@@ -84,34 +72,7 @@ class DiscoveryIT {
     }
 
     static void startNginx(Path peers) throws IOException {
-        Files.createDirectories(peers.resolve("tmp"));
-        StringBuilder servers = new StringBuilder();
-        for (String name : List.of("alpha", "beta", "gamma")) {
-            servers.append("""
-                        server {
-                            listen 127.0.0.1:%2$d ssl%4$s;
-                            server_name %3$s.test;
-                            ssl_certificate %1$s/%3$s.crt;
-                            ssl_certificate_key %1$s/%3$s.key;
-                            location / { return 200 "ok\\n"; }
-                        }
-                    """.formatted(peers, nginxPort, name, name.equals("alpha") ? " default_server" : ""));
-        }
-        Files.writeString(peers.resolve("nginx.conf"), """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log;
-                events { worker_connections 256; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/tmp/body;
-                    proxy_temp_path %1$s/tmp/proxy;
-                    fastcgi_temp_path %1$s/tmp/fastcgi;
-                    uwsgi_temp_path %1$s/tmp/uwsgi;
-                    scgi_temp_path %1$s/tmp/scgi;
-                %2$s}
-                """.formatted(peers, servers));
+        DiscoveryPeers.nginxBySni(peers, "127.0.0.1", nginxPort, List.of("alpha", "beta", "gamma"));
         nginx = new ProcessBuilder("/usr/sbin/nginx", "-c", peers.resolve("nginx.conf").toString(), "-p", peers.toString())
                 .redirectErrorStream(true).redirectOutput(peers.resolve("nginx-console.log").toFile()).start();
         Ports.awaitListening(nginxPort, Duration.ofSeconds(20), nginx, peers.resolve("error.log"));

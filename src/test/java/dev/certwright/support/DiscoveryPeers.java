@@ -55,6 +55,71 @@ public final class DiscoveryPeers {
                 "-out", name + ".crt", "-subj", "/CN=" + dnsNames[0], "-days", "30", "-addext", san).assertSuccess();
     }
 
+    /**
+     * An nginx configuration serving each of {@code names} ({@code dir/NAME.crt} for {@code NAME.test}) by SNI on one
+     * address and port, the first as the default server; pid, logs and temp files under {@code dir}. Returns its path.
+     */
+    public static Path nginxBySni(Path dir, String address, int port, List<String> names) throws IOException {
+        Files.createDirectories(dir.resolve("tmp"));
+        StringBuilder servers = new StringBuilder();
+        for (String name : names) {
+            servers.append("""
+                        server {
+                            listen %2$s:%3$d ssl%5$s;
+                            server_name %4$s.test;
+                            ssl_certificate %1$s/%4$s.crt;
+                            ssl_certificate_key %1$s/%4$s.key;
+                            location / { return 200 "ok\\n"; }
+                        }
+                    """.formatted(dir, address, port, name, name.equals(names.getFirst()) ? " default_server" : ""));
+        }
+        Path config = dir.resolve("nginx.conf");
+        Files.writeString(config, """
+                worker_processes 1;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 256; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/tmp/body;
+                    proxy_temp_path %1$s/tmp/proxy;
+                    fastcgi_temp_path %1$s/tmp/fastcgi;
+                    uwsgi_temp_path %1$s/tmp/uwsgi;
+                    scgi_temp_path %1$s/tmp/scgi;
+                %2$s}
+                """.formatted(dir, servers));
+        return config;
+    }
+
+    /**
+     * A HAProxy configuration terminating TLS on one address and port with each of {@code names}' certificate (HAProxy
+     * picks one by SNI from their names, the first without SNI), answering 200. Returns its path; run it with
+     * {@code haproxy -W -D -f CONFIG -p dir/haproxy.pid}.
+     */
+    public static Path haproxyBySni(Path dir, String address, int port, List<String> names) throws IOException {
+        StringBuilder crts = new StringBuilder();
+        for (String name : names) {
+            Path pem = dir.resolve(name + ".pem");
+            Files.writeString(pem, Files.readString(dir.resolve(name + ".crt")) + Files.readString(dir.resolve(name + ".key")));
+            crts.append(" crt ").append(pem);
+        }
+        Path config = dir.resolve("haproxy.cfg");
+        Files.writeString(config, """
+                global
+                    maxconn 64
+                defaults
+                    mode http
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend tls
+                    bind %s:%d ssl%s
+                    http-request return status 200 content-type text/plain string ok
+                """.formatted(address, port, crts));
+        return config;
+    }
+
     /** {@code openssl s_server} on a loopback port, serving {@code name} by default and {@code sniName} for that server name. */
     public static final class OpensslServer implements AutoCloseable {
 
