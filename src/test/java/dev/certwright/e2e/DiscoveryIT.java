@@ -99,8 +99,13 @@ class DiscoveryIT {
     }
 
     static JsonNode awaitRun(String location) {
+        return awaitRun(app, admin, location);
+    }
+
+    /** The run at {@code location} once it has completed or failed. */
+    static JsonNode awaitRun(CertwrightProcess app, String admin, String location) {
         JsonNode[] last = new JsonNode[1];
-        Awaitility.await(location + " completed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        Awaitility.await(location + " completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
             last[0] = app.get(location, admin).json();
             return List.of("COMPLETED", "FAILED").contains(last[0].get("state").asString());
         });

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,11 +162,6 @@ class DiscoveryNamespaceIT {
     }
 
     static JsonNode awaitRun(String location) {
-        JsonNode[] last = new JsonNode[1];
-        Awaitility.await(location + " completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            last[0] = app.get(location, admin).json();
-            return List.of("COMPLETED", "FAILED").contains(last[0].get("state").asString());
-        });
-        return last[0];
+        return DiscoveryIT.awaitRun(app, admin, location);
     }
 }

@@ -135,33 +135,20 @@ class UpstreamWebrootIT {
         static PlainNginx start(Path dir, Path webroot) throws IOException {
             Files.createDirectories(dir.resolve("tmp"));
             int port = CertwrightProcess.freePort();
-            Files.writeString(dir.resolve("nginx.conf"), """
-                    worker_processes 1;
-                    daemon off;
-                    pid %1$s/nginx.pid;
-                    error_log %1$s/error.log;
-                    events { worker_connections 64; }
-                    http {
-                        access_log %1$s/access.log;
-                        client_body_temp_path %1$s/tmp/body;
-                        proxy_temp_path %1$s/tmp/proxy;
-                        fastcgi_temp_path %1$s/tmp/fastcgi;
-                        uwsgi_temp_path %1$s/tmp/uwsgi;
-                        scgi_temp_path %1$s/tmp/scgi;
-                        server {
-                            listen 127.0.0.1:%2$d;
-                            server_name web.test;
-                            root %3$s;
-                            location /.well-known/acme-challenge/ { default_type text/plain; }
-                            location / { return 404; }
-                        }
-                        server {
-                            listen 127.0.0.1:%2$d;
-                            server_name bad.test;
-                            return 404;
-                        }
+            Files.writeString(dir.resolve("nginx.conf"), dev.certwright.support.TlsPeers.nginxConfig(dir, true, """
+                    server {
+                        listen 127.0.0.1:%1$d;
+                        server_name web.test;
+                        root %2$s;
+                        location /.well-known/acme-challenge/ { default_type text/plain; }
+                        location / { return 404; }
                     }
-                    """.formatted(dir, port, webroot));
+                    server {
+                        listen 127.0.0.1:%1$d;
+                        server_name bad.test;
+                        return 404;
+                    }
+                    """.formatted(port, webroot)));
             Process process = new ProcessBuilder("/usr/sbin/nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("console.log").toFile()).start();
             Ports.awaitListening(port, Duration.ofSeconds(20), process, dir.resolve("error.log"));

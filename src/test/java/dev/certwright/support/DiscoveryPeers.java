@@ -64,31 +64,17 @@ public final class DiscoveryPeers {
         StringBuilder servers = new StringBuilder();
         for (String name : names) {
             servers.append("""
-                        server {
-                            listen %2$s:%3$d ssl%5$s;
-                            server_name %4$s.test;
-                            ssl_certificate %1$s/%4$s.crt;
-                            ssl_certificate_key %1$s/%4$s.key;
-                            location / { return 200 "ok\\n"; }
-                        }
+                    server {
+                        listen %2$s:%3$d ssl%5$s;
+                        server_name %4$s.test;
+                        ssl_certificate %1$s/%4$s.crt;
+                        ssl_certificate_key %1$s/%4$s.key;
+                        location / { return 200 "ok\\n"; }
+                    }
                     """.formatted(dir, address, port, name, name.equals(names.getFirst()) ? " default_server" : ""));
         }
         Path config = dir.resolve("nginx.conf");
-        Files.writeString(config, """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log;
-                events { worker_connections 256; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/tmp/body;
-                    proxy_temp_path %1$s/tmp/proxy;
-                    fastcgi_temp_path %1$s/tmp/fastcgi;
-                    uwsgi_temp_path %1$s/tmp/uwsgi;
-                    scgi_temp_path %1$s/tmp/scgi;
-                %2$s}
-                """.formatted(dir, servers));
+        Files.writeString(config, TlsPeers.nginxConfig(dir, false, servers.toString()));
         return config;
     }
 

@@ -11,6 +11,29 @@ import java.time.Duration;
  */
 public final class TlsPeers {
 
+    /**
+     * nginx's main configuration for a test: one worker in the foreground, pid, error log and temp files under
+     * {@code dir}, the access log there too when asked, and these {@code server} blocks in {@code http}.
+     */
+    public static String nginxConfig(Path dir, boolean accessLog, String servers) {
+        return """
+                worker_processes 1;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 256; }
+                http {
+                    access_log %2$s;
+                    client_body_temp_path %1$s/tmp/body;
+                    proxy_temp_path %1$s/tmp/proxy;
+                    fastcgi_temp_path %1$s/tmp/fastcgi;
+                    uwsgi_temp_path %1$s/tmp/uwsgi;
+                    scgi_temp_path %1$s/tmp/scgi;
+                %3$s}
+                """.formatted(dir, accessLog ? dir.resolve("access.log") : "off", servers.indent(4));
+    }
+
+
     private TlsPeers() {
     }
 
@@ -39,28 +62,15 @@ public final class TlsPeers {
             Files.copy(dir.resolve("placeholder.crt"), dir.resolve("fullchain.pem"));
             Files.copy(dir.resolve("placeholder.key"), dir.resolve("key.pem"));
             int port = CertwrightProcess.freePort();
-            Files.writeString(dir.resolve("nginx.conf"), """
-                    worker_processes 1;
-                    daemon off;
-                    pid %1$s/nginx.pid;
-                    error_log %1$s/error.log;
-                    events { worker_connections 64; }
-                    http {
-                        access_log off;
-                        client_body_temp_path %1$s/tmp/body;
-                        proxy_temp_path %1$s/tmp/proxy;
-                        fastcgi_temp_path %1$s/tmp/fastcgi;
-                        uwsgi_temp_path %1$s/tmp/uwsgi;
-                        scgi_temp_path %1$s/tmp/scgi;
-                        server {
-                            listen 127.0.0.1:%2$d ssl;
-                            server_name web.test;
-                            ssl_certificate %1$s/fullchain.pem;
-                            ssl_certificate_key %1$s/key.pem;
-                            location / { return 200 "ok\\n"; }
-                        }
+            Files.writeString(dir.resolve("nginx.conf"), nginxConfig(dir, false, """
+                    server {
+                        listen 127.0.0.1:%2$d ssl;
+                        server_name web.test;
+                        ssl_certificate %1$s/fullchain.pem;
+                        ssl_certificate_key %1$s/key.pem;
+                        location / { return 200 "ok\\n"; }
                     }
-                    """.formatted(dir, port));
+                    """.formatted(dir, port)));
             Process process = new ProcessBuilder("/usr/sbin/nginx", "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("console.log").toFile()).start();
             Ports.awaitListening(port, Duration.ofSeconds(20), process, dir.resolve("error.log"));
