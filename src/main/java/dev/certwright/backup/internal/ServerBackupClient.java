@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
@@ -23,9 +22,9 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.certwright.backup.BackupException;
+import dev.certwright.platform.PinnedTrust;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -119,17 +118,7 @@ public final class ServerBackupClient {
             if (certificates.isEmpty()) {
                 throw new BackupException(BackupException.Type.BAD_REQUEST, cacert + " holds no certificate");
             }
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate certificate : certificates) {
-                trust.setCertificateEntry("ca-" + i++, certificate);
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
+            return PinnedTrust.context(certificates);
         } catch (IOException | GeneralSecurityException e) {
             throw new BackupException(BackupException.Type.BAD_REQUEST, "cannot read --cacert " + cacert + ": " + e.getMessage(), e);
         }

@@ -11,15 +11,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.connector.HttpConnector;
@@ -28,6 +25,7 @@ import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.springframework.stereotype.Component;
 
 import dev.certwright.platform.InternetAddresses;
+import dev.certwright.platform.PinnedTrust;
 import dev.certwright.policy.UpstreamDefinition;
 import dev.certwright.upstream.UpstreamProperties;
 
@@ -125,20 +123,11 @@ public class UpstreamSessions {
     /** TLS that trusts the upstream's trust bundle and nothing else. */
     private static SSLContext pinned(UpstreamDefinition upstream) {
         try (InputStream in = Files.newInputStream(upstream.trustBundle())) {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("upstream-" + n++, certificate);
-            }
-            if (n == 0) {
+            var certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
                 throw new IllegalStateException("upstream " + upstream.name() + "'s trustBundle holds no certificate");
             }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
+            return PinnedTrust.context(certificates);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("upstream " + upstream.name() + "'s trustBundle " + upstream.trustBundle() + " cannot be read", e);
         }
