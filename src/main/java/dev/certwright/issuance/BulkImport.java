@@ -61,8 +61,11 @@ public class BulkImport {
     private final TransactionTemplate transactions;
     private final ImportProperties properties;
 
+    private final org.springframework.context.ApplicationEventPublisher events;
+
     BulkImport(CertificateInventory inventory, ManagedCertificates managed, KeyWrapping keyWrapping, AuditLog audit,
-            PlatformTransactionManager transactionManager, ImportProperties properties) {
+            PlatformTransactionManager transactionManager, ImportProperties properties, org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.inventory = inventory;
         this.managed = managed;
         this.keyWrapping = keyWrapping;
@@ -230,6 +233,11 @@ public class BulkImport {
         managed.setCurrent(adoption.slot().name(), certificateId);
         audit.append(actor, "managed-certificate.key-imported", "managed-certificate", adoption.slot().name(),
                 "serial=" + adoption.certificate().getSerialNumber().toString(16));
+        // The slot's new instance, as if issued here: its renewal is scheduled from its own dates, it is deployed to
+        // the slot's targets, and services waiting on the bundle get it.
+        CertificateView view = CertificateView.of(adoption.certificate());
+        events.publishEvent(new CertificateIssued(certificateId, view.serial().hex(), null, adoption.slot().profile(), adoption.slot().owner(),
+                dev.certwright.inventory.CertificateSource.IMPORTED.name(), adoption.slot().name(), view.notAfter(), actor));
     }
 
     /** The issuers above {@code certificate}, from the upload or the inventory, nearest first; stops at a self-signed root or a loop. */

@@ -148,6 +148,10 @@ abstract class BulkImportEndToEnd {
 
         var slot = app.get("/api/v1/managed-certificates/imported-slot", admin);
         assertThat(slot.json().get("serial").asString()).isEqualTo(leaf.getSerialNumber().toString(16));
+        // Renewal follows the adopted instance's dates (30 days: a third of them ahead of its end), not the 90-day
+        // instance it replaced, which would have renewed after the adopted one expired.
+        java.time.Instant renewAt = java.time.Instant.parse(slot.json().get("renewal").get("renewAt").asString());
+        assertThat(renewAt).isBetween(leaf.getNotAfter().toInstant().minus(java.time.Duration.ofDays(12)), leaf.getNotAfter().toInstant());
         // The slot renews with the adopted key (rekey false would keep it): the stored key unwraps and signs again.
         var renewed = app.send("POST", "/api/v1/managed-certificates/imported-slot/renew", admin, "application/json", "{}");
         assertThat(renewed.status()).as(renewed.toString()).isBetween(200, 201);
