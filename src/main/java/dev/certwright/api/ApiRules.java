@@ -30,6 +30,7 @@ class ApiRules {
                 .requestMatchers(HttpMethod.POST, "/api/v1/managed-certificates").hasRole(Roles.OPERATOR)
                 .requestMatchers(HttpMethod.GET, "/api/v1/audit-log", "/api/v1/audit-log/verify").hasRole(Roles.OPERATOR)
                 .requestMatchers("/api/v1/api-tokens", "/api/v1/api-tokens/*").hasRole(Roles.ADMIN)
+                .requestMatchers("/api/v1/role-bindings", "/api/v1/role-bindings/*").hasRole(Roles.ADMIN)
                 .requestMatchers("/api/v1/service-tokens", "/api/v1/service-tokens/*").hasRole(Roles.ADMIN)
                 .requestMatchers(HttpMethod.GET, "/api/v1/owners/*/contacts").hasRole(Roles.VIEWER)
                 .requestMatchers(HttpMethod.PUT, "/api/v1/owners/*/contacts").hasRole(Roles.OPERATOR)

@@ -46,8 +46,16 @@ class HomeController {
         this.clock = clock;
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    void setSignInMethods(dev.certwright.platform.SignInMethods signInMethods) {
+        this.signInMethods = signInMethods;
+    }
+
+    private dev.certwright.platform.SignInMethods signInMethods = new dev.certwright.platform.SignInMethods(true, false, null, null);
+
     @GetMapping("/login")
-    String login() {
+    String login(org.springframework.ui.Model model) {
+        model.addAttribute("signIn", signInMethods);
         return "login";
     }
 

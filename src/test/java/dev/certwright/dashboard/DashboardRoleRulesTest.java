@@ -95,6 +95,8 @@ class DashboardRoleRulesTest {
     TransactionTemplate transactions;
     @MockitoBean
     dev.certwright.discovery.CertificateEndpoints endpoints;
+    @MockitoBean
+    dev.certwright.platform.RoleBindings roleBindings;
 
     static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     static final CertificateRecord RECORD = new CertificateRecord(7, new SerialNumber(BigInteger.valueOf(0x1234)), "CN=Issuing", "dev-issuing",

@@ -125,6 +125,16 @@ class AuthorizationIT {
     }
 
     @Test
+    void withoutSingleSignOnTheSessionCookieIsStrict() {
+        // The sign-in page's form carries a CSRF token, which makes the session (decision 77: Lax only with single sign-on).
+        Response page = app.send("GET", "/login", null, null, null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.headers().get("set-cookie")).anySatisfy(c -> assertThat(c).startsWith("JSESSIONID=").contains("SameSite=Strict")
+                .contains("Secure").contains("HttpOnly"));
+        assertThat(page.body()).doesNotContain("id=\"sso\"");
+    }
+
+    @Test
     void theDashboardFormRefusesTargetsAndOnHostKeysToAnOperator() {
         DashboardSession adminSession = DashboardSession.signedIn(app, "admin", ADMIN_PASSWORD);
         Response created = adminSession.postForm("/users", Map.of("username", "oscar", "password", OLIVIA_PASSWORD, "role", "OPERATOR"));

@@ -618,6 +618,11 @@ abstract class BadInputCorpus {
                 .bad("name", "Bad Name", "../x", "a".repeat(65), "")
                 .bad("role", "ROOT", "", "VIEWER; DROP TABLE api_token")
                 .bad("expiresIn", "soon", "-P1D", "P999999999D"));
+        endpoints.add(new JsonEndpoint("POST", "/api/v1/role-bindings", ordered("group", "corpus-group", "role", "VIEWER", "owners", List.of("*")),
+                List.of("group", "role"))
+                .bad("group", "", "x".repeat(256), "a\u0000b")
+                .bad("role", "ROOT", "SERVICE", "")
+                .bad("owners", List.of(), List.of("team-web"), "*", List.of("*", "team-web")));
         endpoints.add(new JsonEndpoint("POST", "/api/v1/service-tokens", ordered("name", "corpus-svc", "managedCertificates",
                 List.of("corpus-managed"), "expiresIn", "P1D"), List.of("name", "managedCertificates"))
                 .bad("name", "Bad Name", "a".repeat(65))

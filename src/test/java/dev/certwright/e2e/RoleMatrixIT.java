@@ -126,6 +126,10 @@ class RoleMatrixIT {
         ROUTES.put("GET /api/v1/api-tokens", API_ADMIN);
         ROUTES.put("POST /api/v1/api-tokens", API_ADMIN);
         ROUTES.put("DELETE /api/v1/api-tokens/{name}", API_ADMIN);
+        ROUTES.put("GET /api/v1/role-bindings", API_ADMIN);
+        ROUTES.put("POST /api/v1/role-bindings", API_ADMIN);
+        ROUTES.put("GET /api/v1/role-bindings/{id}", API_ADMIN);
+        ROUTES.put("DELETE /api/v1/role-bindings/{id}", API_ADMIN);
         ROUTES.put("GET /api/v1/service-tokens", API_ADMIN);
         ROUTES.put("POST /api/v1/service-tokens", API_ADMIN);
         ROUTES.put("DELETE /api/v1/service-tokens/{name}", API_ADMIN);

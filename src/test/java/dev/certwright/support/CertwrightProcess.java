@@ -67,6 +67,7 @@ public final class CertwrightProcess implements AutoCloseable {
         boolean waitUntilReady = true;
         Duration startupLimit = STARTUP;
         int httpPort;
+        int httpsPort;
 
         public Options(Path dataDir, TestDatabase database) {
             this.dataDir = dataDir;
@@ -89,6 +90,12 @@ public final class CertwrightProcess implements AutoCloseable {
             return this;
         }
 
+        /** The HTTPS listener's port, when another party must know it before this node starts (else a free one). */
+        public Options httpsPort(int port) {
+            httpsPort = port;
+            return this;
+        }
+
         /** How long to wait for the node to become healthy (a test that starts a node several times on a busy machine). */
         public Options startupLimit(Duration limit) {
             startupLimit = limit;
@@ -108,7 +115,7 @@ public final class CertwrightProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(options.dataDir);
-            int https = freePort();
+            int https = options.httpsPort != 0 ? options.httpsPort : freePort();
             int http = options.httpPort != 0 ? options.httpPort : freePort();
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));

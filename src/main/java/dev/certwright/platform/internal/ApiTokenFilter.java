@@ -34,11 +34,13 @@ class ApiTokenFilter extends OncePerRequestFilter {
     private final ApiTokens tokens;
     private final ProblemResponses problems;
     private final List<ClientCertificateAuthenticator> certificates;
+    private final Oidc oidc;
 
-    ApiTokenFilter(ApiTokens tokens, ProblemResponses problems, List<ClientCertificateAuthenticator> certificates) {
+    ApiTokenFilter(ApiTokens tokens, ProblemResponses problems, List<ClientCertificateAuthenticator> certificates, Oidc oidc) {
         this.tokens = tokens;
         this.problems = problems;
         this.certificates = certificates;
+        this.oidc = oidc;
     }
 
     @Override
@@ -46,7 +48,21 @@ class ApiTokenFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            var principal = tokens.authenticate(header.substring(7).trim());
+            String token = header.substring(7).trim();
+            if (oidc.enabled() && Oidc.looksLikeJwt(token)) {
+                // Decision 77: the identity provider's token (client credentials, or a person's), checked against its JWKS.
+                var bearer = oidc.authenticate(token);
+                if (bearer.isEmpty()) {
+                    response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                    problems.write(request, response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                            "the bearer JWT is not valid: its signature, issuer, audience or expiry was refused");
+                    return;
+                }
+                SecurityContextHolder.getContext().setAuthentication(bearer.get());
+                chain.doFilter(request, response);
+                return;
+            }
+            var principal = tokens.authenticate(token);
             if (principal.isEmpty()) {
                 response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                 problems.write(request, response, HttpStatus.UNAUTHORIZED, "unauthorized", "the bearer token is unknown, expired or revoked");

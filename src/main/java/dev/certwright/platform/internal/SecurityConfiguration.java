@@ -41,7 +41,31 @@ import dev.certwright.platform.Users;
  * Errors are problem documents: 401 for a missing or bad credential, 403 for a missing role.
  */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.context.properties.EnableConfigurationProperties(OidcProperties.class)
 class SecurityConfiguration {
+
+    @Bean
+    Oidc oidc(OidcProperties properties, dev.certwright.platform.RoleBindings bindings) {
+        return new Oidc(properties, bindings);
+    }
+
+    /**
+     * The session cookie is SameSite=Strict; with single sign-on it is Lax: the provider's redirect back to
+     * {@code /login/oauth2/code/oidc} is a navigation from another site, on which a Strict cookie is not sent, so the
+     * authorization request kept in the session would be lost. Lax still keeps the cookie off other sites' POSTs, and
+     * every form has its CSRF token.
+     */
+    @Bean
+    org.springframework.boot.web.server.servlet.CookieSameSiteSupplier sessionCookieSameSite(OidcProperties properties) {
+        return (properties.enabled() ? org.springframework.boot.web.server.servlet.CookieSameSiteSupplier.ofLax()
+                : org.springframework.boot.web.server.servlet.CookieSameSiteSupplier.ofStrict()).whenHasName("JSESSIONID");
+    }
+
+    @Bean
+    dev.certwright.platform.SignInMethods signInMethods(OidcProperties properties) {
+        return new dev.certwright.platform.SignInMethods(properties.localUsers(), properties.enabled(), properties.displayName(),
+                properties.enabled() ? "/oauth2/authorization/" + Oidc.REGISTRATION : null);
+    }
 
     @Bean
     static RoleHierarchy roleHierarchy() {
@@ -59,7 +83,7 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, ApiTokens tokens, ProblemResponses problems,
-            List<ApiAuthorizationRules> rules, List<ClientCertificateAuthenticator> certificates) throws Exception {
+            List<ApiAuthorizationRules> rules, List<ClientCertificateAuthenticator> certificates, Oidc oidc) throws Exception {
         http.securityMatcher("/api/**", "/actuator/**")
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -67,7 +91,7 @@ class SecurityConfiguration {
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(c -> c.disable())
-                .addFilterBefore(new ApiTokenFilter(tokens, problems, certificates), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiTokenFilter(tokens, problems, certificates, oidc), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> {
                             response.setHeader("WWW-Authenticate", "Bearer");
@@ -103,6 +127,12 @@ class SecurityConfiguration {
         return http.build();
     }
 
+    /** The provider's origin, which a sign-out form may post to (CSP form-action follows redirects in some browsers). */
+    private static String formTarget(String issuer) {
+        java.net.URI uri = java.net.URI.create(issuer);
+        return uri.getScheme() + "://" + uri.getAuthority();
+    }
+
     private static LoginUrlAuthenticationEntryPoint relativeSignIn() {
         LoginUrlAuthenticationEntryPoint entryPoint = new LoginUrlAuthenticationEntryPoint("/login");
         entryPoint.setFavorRelativeUris(true);
@@ -112,16 +142,38 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems, SignInGuard signIns,
-            Users users) throws Exception {
-        http.formLogin(f -> f.loginPage("/login").successHandler(signIns.successHandler()).failureHandler(signIns.failureHandler()).permitAll())
-                // A blocked user name or address is refused before its password is checked.
-                .addFilterBefore(signIns.filter(), UsernamePasswordAuthenticationFilter.class)
-                // A session whose user was disabled or given another role ends on its next request.
-                .addFilterBefore(new SessionStandingFilter(users), AuthorizationFilter.class)
-                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID").permitAll())
+            Users users, Oidc oidc) throws Exception {
+        if (oidc.properties().localUsers()) {
+            http.formLogin(f -> f.loginPage("/login").successHandler(signIns.successHandler()).failureHandler(signIns.failureHandler()).permitAll())
+                    // A blocked user name or address is refused before its password is checked.
+                    .addFilterBefore(signIns.filter(), UsernamePasswordAuthenticationFilter.class);
+        }
+        if (oidc.enabled()) {
+            // Decision 77: the provider's sign-in; a person without a role binding is sent back with a reason. Sign-out
+            // also ends the session at the provider (OpenID Connect RP-Initiated Logout 1.0).
+            var registrations = oidc.registrations();
+            var refused = new org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler("/login?sso-refused") {
+                @Override
+                public void onAuthenticationFailure(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                        org.springframework.security.core.AuthenticationException exception) throws java.io.IOException, jakarta.servlet.ServletException {
+                    org.slf4j.LoggerFactory.getLogger(Oidc.class).info("single sign-on failed: {}", exception.getMessage());
+                    super.onAuthenticationFailure(request, response, exception);
+                }
+            };
+            http.oauth2Login(o -> o.loginPage("/login").clientRegistrationRepository(registrations).failureHandler(refused)
+                    .userInfoEndpoint(u -> u.oidcUserService(oidc.userService())));
+            var logout = new org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler(registrations);
+            logout.setPostLogoutRedirectUri("{baseUrl}/login?logout");
+            logout.setDefaultTargetUrl("/login?logout");
+            http.logout(l -> l.logoutUrl("/logout").logoutSuccessHandler(logout).deleteCookies("JSESSIONID").permitAll());
+        } else {
+            http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID").permitAll());
+        }
+        // A session whose user was disabled, given another role or lost its role binding ends on its next request.
+        http.addFilterBefore(new SessionStandingFilter(users, oidc), AuthorizationFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()).invalidSessionUrl("/login?expired"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                        + "form-action 'self'; base-uri 'none'")))
+                        + "form-action 'self'" + (oidc.enabled() ? " " + formTarget(oidc.properties().issuerUri()) : "") + "; base-uri 'none'")))
                 // The sign-in redirect is relative: the default builds it from the request's Host header, which the client writes.
                 .exceptionHandling(e -> e.authenticationEntryPoint(relativeSignIn()).accessDeniedHandler((request, response, ex) -> problems.write(request, response,
                         HttpStatus.FORBIDDEN, "forbidden", "your role does not allow this")))

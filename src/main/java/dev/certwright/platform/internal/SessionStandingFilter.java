@@ -19,23 +19,29 @@ import jakarta.servlet.http.HttpSession;
 import dev.certwright.platform.Users;
 
 /**
- * Ends a dashboard session whose user was disabled, removed or given another role since signing in: on every request
+ * Ends a dashboard session whose user was disabled, removed or given another role since signing in (or, signed in
+ * through single sign-on, whose role bindings no longer give the session's role): on every request
  * the session's user is checked against the database (one primary-key read), so the change takes effect at once, on
  * every node, whichever node holds the session. The session is invalidated and the browser sent to sign in again.
  */
 class SessionStandingFilter extends OncePerRequestFilter {
 
     private final Users users;
+    private final Oidc oidc;
 
-    SessionStandingFilter(Users users) {
+    SessionStandingFilter(Users users, Oidc oidc) {
         this.users = users;
+        this.oidc = oidc;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        if (authentication instanceof UsernamePasswordAuthenticationToken && authentication.isAuthenticated() && !current(authentication)) {
+        boolean stale = authentication != null && authentication.isAuthenticated()
+                && (authentication instanceof UsernamePasswordAuthenticationToken && !current(authentication)
+                        || authentication.getPrincipal() instanceof Oidc.BoundUser user && !bound(authentication, user));
+        if (stale) {
             SecurityContextHolder.clearContext();
             HttpSession session = request.getSession(false);
             if (session != null) {
@@ -47,6 +53,16 @@ class SessionStandingFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
+    /** True while the person's bindings (by user name and the groups they signed in with) still give the session's role. */
+    private boolean bound(Authentication authentication, Oidc.BoundUser user) {
+        Optional<String> role = oidc.role(user.user(), user.groups());
+        return role.isPresent() && roles(authentication).equals(Set.of("ROLE_" + role.get()));
+    }
+
+    private static Set<String> roles(Authentication authentication) {
+        return authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority).filter(a -> a.startsWith("ROLE_")).collect(Collectors.toSet());
+    }
+
     /**
      * True while the user exists, is enabled and has the role the session was granted. Only the roles are compared: the
      * session also holds authorities that are not roles (Spring Security 7 adds the factor, FACTOR_PASSWORD).
@@ -56,8 +72,6 @@ class SessionStandingFilter extends OncePerRequestFilter {
         if (standing.isEmpty() || !standing.get().enabled()) {
             return false;
         }
-        Set<String> roles = authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority).filter(a -> a.startsWith("ROLE_"))
-                .collect(Collectors.toSet());
-        return roles.equals(Set.of("ROLE_" + standing.get().role()));
+        return roles(authentication).equals(Set.of("ROLE_" + standing.get().role()));
     }
 }
