@@ -37,9 +37,6 @@ public record OidcProperties(String issuerUri, String clientId, String clientSec
                 throw new StartupException("certwright.oidc.client-id is needed with certwright.oidc.issuer-uri");
             }
         }
-        if (issuerUri == null && !localUsers) {
-            throw new StartupException("certwright.oidc.local-users=false leaves no way to sign in without certwright.oidc.issuer-uri");
-        }
         if (audience == null || audience.isBlank()) {
             audience = clientId;
         }

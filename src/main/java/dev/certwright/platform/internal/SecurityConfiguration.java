@@ -41,7 +41,7 @@ import dev.certwright.platform.Users;
  * Errors are problem documents: 401 for a missing or bad credential, 403 for a missing role.
  */
 @Configuration(proxyBeanMethods = false)
-@org.springframework.boot.context.properties.EnableConfigurationProperties(OidcProperties.class)
+@org.springframework.boot.context.properties.EnableConfigurationProperties({OidcProperties.class, LdapProperties.class})
 class SecurityConfiguration {
 
     @Bean
@@ -142,11 +142,28 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems, SignInGuard signIns,
-            Users users, Oidc oidc) throws Exception {
-        if (oidc.properties().localUsers()) {
+            Users users, Oidc oidc, LdapProperties ldap, PasswordEncoder encoder) throws Exception {
+        boolean local = oidc.properties().localUsers();
+        if (!local && !oidc.enabled() && !ldap.enabled()) {
+            throw new dev.certwright.platform.StartupException(
+                    "certwright.oidc.local-users=false leaves no way to sign in without certwright.oidc.issuer-uri or certwright.ldap.url");
+        }
+        if (local || ldap.enabled()) {
             http.formLogin(f -> f.loginPage("/login").successHandler(signIns.successHandler()).failureHandler(signIns.failureHandler()).permitAll())
                     // A blocked user name or address is refused before its password is checked.
                     .addFilterBefore(signIns.filter(), UsernamePasswordAuthenticationFilter.class);
+        }
+        if (ldap.enabled()) {
+            // Decision 77: the form's name and password are tried against the dashboard's own users (unless they are
+            // off), then by a bind at the directory, whose groups go through the role bindings.
+            List<org.springframework.security.authentication.AuthenticationProvider> providers = new java.util.ArrayList<>();
+            if (local) {
+                var dao = new org.springframework.security.authentication.dao.DaoAuthenticationProvider(users);
+                dao.setPasswordEncoder(encoder);
+                providers.add(dao);
+            }
+            providers.add(new LdapSignIn(ldap, oidc));
+            http.authenticationManager(new org.springframework.security.authentication.ProviderManager(providers));
         }
         if (oidc.enabled()) {
             // Decision 77: the provider's sign-in; a person without a role binding is sent back with a reason. Sign-out

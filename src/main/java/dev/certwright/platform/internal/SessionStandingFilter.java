@@ -20,7 +20,7 @@ import dev.certwright.platform.Users;
 
 /**
  * Ends a dashboard session whose user was disabled, removed or given another role since signing in (or, signed in
- * through single sign-on, whose role bindings no longer give the session's role): on every request
+ * through single sign-on or LDAP, whose role bindings no longer give the session's role): on every request
  * the session's user is checked against the database (one primary-key read), so the change takes effect at once, on
  * every node, whichever node holds the session. The session is invalidated and the browser sent to sign in again.
  */
@@ -38,9 +38,10 @@ class SessionStandingFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        boolean stale = authentication != null && authentication.isAuthenticated()
-                && (authentication instanceof UsernamePasswordAuthenticationToken && !current(authentication)
-                        || authentication.getPrincipal() instanceof Oidc.BoundUser user && !bound(authentication, user));
+        boolean stale = authentication != null && authentication.isAuthenticated() && (authentication.getPrincipal() instanceof Oidc.BoundUser user
+                ? !bound(authentication, user.user(), user.groups())
+                : authentication.getPrincipal() instanceof LdapSignIn.Person person ? !bound(authentication, person.user(), person.groups())
+                : authentication instanceof UsernamePasswordAuthenticationToken && !current(authentication));
         if (stale) {
             SecurityContextHolder.clearContext();
             HttpSession session = request.getSession(false);
@@ -54,8 +55,8 @@ class SessionStandingFilter extends OncePerRequestFilter {
     }
 
     /** True while the person's bindings (by user name and the groups they signed in with) still give the session's role. */
-    private boolean bound(Authentication authentication, Oidc.BoundUser user) {
-        Optional<String> role = oidc.role(user.user(), user.groups());
+    private boolean bound(Authentication authentication, String user, java.util.List<String> groups) {
+        Optional<String> role = oidc.role(user, groups);
         return role.isPresent() && roles(authentication).equals(Set.of("ROLE_" + role.get()));
     }
 
