@@ -81,14 +81,23 @@ class ApiTokenFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    /** An authenticated API token or service certificate. {@link ApiTokens.ApiPrincipal#actor()} is its name in the audit log. */
+    /**
+     * An authenticated API request: a Certwright token or service certificate (the principal is its
+     * {@link ApiTokens.ApiPrincipal}, whose {@code actor()} is the name), or the identity provider's JWT (decision 77).
+     */
     static final class TokenAuthentication extends AbstractAuthenticationToken {
 
-        private final ApiTokens.ApiPrincipal principal;
+        private final Object principal;
+        private final String name;
 
         TokenAuthentication(ApiTokens.ApiPrincipal principal) {
-            super(List.of(new SimpleGrantedAuthority("ROLE_" + principal.role())));
+            this(principal, principal.actor(), List.of(new SimpleGrantedAuthority("ROLE_" + principal.role())));
+        }
+
+        TokenAuthentication(Object principal, String name, java.util.Collection<? extends org.springframework.security.core.GrantedAuthority> authorities) {
+            super(authorities);
             this.principal = principal;
+            this.name = name;
             setAuthenticated(true);
         }
 
@@ -104,7 +113,7 @@ class ApiTokenFilter extends OncePerRequestFilter {
 
         @Override
         public String getName() {
-            return principal.actor();
+            return name;
         }
     }
 }

@@ -176,33 +176,6 @@ final class Oidc {
         List<String> groups = groups(jwt.getClaims());
         List<GrantedAuthority> authorities = role(name, groups).<List<GrantedAuthority>>map(r -> List.of(new SimpleGrantedAuthority("ROLE_" + r)))
                 .orElse(List.of());
-        return Optional.of(new JwtBearer(name, authorities));
-    }
-
-    /** An API request authenticated by the provider's token. */
-    static final class JwtBearer extends AbstractAuthenticationToken {
-
-        private final String name;
-
-        JwtBearer(String name, Collection<? extends GrantedAuthority> authorities) {
-            super(authorities);
-            this.name = name;
-            setAuthenticated(true);
-        }
-
-        @Override
-        public Object getCredentials() {
-            return "";
-        }
-
-        @Override
-        public Object getPrincipal() {
-            return getName();
-        }
-
-        @Override
-        public String getName() {
-            return "oidc:" + name;
-        }
+        return Optional.of(new ApiTokenFilter.TokenAuthentication("oidc:" + name, "oidc:" + name, authorities));
     }
 }
