@@ -216,6 +216,25 @@ class SingleSignOnIT {
         }
     }
 
+    @Test
+    void aProviderThatCannotBeReachedIsAReasonOnTheSignInPageAndA401NeverA500(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        int nobody = CertwrightProcess.freePort();
+        try (TestDatabase h2 = TestDatabase.h2();
+                CertwrightProcess cut = CertwrightProcess.start(new CertwrightProcess.Options(dir.resolve("data"), h2)
+                        .env("CERTWRIGHT_OIDC_CLIENT_SECRET", DASHBOARD_SECRET)
+                        .arg("--certwright.oidc.issuer-uri=http://localhost:" + nobody + "/realms/" + Keycloak.REALM)
+                        .arg("--certwright.oidc.client-id=certwright-dashboard"))) {
+            Response redirect = cut.send("GET", "/oauth2/authorization/oidc", null, null, null);
+            assertThat(redirect.status()).isEqualTo(302);
+            assertThat(redirect.headers().get("location").getFirst()).endsWith("/login?sso-unavailable");
+            assertThat(cut.send("GET", "/login?sso-unavailable", null, null, null).body()).contains("id=\"sso-unavailable\"");
+            Response api = cut.get("/api/v1/certificates", keycloak.clientCredentialsToken("deploy-bot", BOT_SECRET));
+            assertThat(api.status()).as("a token that cannot be checked").isEqualTo(401);
+            assertThat(api.contentType()).contains("application/problem+json");
+            assertThat(cut.get("/api/v1/certificates", cut.adminToken()).status()).isEqualTo(200);
+        }
+    }
+
     static long bindingId(String kind, String subject) {
         for (var b : app.get("/api/v1/role-bindings", admin).json()) {
             if (b.get("subjectKind").asString().equals(kind) && b.get("subject").asString().equals(subject)) {

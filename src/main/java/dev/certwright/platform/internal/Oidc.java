@@ -55,13 +55,45 @@ final class Oidc {
             this.decoder = null;
             return;
         }
-        NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(properties.issuerUri()).build(); // lazy: resolved on first use
+        // Built on the first token, and again after a failure: NimbusJwtDecoder.withIssuerLocation reads the provider's
+        // discovery document when it is built, which would stop the server from starting while the provider is away.
+        this.decoder = new JwtDecoder() {
+            private volatile JwtDecoder built;
+            private long failedAt;
+
+            @Override
+            public Jwt decode(String token) {
+                JwtDecoder current = built;
+                if (current == null) {
+                    synchronized (this) {
+                        // After a failure, the provider is asked again at most every ten seconds, not once per request.
+                        if (built == null && failedAt != 0 && System.nanoTime() - failedAt < 10_000_000_000L) {
+                            throw new IllegalStateException("the provider did not answer a moment ago");
+                        }
+                        if (built == null) {
+                            try {
+                                built = build(properties);
+                            } catch (RuntimeException e) {
+                                failedAt = System.nanoTime();
+                                throw e;
+                            }
+                        }
+                        current = built;
+                    }
+                }
+                return current.decode(token);
+            }
+        };
+    }
+
+    private static JwtDecoder build(OidcProperties properties) {
+        NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(properties.issuerUri()).build();
         nimbus.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.issuerUri()), jwt -> {
             List<String> audience = jwt.getAudience();
             return audience != null && audience.contains(properties.audience()) ? OAuth2TokenValidatorResult.success()
                     : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "the token is not for audience " + properties.audience(), null));
         }));
-        this.decoder = nimbus;
+        return nimbus;
     }
 
     OidcProperties properties() {
@@ -75,6 +107,32 @@ final class Oidc {
     /** The one client registration, read from the issuer when first asked for. */
     ClientRegistrationRepository registrations() {
         return id -> REGISTRATION.equals(id) ? registration() : null;
+    }
+
+    /**
+     * Before the sign-in redirect: when the provider's discovery document cannot be read, the person is sent back to
+     * the sign-in page with that reason (Spring's redirect filter would answer 500), and it is tried again next time.
+     */
+    jakarta.servlet.Filter reachability() {
+        return new org.springframework.web.filter.OncePerRequestFilter() {
+            @Override
+            protected boolean shouldNotFilter(jakarta.servlet.http.HttpServletRequest request) {
+                return !request.getRequestURI().equals(request.getContextPath() + "/oauth2/authorization/" + REGISTRATION);
+            }
+
+            @Override
+            protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                    jakarta.servlet.FilterChain chain) throws java.io.IOException, jakarta.servlet.ServletException {
+                try {
+                    registration();
+                } catch (RuntimeException e) {
+                    log.warn("single sign-on is unavailable: the provider at {} did not answer: {}", properties.issuerUri(), e.getMessage());
+                    response.sendRedirect(request.getContextPath() + "/login?sso-unavailable");
+                    return;
+                }
+                chain.doFilter(request, response);
+            }
+        };
     }
 
     private ClientRegistration registration() {
@@ -166,6 +224,10 @@ final class Oidc {
             jwt = decoder.decode(token);
         } catch (JwtException e) {
             log.debug("a bearer JWT was refused: {}", e.getMessage());
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            // The provider's discovery document or keys could not be read: the token cannot be checked, so it is refused.
+            log.warn("a bearer JWT could not be checked, the provider at {} did not answer: {}", properties.issuerUri(), e.getMessage());
             return Optional.empty();
         }
         String name = Optional.ofNullable(jwt.getClaimAsString(properties.usernameClaim())).or(() -> Optional.ofNullable(jwt.getClaimAsString("azp")))

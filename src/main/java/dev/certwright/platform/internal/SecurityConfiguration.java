@@ -179,6 +179,8 @@ class SecurityConfiguration {
             };
             http.oauth2Login(o -> o.loginPage("/login").clientRegistrationRepository(registrations).failureHandler(refused)
                     .userInfoEndpoint(u -> u.oidcUserService(oidc.userService())));
+            http.addFilterBefore(oidc.reachability(),
+                    org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter.class);
             var logout = new org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler(registrations);
             logout.setPostLogoutRedirectUri("{baseUrl}/login?logout");
             logout.setDefaultTargetUrl("/login?logout");
