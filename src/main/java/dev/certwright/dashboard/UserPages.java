@@ -13,26 +13,33 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.certwright.audit.AuditLog;
+import dev.certwright.platform.RoleBindings;
 import dev.certwright.platform.Roles;
 import dev.certwright.platform.Users;
 
-/** The dashboard's users (ADMIN): create, enable or disable, change the role or the password; each change audited. */
+/**
+ * The dashboard's users (ADMIN): create, enable or disable, change the role or the password; and the role bindings of
+ * single sign-on and LDAP (decision 77); each change audited.
+ */
 @Controller
 class UserPages {
 
     private final Users users;
     private final AuditLog audit;
     private final TransactionTemplate transactions;
+    private final RoleBindings bindings;
 
-    UserPages(Users users, AuditLog audit, TransactionTemplate transactions) {
+    UserPages(Users users, AuditLog audit, TransactionTemplate transactions, RoleBindings bindings) {
         this.users = users;
         this.audit = audit;
         this.transactions = transactions;
+        this.bindings = bindings;
     }
 
     @GetMapping("/users")
     String users(Model model) {
         model.addAttribute("users", users.list());
+        model.addAttribute("bindings", bindings.list());
         model.addAttribute("roles", List.of(Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN));
         return "users";
     }
@@ -58,6 +65,37 @@ class UserPages {
             audit.append(actor.getName(), "user.created", "user", name, "role=" + role);
         });
         redirect.addFlashAttribute("flash", "User " + name + " (" + role + ") created.");
+        return "redirect:/users";
+    }
+
+    /** A role binding for single sign-on and LDAP (decision 77), as {@code POST /api/v1/role-bindings} makes it. */
+    @PostMapping("/users/role-bindings")
+    String bind(@RequestParam String kind, @RequestParam String subject, @RequestParam String role, Authentication actor, RedirectAttributes redirect) {
+        RoleBindings.SubjectKind subjectKind = RoleBindings.SubjectKind.of(kind).orElse(null);
+        String name = subject.trim();
+        List<String> problems = RoleBindings.problems(subjectKind, name, role, List.of(RoleBindings.ALL_OWNERS));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        transactions.executeWithoutResult(tx -> {
+            RoleBindings.Binding made = bindings.create(subjectKind, name, role, List.of(RoleBindings.ALL_OWNERS), actor.getName())
+                    .orElseThrow(() -> new IllegalArgumentException("that binding exists already"));
+            audit.append(actor.getName(), "role-binding.created", "role-binding", Long.toString(made.id()),
+                    kind + "=" + name + " role=" + role + " owners=*");
+        });
+        redirect.addFlashAttribute("flash", "The " + kind + " " + name + " is bound to " + role + ".");
+        return "redirect:/users";
+    }
+
+    @PostMapping("/users/role-bindings/{id}/delete")
+    String unbind(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
+        transactions.executeWithoutResult(tx -> {
+            RoleBindings.Binding binding = bindings.find(id).orElseThrow(() -> new DashboardAdvice.NotFound("no role binding " + id));
+            bindings.delete(id);
+            audit.append(actor.getName(), "role-binding.deleted", "role-binding", Long.toString(id),
+                    binding.subjectKind().code() + "=" + binding.subject() + " role=" + binding.role());
+        });
+        redirect.addFlashAttribute("flash", "Role binding " + id + " removed.");
         return "redirect:/users";
     }
 

@@ -197,6 +197,8 @@ class RoleMatrixIT {
         ROUTES.put("POST /users/{username}/enabled", PAGE_ADMIN);
         ROUTES.put("POST /users/{username}/role", PAGE_ADMIN);
         ROUTES.put("POST /users/{username}/password", PAGE_ADMIN);
+        ROUTES.put("POST /users/role-bindings", PAGE_ADMIN);
+        ROUTES.put("POST /users/role-bindings/{id}/delete", PAGE_ADMIN);
     }
 
     /** Routes that servlet filters answer themselves (handler mappings do not list them). */
