@@ -111,16 +111,18 @@ public class RoleBindings {
         return jdbc.sql("DELETE FROM role_binding WHERE id = :id").param("id", id).update() == 1;
     }
 
-    /** The bindings of a user name and its groups. */
+    /** The bindings of a user name and its groups, in one read (the dashboard asks on every request). */
     public List<Binding> of(String user, Collection<String> groups) {
-        List<Binding> out = new ArrayList<>(jdbc.sql("SELECT * FROM role_binding WHERE subject_kind = 'user' AND subject = :s")
-                .param("s", user).query(RoleBindings::read).list());
-        if (!groups.isEmpty()) {
-            List<String> bounded = groups.stream().limit(500).toList();
-            out.addAll(jdbc.sql("SELECT * FROM role_binding WHERE subject_kind = 'group' AND subject IN (:g)").param("g", bounded)
-                    .query(RoleBindings::read).list());
-        }
-        return out;
+        List<String> bounded = groups.stream().limit(500).toList();
+        return jdbc.sql("SELECT * FROM role_binding WHERE (subject_kind = 'user' AND subject = :s)"
+                        + (bounded.isEmpty() ? "" : " OR (subject_kind = 'group' AND subject IN (:g))"))
+                .param("s", user).params(bounded.isEmpty() ? java.util.Map.of() : java.util.Map.of("g", bounded))
+                .query(RoleBindings::read).list();
+    }
+
+    /** The role a person signed in elsewhere (OIDC, LDAP) has: the highest their name and groups are bound to. */
+    public Optional<String> roleOf(String user, Collection<String> groups) {
+        return highest(of(user, groups));
     }
 
     /** The highest role these bindings give for every owner (ADMIN over OPERATOR over VIEWER). */

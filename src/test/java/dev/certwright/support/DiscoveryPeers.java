@@ -84,25 +84,14 @@ public final class DiscoveryPeers {
      * {@code haproxy -W -D -f CONFIG -p dir/haproxy.pid}.
      */
     public static Path haproxyBySni(Path dir, String address, int port, List<String> names) throws IOException {
-        StringBuilder crts = new StringBuilder();
+        List<Path> pems = new ArrayList<>();
         for (String name : names) {
             Path pem = dir.resolve(name + ".pem");
             Files.writeString(pem, Files.readString(dir.resolve(name + ".crt")) + Files.readString(dir.resolve(name + ".key")));
-            crts.append(" crt ").append(pem);
+            pems.add(pem);
         }
         Path config = dir.resolve("haproxy.cfg");
-        Files.writeString(config, """
-                global
-                    maxconn 64
-                defaults
-                    mode http
-                    timeout connect 5s
-                    timeout client 30s
-                    timeout server 30s
-                frontend tls
-                    bind %s:%d ssl%s
-                    http-request return status 200 content-type text/plain string ok
-                """.formatted(address, port, crts));
+        Files.writeString(config, TlsPeers.haproxyConfig(address, port, pems));
         return config;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * nginx and HAProxy from Debian as deployment targets, each on a loopback port with its own config, pid file and
@@ -15,6 +16,27 @@ public final class TlsPeers {
      * nginx's main configuration for a test: one worker in the foreground, pid, error log and temp files under
      * {@code dir}, the access log there too when asked, and these {@code server} blocks in {@code http}.
      */
+    /**
+     * HAProxy's configuration for a test: TLS on one address and port with these combined certificate-and-key files
+     * (HAProxy picks one by SNI from their names, the first without SNI), answering 200.
+     */
+    public static String haproxyConfig(String address, int port, List<Path> certificates) {
+        StringBuilder crts = new StringBuilder();
+        certificates.forEach(c -> crts.append(" crt ").append(c));
+        return """
+                global
+                    maxconn 64
+                defaults
+                    mode http
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend tls
+                    bind %s:%d ssl%s
+                    http-request return status 200 content-type text/plain string ok
+                """.formatted(address, port, crts);
+    }
+
     public static String nginxConfig(Path dir, boolean accessLog, String servers) {
         return """
                 worker_processes 1;
@@ -110,18 +132,7 @@ public final class TlsPeers {
             Files.writeString(dir.resolve("combined.pem"), Files.readString(dir.resolve("placeholder.crt"))
                     + Files.readString(dir.resolve("placeholder.key")));
             int port = CertwrightProcess.freePort();
-            Files.writeString(dir.resolve("haproxy.cfg"), """
-                    global
-                        maxconn 64
-                    defaults
-                        mode http
-                        timeout connect 5s
-                        timeout client 30s
-                        timeout server 30s
-                    frontend tls
-                        bind 127.0.0.1:%2$d ssl crt %1$s/combined.pem
-                        http-request return status 200 content-type text/plain string ok
-                    """.formatted(dir, port));
+            Files.writeString(dir.resolve("haproxy.cfg"), haproxyConfig("127.0.0.1", port, List.of(dir.resolve("combined.pem"))));
             Commands.run(dir, "/usr/sbin/haproxy", "-W", "-D", "-f", dir.resolve("haproxy.cfg").toString(), "-p", dir.resolve("haproxy.pid").toString())
                     .assertSuccess();
             Ports.awaitListening(port, Duration.ofSeconds(20), null, null);

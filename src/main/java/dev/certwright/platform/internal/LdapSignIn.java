@@ -39,9 +39,9 @@ final class LdapSignIn implements AuthenticationProvider {
     }
 
     private final LdapAuthenticationProvider ldap;
-    private final Oidc roles;
+    private final RoleBindings roles;
 
-    LdapSignIn(LdapProperties properties, Oidc roles) {
+    LdapSignIn(LdapProperties properties, RoleBindings roles) {
         this.roles = roles;
         LdapContextSource source = new LdapContextSource();
         source.setUrl(properties.url());
@@ -66,7 +66,7 @@ final class LdapSignIn implements AuthenticationProvider {
         }
         Authentication bound = ldap.authenticate(authentication); // BadCredentialsException for a wrong password or unknown DN
         List<String> groups = bound.getAuthorities().stream().map(GrantedAuthority::getAuthority).filter(g -> !g.isBlank()).limit(500).toList();
-        Optional<String> role = roles.role(name, groups);
+        Optional<String> role = roles.roleOf(name, groups);
         if (role.isEmpty()) {
             log.info("LDAP sign-in of {} refused: no role binding names it or one of its groups {}", name, groups);
             throw new BadCredentialsException("Bad credentials");

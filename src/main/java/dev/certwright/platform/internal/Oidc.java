@@ -188,18 +188,13 @@ final class Oidc {
                 throw new OAuth2AuthenticationException(new OAuth2Error("invalid_user", "the provider gave no " + properties.usernameClaim(), null));
             }
             List<String> groups = groups(user.getClaims());
-            Optional<String> role = role(name, groups);
+            Optional<String> role = bindings.roleOf(name, groups);
             if (role.isEmpty()) {
                 log.info("single sign-on refused {}: no role binding names the user or one of its groups {}", name, groups);
                 throw new OAuth2AuthenticationException(new OAuth2Error("access_denied", "no role binding names you or your groups", null));
             }
             return new BoundUser(Set.of(new SimpleGrantedAuthority("ROLE_" + role.get())), user, properties.usernameClaim(), name, groups);
         };
-    }
-
-    /** The highest role bound to the user or one of the groups, for every owner. */
-    Optional<String> role(String user, List<String> groups) {
-        return RoleBindings.highest(bindings.of(user, groups));
     }
 
     /** The groups claim: a list of strings (Keycloak's full paths lose their leading slash). */
@@ -236,7 +231,7 @@ final class Oidc {
             return Optional.empty();
         }
         List<String> groups = groups(jwt.getClaims());
-        List<GrantedAuthority> authorities = role(name, groups).<List<GrantedAuthority>>map(r -> List.of(new SimpleGrantedAuthority("ROLE_" + r)))
+        List<GrantedAuthority> authorities = bindings.roleOf(name, groups).<List<GrantedAuthority>>map(r -> List.of(new SimpleGrantedAuthority("ROLE_" + r)))
                 .orElse(List.of());
         return Optional.of(new ApiTokenFilter.TokenAuthentication("oidc:" + name, "oidc:" + name, authorities));
     }

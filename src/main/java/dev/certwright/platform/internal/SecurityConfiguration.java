@@ -142,7 +142,7 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain dashboardChain(HttpSecurity http, List<PageAuthorizationRules> pages, ProblemResponses problems, SignInGuard signIns,
-            Users users, Oidc oidc, LdapProperties ldap, PasswordEncoder encoder) throws Exception {
+            Users users, Oidc oidc, LdapProperties ldap, PasswordEncoder encoder, dev.certwright.platform.RoleBindings bindings) throws Exception {
         boolean local = oidc.properties().localUsers();
         if (!local && !oidc.enabled() && !ldap.enabled()) {
             throw new dev.certwright.platform.StartupException(
@@ -162,7 +162,7 @@ class SecurityConfiguration {
                 dao.setPasswordEncoder(encoder);
                 providers.add(dao);
             }
-            providers.add(new LdapSignIn(ldap, oidc));
+            providers.add(new LdapSignIn(ldap, bindings));
             http.authenticationManager(new org.springframework.security.authentication.ProviderManager(providers));
         }
         if (oidc.enabled()) {
@@ -189,7 +189,7 @@ class SecurityConfiguration {
             http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID").permitAll());
         }
         // A session whose user was disabled, given another role or lost its role binding ends on its next request.
-        http.addFilterBefore(new SessionStandingFilter(users, oidc), AuthorizationFilter.class)
+        http.addFilterBefore(new SessionStandingFilter(users, bindings), AuthorizationFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()).invalidSessionUrl("/login?expired"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
                         + "form-action 'self'" + (oidc.enabled() ? " " + formTarget(oidc.properties().issuerUri()) : "") + "; base-uri 'none'")))

@@ -27,11 +27,11 @@ import dev.certwright.platform.Users;
 class SessionStandingFilter extends OncePerRequestFilter {
 
     private final Users users;
-    private final Oidc oidc;
+    private final dev.certwright.platform.RoleBindings bindings;
 
-    SessionStandingFilter(Users users, Oidc oidc) {
+    SessionStandingFilter(Users users, dev.certwright.platform.RoleBindings bindings) {
         this.users = users;
-        this.oidc = oidc;
+        this.bindings = bindings;
     }
 
     @Override
@@ -56,7 +56,7 @@ class SessionStandingFilter extends OncePerRequestFilter {
 
     /** True while the person's bindings (by user name and the groups they signed in with) still give the session's role. */
     private boolean bound(Authentication authentication, String user, java.util.List<String> groups) {
-        Optional<String> role = oidc.role(user, groups);
+        Optional<String> role = bindings.roleOf(user, groups);
         return role.isPresent() && roles(authentication).equals(Set.of("ROLE_" + role.get()));
     }
 
